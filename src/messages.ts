@@ -1,0 +1,131 @@
+// The one typed message map: every message that crosses a context boundary is listed here
+// (ARCHITECTURE.md "One typed message map"). Nothing else may be posted between contexts.
+//
+//   page hook --(private MessagePort)--> content script --(runtime port)--> service worker
+//   service worker --(runtime port)--> panel / popup
+//
+// Messages from the page are data only: the content script validates and size-caps them and
+// never lets them trigger an action.
+
+import type { CapturedEvent, CapturedEventBody, EventSource } from './core/model';
+
+/** Bumped whenever a message shape changes, so mismatched halves (old panel, new content) notice. */
+export const PROTOCOL_VERSION = 1;
+
+/** Port names (runtime.connect). */
+export const PORT_CONTENT = 'claimscope:content';
+export const PORT_PANEL = 'claimscope:panel';
+
+// ---------------------------------------------------------------------------------------------
+// page (MAIN world) -> content script (ISOLATED), over the MessagePort handed over at document_start
+
+/** An event as the hook posts it: no stamp yet except its own wall-clock time. */
+export type PageEvent = DistributiveOmit<CapturedEventBody, never> & {
+  time: number;
+  /** Binary frames travel as a copied ArrayBuffer; the content script turns it into base64. */
+  bytes?: ArrayBuffer;
+};
+
+export interface PageBatch {
+  v: number;
+  type: 'batch';
+  events: PageEvent[];
+}
+export type PageToContent = PageBatch;
+
+// ---------------------------------------------------------------------------------------------
+// content script <-> service worker (port PORT_CONTENT, one per document/frame)
+
+export interface StoreStats {
+  /** Events currently held. */
+  events: number;
+  /** Approximate bytes currently held. */
+  bytes: number;
+  droppedEvents: number;
+  droppedBytes: number;
+  truncatedFrames: number;
+  /** Non-Realtime WebSockets the page opened (counted, not recorded). */
+  otherSockets: number;
+  /** Page messages that failed validation. */
+  rejected: number;
+}
+
+export interface DocumentInfo {
+  docId: string;
+  url: string;
+  isTop: boolean;
+  /** Wall-clock ms when the document's hook started. */
+  startedAt: number;
+}
+
+export interface StoreSnapshot {
+  doc: DocumentInfo;
+  events: CapturedEvent[];
+  stats: StoreStats;
+}
+
+export type ContentToBackground =
+  | { type: 'hello'; v: number; doc: DocumentInfo }
+  | { type: 'events'; docId: string; events: CapturedEvent[]; stats: StoreStats }
+  | { type: 'snapshot'; requestId: string; snapshot: StoreSnapshot }
+  /** Small, throttled: feeds the action badge without streaming every frame. */
+  | { type: 'summary'; docId: string; realtimeSockets: number; serverErrors: number };
+
+export type BackgroundToContent =
+  /** Stream live events while at least one panel or popup listens to this tab. */
+  | { type: 'stream'; on: boolean }
+  | { type: 'snapshot-request'; requestId: string }
+  | { type: 'clear' }
+  /** Events the background observed itself (webRequest) for the store of record. */
+  | { type: 'network-events'; events: DistributiveOmit<CapturedEventBody, never>[]; source: EventSource; times: number[] };
+
+// ---------------------------------------------------------------------------------------------
+// panel / popup <-> service worker (port PORT_PANEL)
+
+export type PanelToBackground =
+  | { type: 'subscribe'; v: number; tabId: number }
+  | { type: 'clear'; tabId: number }
+  /** Reload the inspected tab so the hook is present from the first frame. */
+  | { type: 'reload-and-capture'; tabId: number };
+
+export type CaptureStatus =
+  /** A content script of this tab answered: capture is on. */
+  | 'capturing'
+  /** No content script: the tab was opened before the extension was installed or updated. */
+  | 'not-capturing'
+  /** Pages where extensions cannot run (chrome://, the web store). */
+  | 'restricted';
+
+export type BackgroundToPanel =
+  | { type: 'status'; v: number; tabId: number; status: CaptureStatus; url?: string }
+  | { type: 'snapshot'; snapshot: StoreSnapshot }
+  | { type: 'events'; docId: string; events: CapturedEvent[]; stats: StoreStats }
+  /** The inspected tab started loading a new document (preserve-log boundary). */
+  | { type: 'navigated'; tabId: number; url: string }
+  /** Protocol mismatch or other problem the user must act on. */
+  | { type: 'problem'; message: string };
+
+// ---------------------------------------------------------------------------------------------
+
+/** `Omit` that distributes over a union (plain `Omit` collapses discriminated unions). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Hard caps on what the page may post (validated in the content script). */
+export const PAGE_LIMITS = {
+  /** Events per batch; a longer batch is cut and the rest counted as rejected. */
+  maxEventsPerBatch: 5_000,
+  /** Frames larger than this are kept as a preview with their full size. */
+  maxFrameBytes: 256 * 1024,
+  maxUrlLength: 8_192,
+  maxHeaderLength: 16_384,
+  maxErrorBody: 4_096,
+  maxReasonLength: 1_024,
+} as const;
+
+/** Store bounds (ARCHITECTURE.md "Store of record"). */
+export const STORE_LIMITS = {
+  maxEvents: 20_000,
+  maxBytes: 32 * 1024 * 1024,
+  /** The panel's own copy ("preserve log"). */
+  panelMaxEvents: 200_000,
+} as const;
