@@ -1,0 +1,387 @@
+// The panel's own copy of what was captured on the inspected tab: pure, DOM-free, unit-tested.
+//
+// It ingests BackgroundToPanel messages (src/messages.ts) and keeps:
+// - every event received, deduplicated by (docId, seq): after the service worker restarts the
+//   panel re-subscribes and gets a fresh snapshot that overlaps what it already holds;
+// - "preserve log": events of earlier documents stay when the inspected page reloads, with a
+//   separator row "Page reloaded: <url>";
+// - a bound (STORE_LIMITS.panelMaxEvents) enforced by dropping the oldest bulk traffic first
+//   (heartbeats, broadcasts, presence, postgres changes), then the oldest of anything; every drop is
+//   counted and shown, never silent (ARCHITECTURE.md "Store of record").
+//
+// The state is a mutable object on purpose: copying a 200,000-row array per frame batch would cost
+// more than the rendering. Every `apply` returns what changed so consumers (the Realtime tracker,
+// the views) can update incrementally, and bumps `version` so a UI knows to re-render.
+
+import type { CapturedEvent } from '../core/model';
+import {
+  PROTOCOL_VERSION,
+  STORE_LIMITS,
+  type BackgroundToPanel,
+  type CaptureStatus,
+  type DocumentInfo,
+  type StoreStats,
+} from '../messages';
+import { SeqRanges } from './seq-ranges';
+
+/** A "Page reloaded: <url>" boundary in the preserved log. */
+export interface PageSeparator {
+  kind: 'separator';
+  url: string;
+  /** Panel clock when the navigation was reported, or the new document's start time. */
+  time: number;
+  /** The document that started here, once its snapshot arrived. */
+  docId?: string;
+}
+
+export type PanelRow = CapturedEvent | PageSeparator;
+
+export function isSeparator(row: PanelRow): row is PageSeparator {
+  return row.kind === 'separator';
+}
+
+/** What an `apply` changed, for incremental consumers. */
+export type PanelChange =
+  /** New events appended at the end of `rows`, in arrival order. */
+  | { kind: 'appended'; events: CapturedEvent[] }
+  /** Events were inserted before rows already held (a snapshot raced live deltas): rebuild derived state from `rows`. */
+  | { kind: 'reordered' }
+  /** Old rows were evicted to respect the bound. Derived state built incrementally may keep what it learned. */
+  | { kind: 'evicted'; count: number }
+  | { kind: 'separator'; separator: PageSeparator }
+  | { kind: 'cleared' }
+  /** Status, problem or stats changed. */
+  | { kind: 'meta' };
+
+export type PanelCaptureStatus = CaptureStatus | 'connecting';
+
+export interface DropSummary {
+  /** Evicted by the page's store of record (sum over the tab's documents). */
+  storeDroppedEvents: number;
+  storeDroppedBytes: number;
+  /** Frames the store kept only as a preview. */
+  truncatedFrames: number;
+  /** Evicted by this panel to stay within its own bound. */
+  panelDroppedEvents: number;
+  /** Messages or events from the background the panel could not accept (malformed). */
+  rejected: number;
+  /** Page messages the content script rejected (sum over documents). */
+  pageRejected: number;
+}
+
+export interface PanelStateOptions {
+  tabId: number;
+  maxEvents?: number;
+  /** After an eviction, keep this fraction of `maxEvents`: evicting in bulk keeps eviction rare. */
+  keepFraction?: number;
+  /** Bulk traffic is evicted first. The default keeps everything equal (oldest first). */
+  isBulk?: (event: CapturedEvent) => boolean;
+  now?: () => number;
+}
+
+export class PanelState {
+  readonly tabId: number;
+  readonly maxEvents: number;
+  status: PanelCaptureStatus = 'connecting';
+  /** URL of the inspected tab as last reported by the background. */
+  tabUrl?: string;
+  /** A problem the user must act on (protocol mismatch, malformed messages). */
+  problem?: string;
+  /** Events and separators in display order. */
+  rows: PanelRow[] = [];
+  /** Number of events (rows that are not separators). */
+  eventCount = 0;
+  readonly docs = new Map<string, DocumentInfo>();
+  /** Latest store stats per document. */
+  readonly storeStats = new Map<string, StoreStats>();
+  panelDroppedEvents = 0;
+  rejected = 0;
+  /** Bumped on every change: cheap "did anything change" for the UI. */
+  version = 0;
+
+  private readonly keepFraction: number;
+  private readonly isBulk: (event: CapturedEvent) => boolean;
+  private readonly now: () => number;
+  private readonly seen = new Map<string, SeqRanges>();
+  /** Per document: seqs at or below this were cleared by the user; late copies are ignored. */
+  private readonly clearedThrough = new Map<string, number>();
+  private lastTopDocId?: string;
+
+  constructor(options: PanelStateOptions) {
+    this.tabId = options.tabId;
+    this.maxEvents = options.maxEvents ?? STORE_LIMITS.panelMaxEvents;
+    this.keepFraction = options.keepFraction ?? 0.9;
+    this.isBulk = options.isBulk ?? (() => false);
+    this.now = options.now ?? Date.now;
+  }
+
+  apply(message: unknown): PanelChange[] {
+    const changes = this.applyMessage(message);
+    if (changes.length > 0) this.version++;
+    return changes;
+  }
+
+  /** Empties the panel's copy (the caller also asks the background to clear the store). */
+  clear(): PanelChange[] {
+    for (const [docId, ranges] of this.seen) {
+      this.clearedThrough.set(docId, ranges.max());
+    }
+    this.rows = [];
+    this.eventCount = 0;
+    this.panelDroppedEvents = 0;
+    this.rejected = 0;
+    this.storeStats.clear();
+    // The current document stays known, so its later events need no new separator.
+    this.version++;
+    return [{ kind: 'cleared' }];
+  }
+
+  drops(): DropSummary {
+    let storeDroppedEvents = 0;
+    let storeDroppedBytes = 0;
+    let truncatedFrames = 0;
+    let pageRejected = 0;
+    for (const stats of this.storeStats.values()) {
+      storeDroppedEvents += stats.droppedEvents;
+      storeDroppedBytes += stats.droppedBytes;
+      truncatedFrames += stats.truncatedFrames;
+      pageRejected += stats.rejected;
+    }
+    return {
+      storeDroppedEvents,
+      storeDroppedBytes,
+      truncatedFrames,
+      panelDroppedEvents: this.panelDroppedEvents,
+      rejected: this.rejected,
+      pageRejected,
+    };
+  }
+
+  /** Non-Realtime sockets the tab's documents opened (counted by the hook, not recorded). */
+  otherSockets(): number {
+    let total = 0;
+    for (const stats of this.storeStats.values()) total += stats.otherSockets;
+    return total;
+  }
+
+  /** Events only, in display order. */
+  events(): CapturedEvent[] {
+    return this.rows.filter((row): row is CapturedEvent => !isSeparator(row));
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private applyMessage(message: unknown): PanelChange[] {
+    if (!isRecord(message) || typeof message.type !== 'string') {
+      return this.reject('a message from the background was not an object with a type');
+    }
+    const msg = message as BackgroundToPanel;
+    switch (msg.type) {
+      case 'status': {
+        if (msg.v !== PROTOCOL_VERSION) {
+          this.problem =
+            `Claimscope's panel speaks protocol ${PROTOCOL_VERSION} but its background speaks ${String(msg.v)}. ` +
+            'The extension was probably updated while DevTools was open: close DevTools and open it again.';
+          return [{ kind: 'meta' }];
+        }
+        if (msg.status !== 'capturing' && msg.status !== 'not-capturing' && msg.status !== 'restricted') {
+          return this.reject(`unknown capture status ${JSON.stringify(msg.status)}`);
+        }
+        this.status = msg.status;
+        if (typeof msg.url === 'string') this.tabUrl = msg.url;
+        return [{ kind: 'meta' }];
+      }
+      case 'problem':
+        this.problem = typeof msg.message === 'string' ? msg.message : 'The background reported a problem without a message.';
+        return [{ kind: 'meta' }];
+      case 'navigated':
+        return this.onNavigated(typeof msg.url === 'string' ? msg.url : '');
+      case 'snapshot': {
+        const snapshot = msg.snapshot;
+        if (!isRecord(snapshot) || !isRecord(snapshot.doc) || typeof snapshot.doc.docId !== 'string' || !Array.isArray(snapshot.events)) {
+          return this.reject('a snapshot from the background had no document or no event list');
+        }
+        const changes = this.onDocument(snapshot.doc);
+        if (isRecord(snapshot.stats)) this.storeStats.set(snapshot.doc.docId, snapshot.stats);
+        // A snapshot means the store answered: the tab is capturing even if no status came yet.
+        if (this.status === 'connecting' || this.status === 'not-capturing') this.status = 'capturing';
+        changes.push(...this.ingest(snapshot.events), { kind: 'meta' });
+        return changes;
+      }
+      case 'events': {
+        if (typeof msg.docId !== 'string' || !Array.isArray(msg.events)) {
+          return this.reject('an events message from the background had no docId or no event list');
+        }
+        if (isRecord(msg.stats)) this.storeStats.set(msg.docId, msg.stats);
+        if (this.status === 'connecting' || this.status === 'not-capturing') this.status = 'capturing';
+        return [...this.ingest(msg.events), { kind: 'meta' }];
+      }
+      default:
+        return this.reject(`unknown message type ${JSON.stringify((msg as { type: string }).type)}`);
+    }
+  }
+
+  private reject(reason: string): PanelChange[] {
+    this.rejected++;
+    this.problem = `Claimscope ignored ${this.rejected === 1 ? 'a message' : `${this.rejected} messages`} from its background (${reason}). If this repeats, reload the extension.`;
+    return [{ kind: 'meta' }];
+  }
+
+  private onNavigated(url: string): PanelChange[] {
+    this.tabUrl = url;
+    // Nothing to separate from yet.
+    if (this.eventCount === 0 && this.lastTopDocId === undefined) return [{ kind: 'meta' }];
+    const last = this.rows[this.rows.length - 1];
+    // The background may report one navigation twice (e.g. after a reconnect): one separator.
+    if (last && isSeparator(last) && last.docId === undefined && last.url === url) return [];
+    const separator: PageSeparator = { kind: 'separator', url, time: this.now() };
+    this.rows.push(separator);
+    return [{ kind: 'separator', separator }];
+  }
+
+  /** A snapshot names its document: a new top-level document after another one is a reload. */
+  private onDocument(doc: DocumentInfo): PanelChange[] {
+    const known = this.docs.has(doc.docId);
+    this.docs.set(doc.docId, doc);
+    if (known || !doc.isTop) return [];
+    const previousTop = this.lastTopDocId;
+    this.lastTopDocId = doc.docId;
+    // A separator announced by `navigated` and not yet claimed belongs to this document.
+    for (let i = this.rows.length - 1; i >= 0; i--) {
+      const row = this.rows[i];
+      if (isSeparator(row)) {
+        if (row.docId === undefined) {
+          row.docId = doc.docId;
+          row.url = doc.url;
+          return [];
+        }
+        break;
+      }
+    }
+    if (previousTop === undefined) return [];
+    const separator: PageSeparator = { kind: 'separator', url: doc.url, time: doc.startedAt, docId: doc.docId };
+    this.rows.push(separator);
+    return [{ kind: 'separator', separator }];
+  }
+
+  private ingest(incoming: unknown[]): PanelChange[] {
+    const accepted: CapturedEvent[] = [];
+    let malformed = 0;
+    let late = false;
+    for (const candidate of incoming) {
+      if (!isCapturedEvent(candidate)) {
+        malformed++;
+        continue;
+      }
+      const cleared = this.clearedThrough.get(candidate.docId);
+      if (cleared !== undefined && candidate.seq <= cleared) continue;
+      let ranges = this.seen.get(candidate.docId);
+      if (!ranges) {
+        ranges = new SeqRanges();
+        this.seen.set(candidate.docId, ranges);
+      }
+      const maxBefore = ranges.max();
+      if (!ranges.add(candidate.seq)) continue; // already held (or held once and evicted)
+      if (candidate.seq < maxBefore) late = true;
+      accepted.push(candidate);
+    }
+    const changes: PanelChange[] = [];
+    if (malformed > 0) {
+      this.rejected += malformed - 1;
+      changes.push(...this.reject(`${malformed} malformed event${malformed === 1 ? '' : 's'}`));
+    }
+    if (accepted.length === 0) return changes;
+    this.eventCount += accepted.length;
+    if (late) {
+      this.mergeLate(accepted);
+      changes.push({ kind: 'reordered' });
+    } else {
+      for (const event of accepted) this.rows.push(event);
+      changes.push({ kind: 'appended', events: accepted });
+    }
+    const evicted = this.enforceBound();
+    if (evicted > 0) changes.push({ kind: 'evicted', count: evicted });
+    return changes;
+  }
+
+  /**
+   * Some events arrived after later events of the same document (a snapshot raced live deltas).
+   * Each goes right before the first held event of its document with a larger seq, so every
+   * document's events stay in seq order — the order the Realtime tracker needs.
+   */
+  private mergeLate(accepted: CapturedEvent[]): void {
+    const pending = new Map<string, CapturedEvent[]>();
+    for (const event of accepted) {
+      let list = pending.get(event.docId);
+      if (!list) pending.set(event.docId, (list = []));
+      list.push(event);
+    }
+    for (const list of pending.values()) list.sort((a, b) => a.seq - b.seq);
+    const cursor = new Map<string, number>();
+    const merged: PanelRow[] = [];
+    for (const row of this.rows) {
+      if (!isSeparator(row)) {
+        const list = pending.get(row.docId);
+        if (list) {
+          let i = cursor.get(row.docId) ?? 0;
+          while (i < list.length && list[i].seq < row.seq) merged.push(list[i++]);
+          cursor.set(row.docId, i);
+        }
+      }
+      merged.push(row);
+    }
+    for (const [docId, list] of pending) {
+      for (let i = cursor.get(docId) ?? 0; i < list.length; i++) merged.push(list[i]);
+    }
+    this.rows = merged;
+  }
+
+  /** Oldest bulk traffic goes first, then the oldest of anything; separators stay. */
+  private enforceBound(): number {
+    if (this.eventCount <= this.maxEvents) return 0;
+    const target = Math.max(0, Math.floor(this.maxEvents * this.keepFraction));
+    let toDrop = this.eventCount - target;
+    const dropped = toDrop;
+    // Pass 1: oldest bulk events.
+    const afterBulk: PanelRow[] = [];
+    for (const row of this.rows) {
+      if (toDrop > 0 && !isSeparator(row) && this.isBulk(row)) {
+        toDrop--;
+        continue;
+      }
+      afterBulk.push(row);
+    }
+    // Pass 2: still over the bound with only evidence left: oldest first.
+    let rows = afterBulk;
+    if (toDrop > 0) {
+      rows = [];
+      for (const row of afterBulk) {
+        if (toDrop > 0 && !isSeparator(row)) {
+          toDrop--;
+          continue;
+        }
+        rows.push(row);
+      }
+    }
+    this.rows = rows;
+    this.eventCount -= dropped;
+    this.panelDroppedEvents += dropped;
+    return dropped;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCapturedEvent(value: unknown): value is CapturedEvent {
+  return (
+    isRecord(value) &&
+    typeof value.kind === 'string' &&
+    value.kind !== 'separator' &&
+    typeof value.docId === 'string' &&
+    typeof value.seq === 'number' &&
+    Number.isFinite(value.seq) &&
+    typeof value.time === 'number'
+  );
+}
