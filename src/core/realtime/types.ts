@@ -17,6 +17,16 @@ export interface PhoenixMessage {
 
 export type WireFormat = 'v1-json' | 'v2-json' | 'v2-binary';
 
+/**
+ * Raw bytes inside a decoded binary frame (kinds 0-2 data, kinds 3/4 with payload_encoding 0),
+ * kept JSON-safe as base64.
+ */
+export interface BinaryPayload {
+  binary: true;
+  byteLength: number;
+  base64: string;
+}
+
 /** Binary kinds of the V2 serializer (realtime-facts §1.4). */
 export type BinaryKind = 0 | 1 | 2 | 3 | 4;
 
@@ -32,6 +42,16 @@ export type DecodedFrame =
       payloadEncoding?: 'json' | 'binary';
       /** Kinds 3/4: parsed metadata JSON (empty object when absent). */
       metadata?: unknown;
+      /**
+       * Decoded, but with something worth saying in plain words: a V1 object on a V2 socket,
+       * elements after the fifth ignored, a user payload that is not JSON, a cut preview...
+       */
+      notes?: string[];
+      /**
+       * Only a preview of the frame was captured and the payload (or part of it) is missing:
+       * `message.payload` is undefined or cut. Topic, event and refs are exact.
+       */
+      partial?: boolean;
     }
   | {
       ok: false;
@@ -75,7 +95,15 @@ export interface JoinAttempt {
   hasUserToken: boolean;
   private: boolean;
   reply?: ServerReply;
+  /**
+   * What became of this attempt. 'timed-out': the client gave up before any reply (it sent
+   * `phx_leave` or joined again — realtime-js TIMED_OUT after 10 s, §7); 'connection-closed':
+   * the socket closed first. Always set by the tracker.
+   */
+  status?: JoinAttemptStatus;
 }
+
+export type JoinAttemptStatus = 'awaiting-reply' | 'ok' | 'error' | 'timed-out' | 'connection-closed';
 
 /** An `access_token` push on a joined channel (realtime-facts §2.3: never answered on success). */
 export interface TokenPush {
@@ -101,6 +129,10 @@ export interface ChannelRecord {
   errors: FrameRef[];
   /** `phx_leave` sent by the client. */
   leftBy?: FrameRef;
+  /** No `phx_join` was captured for this channel: it was seen only through other frames. */
+  inferred?: boolean;
+  /** Frames attributed to this channel instance. */
+  frameCount?: number;
 }
 
 export interface ConnectionRecord {
@@ -121,4 +153,66 @@ export interface ConnectionRecord {
   framesSent: number;
   framesReceived: number;
   undecodable: number;
+  /** No `ws-connecting` was captured: the record was made from later events; url may be ''. */
+  inferred?: boolean;
+  /** Heartbeats (`phoenix` topic, §2.4): sent, and answered by a `phx_reply`. */
+  heartbeatsSent?: number;
+  heartbeatsAnswered?: number;
+  lastHeartbeatReply?: FrameRef;
+}
+
+/** Whether a sent push is due a reply (realtime-facts §2.3, §3.5). */
+export type ReplyPolicy =
+  /** phx_join, phx_leave, heartbeat, presence, broadcast on a channel joined with `ack: true`. */
+  | 'expected'
+  /** access_token (never answered on success), broadcast without `ack`: silence is normal. */
+  | 'never'
+  /** Anything else: a reply may or may not come. */
+  | 'optional';
+
+/** One captured ws-frame event with its decoded form. References the event by `seq`. */
+export interface DecodedFrameRecord extends FrameRef {
+  conn: ConnectionId;
+  opcode: 'text' | 'binary';
+  /** Full size in bytes as captured (before any preview cut). */
+  size: number;
+  truncated: boolean;
+  decoded: DecodedFrame;
+  /** The channel instance this frame belongs to (same object as the ChannelRecord's key). */
+  channel?: ChannelKey;
+  /** Topic `phoenix` traffic (heartbeats and their replies): belongs to no channel. */
+  heartbeat?: boolean;
+  /** Sent pushes that carry a ref. */
+  replyPolicy?: ReplyPolicy;
+  /** Sent pushes: the reply, once received. */
+  reply?: FrameRef;
+  /** Replies (`phx_reply`, binary kind 1): the push this answers, and its event. */
+  replyTo?: FrameRef;
+  replyToEvent?: string;
+  /** True when the payload was dropped to save memory (tracker option keepBulkPayloads: false). */
+  payloadDropped?: boolean;
+}
+
+/** A push that expects a reply and has none yet (a join "awaiting reply", a heartbeat...). */
+export interface AwaitingReply {
+  conn: ConnectionId;
+  frame: FrameRef;
+  event: string;
+  topic: string;
+  channel?: ChannelKey;
+}
+
+/**
+ * Everything the tracker knows. Arrays are shared with the tracker (no copies) and keep growing
+ * as events are ingested: treat them as read-only, and use `version` to notice changes.
+ */
+export interface RealtimeSession {
+  connections: readonly ConnectionRecord[];
+  channels: readonly ChannelRecord[];
+  frames: readonly DecodedFrameRecord[];
+  awaitingReply: readonly AwaitingReply[];
+  /** Frames that did not decode (kept in `frames` with their reason). */
+  undecodable: number;
+  /** Increases with every ingested event that changed something. */
+  version: number;
 }

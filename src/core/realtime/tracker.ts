@@ -1,0 +1,584 @@
+// The Realtime session tracker: connections, channel instances, join attempts and reply pairing,
+// built incrementally from captured events (the panel feeds them live, up to 200,000). Each event
+// costs O(1) map work plus the decoding of its own frame; nothing is ever rescanned.
+//
+// Identity rules (realtime-facts §1.2–§1.3, §2.2–§2.3, §3.2–§3.4, §7):
+// - refs are per socket, so replies pair with pushes by `ref` within one connection;
+// - a channel instance is (connection, topic, join_ref of its first phx_join); Phoenix JS gives
+//   every (re)join a NEW join_ref, so a rejoin after an error/timeout is attached to the instance
+//   it retries, while a join on a topic whose instance is alive or finished is a new instance;
+// - V1 servers never send join_ref: their frames go to the topic's latest instance, except
+//   phx_close / phx_error whose ref is the instance's join_ref (Phoenix encode_close/on_exit).
+
+import type { CapturedEvent, ConnectionId, NetworkObservation, SocketFrame } from '../model';
+import { decodeFrame } from './decode';
+import type {
+  AwaitingReply,
+  ChannelKey,
+  ChannelRecord,
+  ConnectionRecord,
+  DecodedFrameRecord,
+  FrameRef,
+  JoinAttempt,
+  PhoenixMessage,
+  RealtimeSession,
+  ReplyPolicy,
+  Vsn,
+} from './types';
+import { apikeyFromUrl, vsnFromUrl } from './url';
+
+export interface RealtimeTrackerOptions {
+  /**
+   * Keep the decoded payload of bulk frames (broadcast, presence, postgres_changes, heartbeats).
+   * Default true. With false their `decoded.message.payload` is dropped (`payloadDropped`) and a
+   * viewer re-decodes the captured event (by seq) when it needs it; auth evidence is always kept.
+   */
+  keepBulkPayloads?: boolean;
+  /** Cap on pushes per connection waiting for a reply (oldest forgotten first). Default 10,000. */
+  maxPendingPerConnection?: number;
+}
+
+/** Heartbeats use the reserved `phoenix` topic (§2.4) and belong to no channel. */
+const HEARTBEAT_TOPIC = 'phoenix';
+const BULK_EVENTS = new Set(['broadcast', 'presence', 'presence_state', 'presence_diff', 'postgres_changes']);
+
+interface PendingPush {
+  record: DecodedFrameRecord;
+  message: PhoenixMessage;
+  channel?: ChannelState;
+  attempt?: JoinAttempt;
+  /** A phx_leave sent because a join went unanswered (Phoenix JS timeout): its reply closes nothing. */
+  abandonsJoin?: boolean;
+  policy: ReplyPolicy;
+}
+
+interface ChannelState {
+  record: ChannelRecord;
+  /** From the latest join's config (§2.2): broadcasts are acknowledged only with ack:true. */
+  broadcastAck: boolean;
+  /** The latest attempt was abandoned by the client: a late reply must not change the phase. */
+  abandoned: Set<JoinAttempt>;
+}
+
+interface ConnectionState {
+  record: ConnectionRecord;
+  pending: Map<string, PendingPush>;
+  /** `topic \0 join_ref` of every join attempt -> instance. */
+  byJoinRef: Map<string, ChannelState>;
+  /** Latest instance per topic (V1 frames and null join_refs are attributed here). */
+  latestByTopic: Map<string, ChannelState>;
+  channels: ChannelState[];
+  vsnKnown: boolean;
+}
+
+export class RealtimeTracker {
+  private readonly connections: ConnectionRecord[] = [];
+  private readonly channels: ChannelRecord[] = [];
+  private readonly frames: DecodedFrameRecord[] = [];
+  private readonly byConn = new Map<ConnectionId, ConnectionState>();
+  /** Upgrade observations (`net` websocket events) not yet matched to a connection, by URL. */
+  private readonly unmatchedUpgrades = new Map<string, Array<{ status?: number; error?: string }>>();
+  /** Connections still waiting for their upgrade observation, by URL, oldest first. */
+  private readonly awaitingUpgrade = new Map<string, ConnectionRecord[]>();
+  private undecodable = 0;
+  private version = 0;
+  private readonly keepBulkPayloads: boolean;
+  private readonly maxPending: number;
+
+  constructor(options: RealtimeTrackerOptions = {}) {
+    this.keepBulkPayloads = options.keepBulkPayloads !== false;
+    this.maxPending = Math.max(1, options.maxPendingPerConnection ?? 10_000);
+  }
+
+  /** Feeds one captured event. Events that are not about Realtime sockets are ignored. */
+  ingest(event: CapturedEvent): void {
+    if (event === null || typeof event !== 'object') return;
+    switch (event.kind) {
+      case 'ws-connecting':
+        this.onConnecting(event);
+        break;
+      case 'ws-open': {
+        const conn = this.connection(event.conn, event.time);
+        if (conn.record.openedAt === undefined) conn.record.openedAt = event.time;
+        break;
+      }
+      case 'ws-frame':
+        this.onFrame(event);
+        break;
+      case 'ws-close':
+        this.onClose(event);
+        break;
+      case 'ws-error':
+        this.connection(event.conn, event.time).record.errored = true;
+        break;
+      case 'net':
+        this.onNetwork(event);
+        break;
+      default:
+        return;
+    }
+    this.version++;
+  }
+
+  ingestAll(events: Iterable<CapturedEvent>): void {
+    for (const event of events) this.ingest(event);
+  }
+
+  snapshot(): RealtimeSession {
+    const awaitingReply: AwaitingReply[] = [];
+    for (const conn of this.byConn.values()) {
+      for (const push of conn.pending.values()) {
+        if (push.policy !== 'expected') continue;
+        awaitingReply.push({
+          conn: conn.record.conn,
+          frame: frameRef(push.record),
+          event: push.message.event,
+          topic: push.message.topic,
+          channel: push.channel?.record.key,
+        });
+      }
+    }
+    awaitingReply.sort((a, b) => a.frame.seq - b.frame.seq);
+    return {
+      connections: this.connections,
+      channels: this.channels,
+      frames: this.frames,
+      awaitingReply,
+      undecodable: this.undecodable,
+      version: this.version,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connections
+
+  private onConnecting(event: CapturedEvent & { kind: 'ws-connecting' }): void {
+    const existing = this.byConn.get(event.conn);
+    if (existing) {
+      // The socket was first seen through later events (inferred): the URL completes it.
+      const record = existing.record;
+      if (record.url === '') {
+        record.url = safeString(event.url);
+        record.vsn = vsnFromUrl(record.url);
+        record.apikey = apikeyFromUrl(record.url);
+        existing.vsnKnown = true;
+        this.matchUpgrade(record);
+      }
+      return;
+    }
+    const url = safeString(event.url);
+    const record: ConnectionRecord = {
+      conn: event.conn,
+      url,
+      vsn: vsnFromUrl(url),
+      createdAt: event.time,
+      errored: false,
+      refused: false,
+      framesSent: 0,
+      framesReceived: 0,
+      undecodable: 0,
+    };
+    const apikey = apikeyFromUrl(url);
+    if (apikey !== undefined) record.apikey = apikey;
+    this.addConnection(record, true);
+    this.matchUpgrade(record);
+  }
+
+  private connection(conn: ConnectionId, time: number): ConnectionState {
+    const existing = this.byConn.get(conn);
+    if (existing) return existing;
+    // Events for a socket whose ws-connecting was not captured (evicted, or capture began late).
+    const record: ConnectionRecord = {
+      conn,
+      url: '',
+      vsn: '2.0.0',
+      createdAt: time,
+      errored: false,
+      refused: false,
+      framesSent: 0,
+      framesReceived: 0,
+      undecodable: 0,
+      inferred: true,
+    };
+    return this.addConnection(record, false);
+  }
+
+  private addConnection(record: ConnectionRecord, vsnKnown: boolean): ConnectionState {
+    const state: ConnectionState = {
+      record,
+      pending: new Map(),
+      byJoinRef: new Map(),
+      latestByTopic: new Map(),
+      channels: [],
+      vsnKnown,
+    };
+    this.byConn.set(record.conn, state);
+    this.connections.push(record);
+    return state;
+  }
+
+  private onClose(event: CapturedEvent & { kind: 'ws-close' }): void {
+    const conn = this.connection(event.conn, event.time);
+    const record = conn.record;
+    record.close = {
+      code: event.code,
+      reason: safeString(event.reason),
+      wasClean: event.wasClean === true,
+      time: event.time,
+      seq: event.seq,
+    };
+    // Closed without ever opening: the upgrade was refused or failed (§3.1).
+    if (record.openedAt === undefined) record.refused = true;
+    for (const push of conn.pending.values()) {
+      if (push.attempt && push.attempt.status === 'awaiting-reply') push.attempt.status = 'connection-closed';
+    }
+    conn.pending.clear();
+    // Phoenix JS errors every live channel when its socket closes (they rejoin on reconnect,
+    // which is a new connection here).
+    for (const channel of conn.channels) {
+      const phase = channel.record.phase;
+      if (phase === 'joining' || phase === 'joined') channel.record.phase = 'errored';
+      else if (phase === 'leaving') channel.record.phase = 'closed';
+    }
+  }
+
+  /** A `net` observation of a WebSocket upgrade fills the matching connection's `upgrade`. */
+  private onNetwork(event: NetworkObservation): void {
+    if (event.resourceType !== 'websocket') return;
+    const upgrade: { status?: number; error?: string } = {};
+    if (typeof event.status === 'number') upgrade.status = event.status;
+    if (typeof event.error === 'string') upgrade.error = event.error;
+    const key = urlKey(safeString(event.url));
+    const waiting = this.awaitingUpgrade.get(key);
+    const record = waiting?.shift();
+    if (waiting && waiting.length === 0) this.awaitingUpgrade.delete(key);
+    if (record) {
+      record.upgrade = upgrade;
+      return;
+    }
+    const queue = this.unmatchedUpgrades.get(key) ?? [];
+    queue.push(upgrade);
+    this.unmatchedUpgrades.set(key, queue);
+  }
+
+  private matchUpgrade(record: ConnectionRecord): void {
+    const key = urlKey(record.url);
+    const queue = this.unmatchedUpgrades.get(key);
+    const upgrade = queue?.shift();
+    if (queue && queue.length === 0) this.unmatchedUpgrades.delete(key);
+    if (upgrade) {
+      record.upgrade = upgrade;
+      return;
+    }
+    const waiting = this.awaitingUpgrade.get(key) ?? [];
+    waiting.push(record);
+    this.awaitingUpgrade.set(key, waiting);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Frames
+
+  private onFrame(event: CapturedEvent & { kind: 'ws-frame' }): void {
+    const conn = this.connection(event.conn, event.time);
+    const dir = event.dir === 'sent' ? 'sent' : 'received';
+    if (!conn.vsnKnown) {
+      conn.record.vsn = guessVsn(event);
+      conn.vsnKnown = true;
+    }
+    const decoded = decodeFrame(event, conn.record.vsn, dir);
+    const record: DecodedFrameRecord = {
+      seq: event.seq,
+      time: event.time,
+      dir,
+      conn: event.conn,
+      opcode: event.opcode === 'binary' ? 'binary' : 'text',
+      size: typeof event.size === 'number' ? event.size : 0,
+      truncated: event.truncated === true,
+      decoded,
+    };
+    this.frames.push(record);
+    if (dir === 'sent') conn.record.framesSent++;
+    else conn.record.framesReceived++;
+    if (!decoded.ok) {
+      conn.record.undecodable++;
+      this.undecodable++;
+      return;
+    }
+    const message = decoded.message;
+    if (message.topic === HEARTBEAT_TOPIC) {
+      record.heartbeat = true;
+      this.onHeartbeat(conn, record, message);
+    } else if (dir === 'sent') {
+      this.onPush(conn, record, message);
+    } else {
+      this.onReceived(conn, record, message);
+    }
+    if (!this.keepBulkPayloads && (record.heartbeat || BULK_EVENTS.has(message.event))) {
+      decoded.message = { ...message, payload: undefined };
+      record.payloadDropped = true;
+    }
+  }
+
+  private onHeartbeat(conn: ConnectionState, record: DecodedFrameRecord, message: PhoenixMessage): void {
+    const connection = conn.record;
+    if (record.dir === 'sent') {
+      connection.heartbeatsSent = (connection.heartbeatsSent ?? 0) + 1;
+      record.replyPolicy = message.ref === null ? 'optional' : 'expected';
+      if (message.ref !== null) this.addPending(conn, { record, message, policy: 'expected' });
+      return;
+    }
+    if (message.event === 'phx_reply') {
+      const push = this.pairReply(conn, record, message);
+      if (push) {
+        connection.heartbeatsAnswered = (connection.heartbeatsAnswered ?? 0) + 1;
+        connection.lastHeartbeatReply = frameRef(record);
+      }
+    }
+  }
+
+  private onPush(conn: ConnectionState, record: DecodedFrameRecord, message: PhoenixMessage): void {
+    if (message.event === 'phx_join') {
+      this.onJoin(conn, record, message);
+      return;
+    }
+    const channel = this.channelFor(conn, message, false);
+    this.attach(record, channel);
+    const pending: PendingPush = { record, message, channel, policy: 'optional' };
+    switch (message.event) {
+      case 'phx_leave': {
+        pending.policy = 'expected';
+        const latest = lastOf(channel.record.attempts);
+        if (channel.record.phase === 'joining' && latest && latest.status === 'awaiting-reply') {
+          // Phoenix JS on join timeout: sends phx_leave, marks the channel errored and rejoins
+          // later (§7 TIMED_OUT). The leave's reply must not close the instance.
+          latest.status = 'timed-out';
+          channel.abandoned.add(latest);
+          channel.record.phase = 'errored';
+          pending.abandonsJoin = true;
+        } else {
+          channel.record.phase = 'leaving';
+          channel.record.leftBy = frameRef(record);
+        }
+        break;
+      }
+      case 'access_token':
+        // §2.3: never answered on success; silence is not a failure.
+        pending.policy = 'never';
+        channel.record.tokenPushes.push({
+          frame: frameRef(record),
+          value: isObject(message.payload) ? message.payload.access_token : undefined,
+        });
+        break;
+      case 'broadcast':
+        // §3.5: the server answers a broadcast only when the channel joined with ack:true.
+        pending.policy = channel.broadcastAck ? 'expected' : 'never';
+        break;
+      case 'presence':
+        pending.policy = 'expected';
+        break;
+    }
+    record.replyPolicy = message.ref === null ? 'never' : pending.policy;
+    // Pushes never answered by design are not remembered: a flood of broadcasts costs nothing.
+    if (message.ref !== null && pending.policy !== 'never') this.addPending(conn, pending);
+  }
+
+  private onJoin(conn: ConnectionState, record: DecodedFrameRecord, message: PhoenixMessage): void {
+    const payload = isObject(message.payload) ? message.payload : {};
+    const config = isObject(payload.config) ? payload.config : {};
+    const broadcast = isObject(config.broadcast) ? config.broadcast : {};
+    const attempt: JoinAttempt = {
+      frame: frameRef(record),
+      ref: message.ref,
+      joinRef: message.joinRef,
+      accessToken: payload.access_token,
+      userToken: payload.user_token,
+      hasAccessToken: 'access_token' in payload,
+      hasUserToken: 'user_token' in payload,
+      private: config.private === true,
+      status: 'awaiting-reply',
+    };
+
+    let channel = conn.latestByTopic.get(message.topic);
+    const retries = channel !== undefined && isRetry(channel);
+    if (channel && retries) {
+      // A rejoin of the same instance: the previous attempt, if still unanswered, timed out.
+      const previous = lastOf(channel.record.attempts);
+      if (previous && previous.status === 'awaiting-reply') {
+        previous.status = 'timed-out';
+        channel.abandoned.add(previous);
+      }
+    } else {
+      channel = this.newChannel(conn, message.topic, message.joinRef, false);
+    }
+    if (message.joinRef !== null) conn.byJoinRef.set(joinKey(message.topic, message.joinRef), channel);
+    channel.record.attempts.push(attempt);
+    channel.record.phase = 'joining';
+    channel.broadcastAck = broadcast.ack === true;
+    this.attach(record, channel);
+    record.replyPolicy = message.ref === null ? 'optional' : 'expected';
+    if (message.ref !== null) this.addPending(conn, { record, message, channel, attempt, policy: 'expected' });
+  }
+
+  private onReceived(conn: ConnectionState, record: DecodedFrameRecord, message: PhoenixMessage): void {
+    if (message.event === 'phx_reply') {
+      const push = this.pairReply(conn, record, message);
+      const channel = push?.channel ?? this.channelFor(conn, message, true);
+      this.attach(record, channel);
+      if (push) this.onReply(push, record, message, channel);
+      return;
+    }
+    const channel = this.channelFor(conn, message, true);
+    this.attach(record, channel);
+    const ref = frameRef(record);
+    switch (message.event) {
+      case 'phx_close':
+        channel.record.closedBy = ref;
+        channel.record.phase = 'closed';
+        break;
+      case 'phx_error':
+        channel.record.errors.push(ref);
+        if (channel.record.phase !== 'closed') channel.record.phase = 'errored';
+        break;
+      case 'system':
+        channel.record.systemMessages.push({ frame: ref, payload: message.payload });
+        break;
+    }
+  }
+
+  private onReply(push: PendingPush, record: DecodedFrameRecord, message: PhoenixMessage, channel: ChannelState): void {
+    const payload = isObject(message.payload) ? message.payload : {};
+    const status = typeof payload.status === 'string' ? payload.status : String(payload.status);
+    if (push.attempt) {
+      const attempt = push.attempt;
+      attempt.reply = { frame: frameRef(record), status, response: payload.response };
+      const wasAbandoned = channel.abandoned.has(attempt);
+      attempt.status = status === 'ok' ? 'ok' : 'error';
+      // Phoenix JS ignores a reply to a join it gave up on, and only the latest attempt counts.
+      if (!wasAbandoned && attempt === lastOf(channel.record.attempts)) {
+        channel.record.phase = status === 'ok' ? 'joined' : 'errored';
+      }
+      return;
+    }
+    if (push.message.event === 'phx_leave' && !push.abandonsJoin && channel.record.phase === 'leaving') {
+      channel.record.phase = 'closed';
+    }
+  }
+
+  /** Pairs a reply with its push by ref within the connection (refs are per socket). */
+  private pairReply(conn: ConnectionState, record: DecodedFrameRecord, message: PhoenixMessage): PendingPush | undefined {
+    if (message.ref === null) return undefined;
+    const push = conn.pending.get(message.ref);
+    if (!push || push.message.topic !== message.topic) return undefined;
+    conn.pending.delete(message.ref);
+    push.record.reply = frameRef(record);
+    record.replyTo = frameRef(push.record);
+    record.replyToEvent = push.message.event;
+    return push;
+  }
+
+  private addPending(conn: ConnectionState, push: PendingPush): void {
+    const ref = push.message.ref;
+    if (ref === null) return;
+    conn.pending.delete(ref); // a reused ref moves to the end (newest)
+    conn.pending.set(ref, push);
+    if (conn.pending.size > this.maxPending) {
+      const oldest = conn.pending.keys().next();
+      if (!oldest.done) conn.pending.delete(oldest.value);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Channels
+
+  /** The instance a non-join frame belongs to; creates an inferred one if none is known. */
+  private channelFor(conn: ConnectionState, message: PhoenixMessage, received: boolean): ChannelState {
+    const topic = message.topic;
+    if (message.joinRef !== null) {
+      const exact = conn.byJoinRef.get(joinKey(topic, message.joinRef));
+      if (exact) return exact;
+    } else if (received && message.ref !== null && (message.event === 'phx_close' || message.event === 'phx_error')) {
+      // V1 carries no join_ref, but Phoenix sends these with ref = the instance's join_ref.
+      const byRef = conn.byJoinRef.get(joinKey(topic, message.ref));
+      if (byRef) return byRef;
+    }
+    const latest = conn.latestByTopic.get(topic);
+    if (latest && (message.joinRef === null || conn.record.vsn === '1.0.0')) return latest;
+    const inferred = this.newChannel(conn, topic, message.joinRef, true);
+    if (message.joinRef !== null) conn.byJoinRef.set(joinKey(topic, message.joinRef), inferred);
+    return inferred;
+  }
+
+  private newChannel(conn: ConnectionState, topic: string, joinRef: string | null, inferred: boolean): ChannelState {
+    const key: ChannelKey = { conn: conn.record.conn, topic, joinRef };
+    const record: ChannelRecord = {
+      key,
+      phase: inferred ? 'joined' : 'joining',
+      attempts: [],
+      tokenPushes: [],
+      systemMessages: [],
+      errors: [],
+      frameCount: 0,
+    };
+    if (inferred) record.inferred = true;
+    const state: ChannelState = { record, broadcastAck: false, abandoned: new Set() };
+    conn.channels.push(state);
+    // An inferred instance does not replace a real one as the topic's latest.
+    if (!inferred || !conn.latestByTopic.has(topic)) conn.latestByTopic.set(topic, state);
+    this.channels.push(record);
+    return state;
+  }
+
+  private attach(record: DecodedFrameRecord, channel: ChannelState): void {
+    record.channel = channel.record.key;
+    channel.record.frameCount = (channel.record.frameCount ?? 0) + 1;
+  }
+}
+
+/** Builds the whole session from a list of events (the tracker, fed once). */
+export function trackRealtime(events: readonly CapturedEvent[], options?: RealtimeTrackerOptions): RealtimeSession {
+  const tracker = new RealtimeTracker(options);
+  if (Array.isArray(events)) for (const event of events) tracker.ingest(event);
+  return tracker.snapshot();
+}
+
+/**
+ * Does a new phx_join on this topic retry the latest instance? Only when that instance is errored:
+ * an error reply, a phx_error, or a join the client gave up on (Phoenix JS sends phx_leave on a
+ * join timeout, then rejoins with a new join_ref, §7). A join while the instance is joining,
+ * joined, leaving or closed is another instance (realtime-js needs a new channel after a close).
+ */
+function isRetry(channel: ChannelState): boolean {
+  return channel.record.phase === 'errored';
+}
+
+function joinKey(topic: string, joinRef: string): string {
+  return `${topic}\u0000${joinRef}`;
+}
+
+/** Small standalone reference (no cycles between records, so sessions stay JSON-exportable). */
+function frameRef(record: DecodedFrameRecord): FrameRef {
+  return { seq: record.seq, time: record.time, dir: record.dir };
+}
+
+/** Upgrade observations may report ws:// or http:// for the same socket: compare without scheme. */
+function urlKey(url: string): string {
+  return url.replace(/^(wss?|https?):\/\//i, '').replace(/#.*$/, '');
+}
+
+function guessVsn(frame: SocketFrame): Vsn {
+  if (frame.opcode === 'text' && typeof frame.text === 'string' && frame.text.trimStart().startsWith('{')) return '1.0.0';
+  return '2.0.0';
+}
+
+function lastOf<T>(items: readonly T[]): T | undefined {
+  return items.length ? items[items.length - 1] : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function safeString(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
