@@ -169,7 +169,7 @@ describe('decodeFrame: binary kinds (realtime-facts §1.4, byte layouts built by
 
   it('kind 3 as realtime-js 2.119 encodes channel.send() (its own serializer)', () => {
     const serializer = new Serializer();
-    let wire: ArrayBuffer | string = '';
+    let wire: unknown;
     serializer.encode(
       { join_ref: '6', ref: '7', topic: 'realtime:room1', event: 'broadcast', payload: { type: 'broadcast', event: 'cursor', payload: { x: 1, é: '✓' } } },
       (result: ArrayBuffer | string) => (wire = result),

@@ -18,34 +18,34 @@ export function describeFrame(decoded: DecodedFrame): FrameDescription {
   if (!decoded || typeof decoded !== 'object') return { topic: '', event: '(undecodable)', summary: 'no decoded frame' };
   if (!decoded.ok) return { topic: '', event: '(undecodable)', summary: String(decoded.reason) };
   const { topic, event, payload } = decoded.message;
-  const cut = decoded.partial ? ' (preview only, payload missing)' : '';
+  const cut = decoded.partial ? '(preview only, payload missing)' : '';
 
   if (decoded.userEvent !== undefined) {
     const inner = isObject(payload) ? payload.payload : undefined;
-    const encoding = decoded.payloadEncoding === 'binary' ? 'binary ' : '';
-    return { topic, event: `broadcast · ${decoded.userEvent}`, summary: `${encoding}${preview(inner)}${cut}` };
+    const encoding = decoded.payloadEncoding === 'binary' && inner !== undefined ? 'binary ' : '';
+    return { topic, event: `broadcast · ${decoded.userEvent}`, summary: join(`${encoding}${preview(inner)}`, cut) };
   }
   if (event === 'phx_reply' && isObject(payload)) {
     const status = typeof payload.status === 'string' ? payload.status : preview(payload.status);
-    if (status === 'ok') return { topic, event: 'phx_reply ok', summary: preview(payload.response) + cut };
+    if (status === 'ok') return { topic, event: 'phx_reply ok', summary: join(preview(payload.response), cut) };
     const reason = replyReason(payload.response);
     return {
       topic,
       event: `phx_reply ${status}${reason ? ` (${clip(reason, REASON_MAX)})` : ''}`,
-      summary: preview(payload.response) + cut,
+      summary: join(preview(payload.response), cut),
     };
   }
   if (event === 'broadcast' && isObject(payload) && typeof payload.event === 'string') {
-    return { topic, event: `broadcast · ${payload.event}`, summary: preview(payload.payload) + cut };
+    return { topic, event: `broadcast · ${payload.event}`, summary: join(preview(payload.payload), cut) };
   }
   if (event === 'system' && isObject(payload) && typeof payload.message === 'string') {
     const status = typeof payload.status === 'string' ? `${payload.status}: ` : '';
     return { topic, event: 'system', summary: clip(status + payload.message, SUMMARY_MAX) };
   }
   if (event === 'presence' && isObject(payload) && typeof payload.event === 'string') {
-    return { topic, event: `presence · ${payload.event}`, summary: preview(payload.payload) + cut };
+    return { topic, event: `presence · ${payload.event}`, summary: join(preview(payload.payload), cut) };
   }
-  return { topic, event, summary: preview(payload) + cut };
+  return { topic, event, summary: join(preview(payload), cut) };
 }
 
 /** The human reason of an error reply: `response.reason` (§3.2), else a bare string response. */
@@ -72,6 +72,10 @@ function preview(value: unknown): string {
     text = '(payload too deeply nested to preview)';
   }
   return clip(text ?? String(value), SUMMARY_MAX);
+}
+
+function join(text: string, note: string): string {
+  return text && note ? `${text} ${note}` : text || note;
 }
 
 function clip(text: string, max: number): string {
