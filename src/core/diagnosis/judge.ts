@@ -1,0 +1,141 @@
+// The server's token check, step by step, in its own order (realtime-facts §4.1):
+// malformed → signer selection (§4.2) → signature → claim validation (sorted claim order: exp,
+// iat, configured validators) → `role`/`exp` presence. The first failing step decides the answer.
+// What the user did not supply (key, JWKS) makes the answer conditional, never guessed.
+
+import type { DecodedToken } from '../tokens/decode';
+import type { ProjectKnowledge } from '../tokens/project';
+import { selectSigner, verifySignature, type SignatureCheck, type SignerSelection } from '../tokens/verify';
+
+/** When the token is used (browser clock, ms) and the measured skew (server − browser, ms). */
+export interface UseTime {
+  at: number;
+  skewMs?: number | null;
+}
+
+export type ServerFailure =
+  | { kind: 'missing-api-key' }
+  | { kind: 'malformed'; detail: string }
+  | { kind: 'generic'; detail: string; claim?: string }
+  | { kind: 'signer'; detail: string }
+  | { kind: 'signer-kid'; kid: string; detail: string }
+  | { kind: 'signature'; detail: string }
+  | { kind: 'expired'; secondsAgo: number }
+  | { kind: 'missing-claims'; missing: Array<'role' | 'exp'> };
+
+export interface Judgement {
+  failure: ServerFailure | null;
+  /** True when the answer depends on something the user did not supply. */
+  conditional: boolean;
+  /** What the answer assumes, in plain words (e.g. "if the signature is valid"). */
+  conditions: string[];
+  signer: SignerSelection | null;
+  signature: SignatureCheck | null;
+  /** Server clock (s) the time checks used. */
+  serverNowSec: number;
+}
+
+export function serverNowSec(use: UseTime): number {
+  return Math.floor((use.at + (use.skewMs ?? 0)) / 1000);
+}
+
+export async function judgeToken(
+  token: DecodedToken,
+  project: ProjectKnowledge,
+  use: UseTime,
+): Promise<Judgement> {
+  const nowSec = serverNowSec(use);
+  const done = (failure: ServerFailure | null, extra: Partial<Judgement> = {}): Judgement => ({
+    failure,
+    conditional: false,
+    conditions: [],
+    signer: null,
+    signature: null,
+    serverNowSec: nowSec,
+    ...extra,
+  });
+
+  // §4.1 steps 1–4: cleaning and parsing.
+  if (token.form === 'not-a-string') return done({ kind: 'generic', detail: 'the token is not a string' });
+  if (token.form === 'opaque-key' || token.form === 'malformed') {
+    if (token.problem?.serverSees === 'generic') return done({ kind: 'generic', detail: token.problem.reason });
+    const detail = token.form === 'opaque-key' ? 'an sb_ key is not a JWT' : (token.problem?.reason ?? 'not a JWT');
+    return done({ kind: 'malformed', detail });
+  }
+
+  // §4.2: signer selection.
+  const signer = selectSigner(token, project);
+  if (signer.kind === 'error') {
+    const failure: ServerFailure =
+      signer.kid !== undefined ? { kind: 'signer-kid', kid: signer.kid, detail: signer.detail } : { kind: 'signer', detail: signer.detail };
+    return done(failure, { signer });
+  }
+  const conditions: string[] = [];
+  if (signer.kind === 'asymmetric-unknown') {
+    conditions.push(`if the project's JWKS has a key with kid "${signer.kid}" (no JWKS supplied); otherwise the server answers with a JwtSignerError naming that kid`);
+  }
+
+  // §4.1 step 6: signature (a bad signature is reported before expiry).
+  const signature = await verifySignature(token, signer, project);
+  if (signature.status === 'invalid') return done({ kind: 'signature', detail: signature.detail }, { signer, signature });
+  if (signature.status === 'unverified') {
+    conditions.push('if the signature is valid (it was not verified: no secret or key supplied)');
+  }
+  const rest = { signer, signature, conditional: conditions.length > 0, conditions };
+
+  // §4.1 step 7: claim validation, first failure in sorted claim order.
+  const claimFailure = firstClaimFailure(token.claims ?? {}, project.claimValidators ?? {}, nowSec);
+  if (claimFailure) return done(claimFailure, rest);
+
+  // §4.1 step 9: presence of `role` and `exp` (values not inspected).
+  const missing = (['role', 'exp'] as const).filter((k) => !(k in (token.claims ?? {})));
+  if (missing.length > 0) return done({ kind: 'missing-claims', missing: [...missing] }, rest);
+  return done(null, rest);
+}
+
+/** Joken `reduce_validations` over the claims present in the token, in sorted key order. */
+export function firstClaimFailure(
+  claims: Record<string, unknown>,
+  validators: Record<string, unknown>,
+  nowSec: number,
+): ServerFailure | null {
+  const checked = new Set(['exp', 'iat', ...Object.keys(validators)]);
+  const keys = Object.keys(claims).filter((k) => checked.has(k)).sort();
+  for (const key of keys) {
+    const value = claims[key];
+    if (key in validators && !strictEqual(value, validators[key])) {
+      return { kind: 'generic', claim: key, detail: `claim "${key}" is ${JSON.stringify(value)}, the validator expects ${JSON.stringify(validators[key])}` };
+    }
+    if (key === 'exp') {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        return { kind: 'generic', claim: 'exp', detail: `"exp" is ${describe(value)}, not a number` };
+      }
+      // §4.1 step 8: decimals are rounded; the server requires exp > now.
+      const exp = Math.round(value);
+      if (exp <= nowSec) return { kind: 'expired', secondsAgo: nowSec - exp };
+    }
+    if (key === 'iat' && (typeof value !== 'number' || !Number.isFinite(value))) {
+      return { kind: 'generic', claim: 'iat', detail: `"iat" is ${describe(value)}, not a number` };
+    }
+  }
+  return null;
+}
+
+/** Elixir `==` on decoded JSON: same type, same value; lists in order; a string ≠ a list. */
+export function strictEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => strictEqual(v, b[i]));
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao);
+  return ak.length === Object.keys(bo).length && ak.every((k) => k in bo && strictEqual(ao[k], bo[k]));
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
