@@ -393,6 +393,28 @@ describe('RealtimeTracker: incremental use', () => {
     expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('returns the record it made for each frame, and nothing for other events', () => {
+    const tracker = new RealtimeTracker();
+    const returned = script.events.map((event) => tracker.ingest(event));
+    const frames = tracker.snapshot().frames;
+    expect(returned.filter((r) => r !== undefined)).toEqual(frames);
+    expect(returned.map((r) => r?.seq)).toEqual([undefined, undefined, 3, 4, 5, 6, 7]);
+  });
+
+  it('with maxFrames, forgets old frame records but never the channel evidence', () => {
+    const long = new EventScript()
+      .connecting('c1', V2_URL)
+      .sent('c1', ['1', '1', TOPIC, 'phx_join', joinPayload({ access_token: 'first' })])
+      .received('c1', ['1', '1', TOPIC, 'phx_reply', err(EXPIRED)]);
+    for (let i = 0; i < 500; i++) long.sent('c1', [null, String(i + 10), 'phoenix', 'heartbeat', {}]);
+    const session = trackRealtime(long.events, { maxFrames: 100 });
+    expect(session.frames.length).toBeGreaterThanOrEqual(100);
+    expect(session.frames.length).toBeLessThan(125);
+    expect(session.framesForgotten).toBe(502 - session.frames.length);
+    expect(session.frames[0].seq).toBe(503 - session.frames.length + 1);
+    expect(session.channels[0].attempts[0]).toMatchObject({ accessToken: 'first', status: 'error', reply: { frame: { seq: 3 } } });
+  });
+
   it('ignores events that are not about sockets', () => {
     const tracker = new RealtimeTracker();
     tracker.ingest({ kind: 'lifecycle', change: 'hidden', seq: 1, time: 1, docId: 'd', source: 'page' });

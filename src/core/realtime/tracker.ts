@@ -36,6 +36,12 @@ export interface RealtimeTrackerOptions {
   keepBulkPayloads?: boolean;
   /** Cap on pushes per connection waiting for a reply (oldest forgotten first). Default 10,000. */
   maxPendingPerConnection?: number;
+  /**
+   * Keep about this many frame records (default: no limit). The oldest are forgotten in batches
+   * once the excess reaches a quarter of the limit (at most 10,000), so each frame costs O(1). Connection and channel records, join attempts and their FrameRefs are never
+   * forgotten. With a limit, `session.frames` indices shift: use `ingest`'s return value.
+   */
+  maxFrames?: number;
 }
 
 /** Heartbeats use the reserved `phoenix` topic (§2.4) and belong to no channel. */
@@ -82,17 +88,24 @@ export class RealtimeTracker {
   private readonly awaitingUpgrade = new Map<string, ConnectionRecord[]>();
   private undecodable = 0;
   private version = 0;
+  private framesForgotten = 0;
   private readonly keepBulkPayloads: boolean;
   private readonly maxPending: number;
+  private readonly maxFrames: number;
 
   constructor(options: RealtimeTrackerOptions = {}) {
     this.keepBulkPayloads = options.keepBulkPayloads !== false;
     this.maxPending = Math.max(1, options.maxPendingPerConnection ?? 10_000);
+    this.maxFrames = Math.max(1, options.maxFrames ?? Number.POSITIVE_INFINITY);
   }
 
-  /** Feeds one captured event. Events that are not about Realtime sockets are ignored. */
-  ingest(event: CapturedEvent): void {
-    if (event === null || typeof event !== 'object') return;
+  /**
+   * Feeds one captured event. Events that are not about Realtime sockets are ignored. Returns the
+   * frame record for a `ws-frame` (every ws-frame gets exactly one, decodable or not).
+   */
+  ingest(event: CapturedEvent): DecodedFrameRecord | undefined {
+    if (event === null || typeof event !== 'object') return undefined;
+    let record: DecodedFrameRecord | undefined;
     switch (event.kind) {
       case 'ws-connecting':
         this.onConnecting(event);
@@ -103,7 +116,7 @@ export class RealtimeTracker {
         break;
       }
       case 'ws-frame':
-        this.onFrame(event);
+        record = this.onFrame(event);
         break;
       case 'ws-close':
         this.onClose(event);
@@ -115,9 +128,10 @@ export class RealtimeTracker {
         this.onNetwork(event);
         break;
       default:
-        return;
+        return undefined;
     }
     this.version++;
+    return record;
   }
 
   ingestAll(events: Iterable<CapturedEvent>): void {
@@ -145,6 +159,7 @@ export class RealtimeTracker {
       frames: this.frames,
       awaitingReply,
       undecodable: this.undecodable,
+      framesForgotten: this.framesForgotten,
       version: this.version,
     };
   }
@@ -278,7 +293,7 @@ export class RealtimeTracker {
   // -------------------------------------------------------------------------------------------
   // Frames
 
-  private onFrame(event: CapturedEvent & { kind: 'ws-frame' }): void {
+  private onFrame(event: CapturedEvent & { kind: 'ws-frame' }): DecodedFrameRecord {
     const conn = this.connection(event.conn, event.time);
     const dir = event.dir === 'sent' ? 'sent' : 'received';
     if (!conn.vsnKnown) {
@@ -297,12 +312,13 @@ export class RealtimeTracker {
       decoded,
     };
     this.frames.push(record);
+    this.forgetOldFrames();
     if (dir === 'sent') conn.record.framesSent++;
     else conn.record.framesReceived++;
     if (!decoded.ok) {
       conn.record.undecodable++;
       this.undecodable++;
-      return;
+      return record;
     }
     const message = decoded.message;
     if (message.topic === HEARTBEAT_TOPIC) {
@@ -317,6 +333,17 @@ export class RealtimeTracker {
       decoded.message = { ...message, payload: undefined };
       record.payloadDropped = true;
     }
+    return record;
+  }
+
+  /** Drops the oldest frame records in batches, so the cost per frame stays O(1) amortised. */
+  private forgetOldFrames(): void {
+    if (this.frames.length <= this.maxFrames) return;
+    const slack = Math.max(1, Math.min(10_000, Math.floor(this.maxFrames / 4)));
+    if (this.frames.length < this.maxFrames + slack) return;
+    const excess = this.frames.length - this.maxFrames;
+    this.frames.splice(0, excess);
+    this.framesForgotten += excess;
   }
 
   private onHeartbeat(conn: ConnectionState, record: DecodedFrameRecord, message: PhoenixMessage): void {

@@ -213,6 +213,8 @@ export interface RealtimeSession {
   awaitingReply: readonly AwaitingReply[];
   /** Frames that did not decode (kept in `frames` with their reason). */
   undecodable: number;
+  /** Frame records dropped by the tracker's `maxFrames` bound (0 without one). */
+  framesForgotten?: number;
   /** Increases with every ingested event that changed something. */
   version: number;
 }
