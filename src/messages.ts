@@ -116,6 +116,8 @@ export const PAGE_LIMITS = {
   maxEventsPerBatch: 5_000,
   /** Frames larger than this are kept as a preview with their full size. */
   maxFrameBytes: 256 * 1024,
+  /** What is kept of a frame over maxFrameBytes: enough to read its topic, event and refs. */
+  framePreviewBytes: 16 * 1024,
   maxUrlLength: 8_192,
   maxHeaderLength: 16_384,
   maxErrorBody: 4_096,
@@ -129,3 +131,18 @@ export const STORE_LIMITS = {
   /** The panel's own copy ("preserve log"). */
   panelMaxEvents: 200_000,
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// service worker -> every content script of a tab (runtime.sendMessage to the tab, not a port):
+// "are you there?" — answered by documents whose content script runs; it also makes a content
+// script whose port was dropped (service worker restart) connect again.
+
+export interface ContentPing {
+  type: 'claimscope:ping';
+  v: number;
+}
+export interface ContentPong {
+  type: 'claimscope:pong';
+  docId: string;
+  url: string;
+}

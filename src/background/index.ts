@@ -1,0 +1,88 @@
+// Service worker (Chromium) / background script (Firefox): wires the router to the browser.
+// It holds no captured data (ARCHITECTURE.md): every listener is registered synchronously at
+// start so a stopped worker is woken by ports, messages and webRequest events.
+
+import browser, { type Runtime, type WebRequest } from 'webextension-polyfill';
+import { PORT_CONTENT, PORT_PANEL, PROTOCOL_VERSION, type ContentPing, type ContentToBackground, type PanelToBackground } from '../messages';
+import { SUPABASE_URL_PATTERNS, observationFromError, observationFromHeaders, type RequestDetails } from './network';
+import { Router } from './router';
+
+const BADGE_COLOR = '#c5221f';
+
+const router = new Router({
+  async pingTab(tabId) {
+    const ping: ContentPing = { type: 'claimscope:ping', v: PROTOCOL_VERSION };
+    try {
+      // Delivered to every frame of the tab; resolves with the first answer.
+      const pong = await browser.tabs.sendMessage(tabId, ping);
+      return !!pong;
+    } catch {
+      return false; // "Receiving end does not exist": no content script in this tab
+    }
+  },
+  async tabUrl(tabId) {
+    const tab = await browser.tabs.get(tabId);
+    return tab.url || tab.pendingUrl || undefined;
+  },
+  async reloadTab(tabId) {
+    await browser.tabs.reload(tabId, { bypassCache: false });
+  },
+  setBadge(tabId, serverErrors) {
+    const text = serverErrors > 0 ? String(Math.min(serverErrors, 999)) : '';
+    const title = serverErrors > 0 ? `Claimscope: ${serverErrors} server auth error${serverErrors === 1 ? '' : 's'} on this tab` : 'Claimscope';
+    void browser.action.setBadgeText({ tabId, text }).catch(() => undefined);
+    void browser.action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOR }).catch(() => undefined);
+    void browser.action.setTitle({ tabId, title }).catch(() => undefined);
+  },
+  now: () => Date.now(),
+});
+
+browser.runtime.onConnect.addListener((port: Runtime.Port) => {
+  if (port.name === PORT_CONTENT) {
+    const tabId = port.sender?.tab?.id;
+    if (tabId === undefined) return port.disconnect();
+    router.contentConnected(port, tabId, port.sender?.frameId ?? 0);
+    port.onMessage.addListener((msg: unknown) => router.contentMessage(port, msg as ContentToBackground));
+    port.onDisconnect.addListener(() => router.contentDisconnected(port));
+  } else if (port.name === PORT_PANEL) {
+    // Only the extension's own pages may subscribe (never a web page or another extension).
+    if (port.sender?.id !== browser.runtime.id || port.sender?.tab?.url?.startsWith('http')) return port.disconnect();
+    port.onMessage.addListener((msg: unknown) => router.panelMessage(port, msg as PanelToBackground));
+    port.onDisconnect.addListener(() => router.panelDisconnected(port));
+  }
+});
+
+browser.tabs.onRemoved.addListener((tabId: number) => router.tabRemoved(tabId));
+
+// ---- webRequest: status and Date of Supabase responses and WebSocket upgrades -------------------
+function onNetwork(make: (d: RequestDetails) => ReturnType<typeof observationFromHeaders>) {
+  return (details: RequestDetails) => {
+    try {
+      const body = make(details);
+      if (body) router.network(details.tabId, details.frameId, body, Math.round(details.timeStamp));
+    } catch (e) {
+      console.error('Claimscope: could not record a network observation', e);
+    }
+  };
+}
+const onHeaders = onNetwork(observationFromHeaders);
+const onError = onNetwork(observationFromError);
+
+function listenNetwork(urls: string[]): void {
+  const filter: WebRequest.RequestFilter = { urls };
+  browser.webRequest.onHeadersReceived.addListener(onHeaders as (d: WebRequest.OnHeadersReceivedDetailsType) => void, filter, ['responseHeaders']);
+  browser.webRequest.onErrorOccurred.addListener(onError as (d: WebRequest.OnErrorOccurredDetailsType) => void, filter);
+}
+
+try {
+  // ws:// and wss:// patterns are listed explicitly: `*://` means http(s) only in some browsers.
+  const wsPatterns = SUPABASE_URL_PATTERNS.filter((p) => p.includes('websocket') || p.includes('realtime')).flatMap((p) => [
+    p.replace('*://', 'ws://'),
+    p.replace('*://', 'wss://'),
+  ]);
+  listenNetwork([...SUPABASE_URL_PATTERNS, ...wsPatterns]);
+} catch (e) {
+  // A browser that refuses ws(s) match patterns: the http(s) ones still cover the upgrade request.
+  console.warn('Claimscope: ws:// match patterns refused, observing http(s) patterns only', e);
+  listenNetwork(SUPABASE_URL_PATTERNS);
+}

@@ -1,0 +1,279 @@
+// The service worker's router (ARCHITECTURE.md "The service worker holds no captured data").
+// Content ports register per tab and document; panel ports subscribe to a tab. Captured events
+// flow content -> panels only while a panel listens; snapshots are relayed on request. The router
+// is rebuilt from scratch whenever the service worker restarts: content scripts hello again when
+// pinged or when they have something to say, and panels resubscribe.
+//
+// Browser APIs are injected (RouterHost), so the routing rules are testable with in-memory ports.
+
+import type { CapturedEventBody } from '../core/model';
+import {
+  PROTOCOL_VERSION,
+  type BackgroundToContent,
+  type BackgroundToPanel,
+  type CaptureStatus,
+  type ContentToBackground,
+  type DocumentInfo,
+  type PanelToBackground,
+} from '../messages';
+
+export interface MessagePortLike {
+  postMessage(message: unknown): void;
+}
+
+export interface RouterHost {
+  /** Asks every frame of the tab whether a content script runs there; resolves true if one answered. */
+  pingTab(tabId: number): Promise<boolean>;
+  /** The tab's URL if the extension may know it (undefined for chrome:// pages and closed tabs). */
+  tabUrl(tabId: number): Promise<string | undefined>;
+  reloadTab(tabId: number): Promise<void>;
+  setBadge(tabId: number, serverErrors: number): void;
+  now(): number;
+}
+
+interface ContentRecord {
+  port: MessagePortLike;
+  tabId: number;
+  frameId: number;
+  doc?: DocumentInfo;
+  serverErrors: number;
+}
+
+interface PendingNetwork {
+  frameId: number;
+  body: CapturedEventBody;
+  time: number;
+}
+
+/** Network observations waiting for a content store to connect, per tab. */
+const MAX_PENDING_NETWORK = 200;
+const PENDING_NETWORK_MAX_AGE_MS = 60_000;
+
+/** Pages no extension may script (Chromium and Firefox refuse content scripts there). */
+const RESTRICTED_URL = /^(chrome|edge|brave|about|moz-extension|chrome-extension|devtools|view-source|resource|chrome-search):|^https:\/\/(chromewebstore\.google\.com|chrome\.google\.com\/webstore|addons\.mozilla\.org|microsoftedge\.microsoft\.com\/addons)/;
+
+export function isRestrictedUrl(url: string | undefined): boolean {
+  return url === undefined || url === '' || RESTRICTED_URL.test(url);
+}
+
+export class Router {
+  private readonly contents = new Map<MessagePortLike, ContentRecord>();
+  private readonly panels = new Map<number, Set<MessagePortLike>>();
+  private readonly panelTab = new Map<MessagePortLike, number>();
+  private readonly snapshotRequests = new Map<string, MessagePortLike>();
+  private readonly pendingNetwork = new Map<number, PendingNetwork[]>();
+  private readonly topDoc = new Map<number, string>();
+  /** Docs' last summaries per tab (kept after a port drops: the document may still be alive). */
+  private readonly summaries = new Map<number, Map<string, { errors: number; startedAt: number }>>();
+  private requestCounter = 0;
+
+  constructor(private readonly host: RouterHost) {}
+
+  // ---- content scripts ------------------------------------------------------------------------
+  contentConnected(port: MessagePortLike, tabId: number, frameId: number): void {
+    this.contents.set(port, { port, tabId, frameId, serverErrors: 0 });
+  }
+
+  contentMessage(port: MessagePortLike, msg: ContentToBackground): void {
+    const rec = this.contents.get(port);
+    if (!rec || !msg || typeof msg !== 'object') return;
+    switch (msg.type) {
+      case 'hello':
+        this.hello(rec, msg.v, msg.doc);
+        break;
+      case 'events':
+        for (const panel of this.panels.get(rec.tabId) ?? []) this.toPanel(panel, { type: 'events', docId: msg.docId, events: msg.events, stats: msg.stats });
+        break;
+      case 'snapshot': {
+        const panel = this.snapshotRequests.get(msg.requestId);
+        this.snapshotRequests.delete(msg.requestId);
+        if (panel && this.panelTab.has(panel)) this.toPanel(panel, { type: 'snapshot', snapshot: msg.snapshot });
+        break;
+      }
+      case 'summary':
+        this.summary(rec, msg.docId, msg.serverErrors);
+        break;
+      default:
+        break;
+    }
+  }
+
+  contentDisconnected(port: MessagePortLike): void {
+    this.contents.delete(port);
+  }
+
+  private hello(rec: ContentRecord, v: number, doc: DocumentInfo): void {
+    if (v !== PROTOCOL_VERSION) {
+      for (const panel of this.panels.get(rec.tabId) ?? [])
+        this.toPanel(panel, { type: 'problem', message: `The page's capture script speaks protocol ${v}, this service worker ${PROTOCOL_VERSION}: reload the page.` });
+      return;
+    }
+    rec.doc = doc;
+    const panels = this.panels.get(rec.tabId);
+    if (doc.isTop && this.topDoc.get(rec.tabId) !== doc.docId) {
+      const known = this.topDoc.has(rec.tabId);
+      this.topDoc.set(rec.tabId, doc.docId);
+      // A new top document: older documents' badge counts no longer apply.
+      const sums = this.summaries.get(rec.tabId);
+      if (sums) for (const [id, s] of sums) if (s.startedAt < doc.startedAt) sums.delete(id);
+      this.updateBadge(rec.tabId);
+      if (known) for (const panel of panels ?? []) this.toPanel(panel, { type: 'navigated', tabId: rec.tabId, url: doc.url });
+    }
+    if (panels?.size) {
+      this.toContent(rec, { type: 'stream', on: true });
+      for (const panel of panels) {
+        this.toPanel(panel, { type: 'status', v: PROTOCOL_VERSION, tabId: rec.tabId, status: 'capturing', url: doc.url });
+        this.requestSnapshot(rec, panel);
+      }
+    }
+    this.flushNetwork(rec.tabId);
+  }
+
+  private summary(rec: ContentRecord, docId: string, serverErrors: number): void {
+    let sums = this.summaries.get(rec.tabId);
+    const firstForTab = !sums;
+    if (!sums) this.summaries.set(rec.tabId, (sums = new Map()));
+    sums.set(docId, { errors: serverErrors, startedAt: rec.doc?.startedAt ?? this.host.now() });
+    this.updateBadge(rec.tabId);
+    // First news of this tab since the service worker started: the other documents of the tab may
+    // hold counts too; ask them to reconnect and report.
+    if (firstForTab) void this.host.pingTab(rec.tabId).catch(() => false);
+  }
+
+  private updateBadge(tabId: number): void {
+    let total = 0;
+    for (const s of this.summaries.get(tabId)?.values() ?? []) total += s.errors;
+    this.host.setBadge(tabId, total);
+  }
+
+  // ---- panels ---------------------------------------------------------------------------------
+  panelMessage(port: MessagePortLike, msg: PanelToBackground): void {
+    if (!msg || typeof msg !== 'object') return;
+    switch (msg.type) {
+      case 'subscribe':
+        if (msg.v !== PROTOCOL_VERSION) {
+          this.toPanel(port, { type: 'problem', message: `This panel speaks protocol ${msg.v}, the service worker ${PROTOCOL_VERSION}: close and reopen DevTools.` });
+          return;
+        }
+        void this.subscribe(port, msg.tabId);
+        break;
+      case 'clear':
+        for (const rec of this.contentsOf(msg.tabId)) this.toContent(rec, { type: 'clear' });
+        this.summaries.delete(msg.tabId);
+        this.updateBadge(msg.tabId);
+        break;
+      case 'reload-and-capture':
+        void this.host.reloadTab(msg.tabId).catch((e: unknown) =>
+          this.toPanel(port, { type: 'problem', message: `Could not reload the tab: ${String((e as Error)?.message ?? e)}` }),
+        );
+        break;
+      default:
+        break;
+    }
+  }
+
+  panelDisconnected(port: MessagePortLike): void {
+    const tabId = this.panelTab.get(port);
+    this.panelTab.delete(port);
+    for (const [id, p] of this.snapshotRequests) if (p === port) this.snapshotRequests.delete(id);
+    if (tabId === undefined) return;
+    const set = this.panels.get(tabId);
+    set?.delete(port);
+    if (set && set.size === 0) {
+      this.panels.delete(tabId);
+      for (const rec of this.contentsOf(tabId)) this.toContent(rec, { type: 'stream', on: false });
+    }
+  }
+
+  private async subscribe(port: MessagePortLike, tabId: number): Promise<void> {
+    const previous = this.panelTab.get(port);
+    if (previous !== undefined && previous !== tabId) this.panelDisconnected(port);
+    this.panelTab.set(port, tabId);
+    let set = this.panels.get(tabId);
+    if (!set) this.panels.set(tabId, (set = new Set()));
+    set.add(port);
+    // Documents already connected: stream and snapshot now. Documents whose port dropped (service
+    // worker restart) come back through the ping and are served in hello().
+    for (const rec of this.contentsOf(tabId)) {
+      if (!rec.doc) continue;
+      this.toContent(rec, { type: 'stream', on: true });
+      this.requestSnapshot(rec, port);
+    }
+    const url = await this.host.tabUrl(tabId).catch(() => undefined);
+    const answered = await this.host.pingTab(tabId).catch(() => false);
+    if (!this.panelTab.has(port)) return;
+    const status: CaptureStatus = answered || this.contentsOf(tabId).length ? 'capturing' : isRestrictedUrl(url) ? 'restricted' : 'not-capturing';
+    this.toPanel(port, { type: 'status', v: PROTOCOL_VERSION, tabId, status, ...(url ? { url } : {}) });
+  }
+
+  private requestSnapshot(rec: ContentRecord, panel: MessagePortLike): void {
+    const requestId = `s${++this.requestCounter}`;
+    this.snapshotRequests.set(requestId, panel);
+    this.toContent(rec, { type: 'snapshot-request', requestId });
+  }
+
+  // ---- network observations (webRequest) ------------------------------------------------------
+  /** Hands a webRequest observation to the store of the frame that made the request (or the top). */
+  network(tabId: number, frameId: number, body: CapturedEventBody, time: number): void {
+    if (tabId < 0) return; // not a tab's request (extension pages, service workers of the browser)
+    let queue = this.pendingNetwork.get(tabId);
+    if (!queue) this.pendingNetwork.set(tabId, (queue = []));
+    queue.push({ frameId, body, time });
+    if (queue.length > MAX_PENDING_NETWORK) queue.shift();
+    if (!this.flushNetwork(tabId)) void this.host.pingTab(tabId).catch(() => false);
+  }
+
+  /** Delivers queued observations; returns false when the tab has no connected store yet. */
+  private flushNetwork(tabId: number): boolean {
+    const queue = this.pendingNetwork.get(tabId);
+    if (!queue?.length) return true;
+    const recs = this.contentsOf(tabId).filter((r) => r.doc);
+    const top = recs.find((r) => r.frameId === 0 && r.doc?.isTop) ?? recs.find((r) => r.frameId === 0);
+    const fresh = this.host.now() - PENDING_NETWORK_MAX_AGE_MS;
+    const keep: PendingNetwork[] = [];
+    const byTarget = new Map<ContentRecord, PendingNetwork[]>();
+    for (const item of queue) {
+      if (item.time < fresh) continue;
+      const target = recs.find((r) => r.frameId === item.frameId) ?? top;
+      if (!target) {
+        keep.push(item);
+        continue;
+      }
+      let list = byTarget.get(target);
+      if (!list) byTarget.set(target, (list = []));
+      list.push(item);
+    }
+    for (const [rec, items] of byTarget)
+      this.toContent(rec, { type: 'network-events', source: 'network', events: items.map((i) => i.body), times: items.map((i) => i.time) });
+    if (keep.length) this.pendingNetwork.set(tabId, keep);
+    else this.pendingNetwork.delete(tabId);
+    return keep.length === 0;
+  }
+
+  tabRemoved(tabId: number): void {
+    this.pendingNetwork.delete(tabId);
+    this.summaries.delete(tabId);
+    this.topDoc.delete(tabId);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+  private contentsOf(tabId: number): ContentRecord[] {
+    return [...this.contents.values()].filter((r) => r.tabId === tabId);
+  }
+
+  private toContent(rec: ContentRecord, msg: BackgroundToContent): void {
+    try {
+      rec.port.postMessage(msg);
+    } catch {
+      this.contents.delete(rec.port);
+    }
+  }
+
+  private toPanel(port: MessagePortLike, msg: BackgroundToPanel): void {
+    try {
+      port.postMessage(msg);
+    } catch {
+      this.panelDisconnected(port);
+    }
+  }
+}

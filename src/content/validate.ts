@@ -1,0 +1,267 @@
+// Validation of what the page hook posts (ARCHITECTURE.md "Messages from the page are data only").
+// Pure: no browser APIs. Every field is checked by type and capped by PAGE_LIMITS; accepted events
+// are rebuilt field by field (nothing from the page is spread into our objects), binary frames are
+// turned into base64, and connection/request ids are prefixed with the document id so a frame can
+// never claim another document's socket. Anything malformed is rejected with a reason.
+
+import type { CapturedEventBody, CapturedRequestHeaders, LifecycleChange, TokenGrant } from '../core/model';
+import { PAGE_LIMITS, PROTOCOL_VERSION } from '../messages';
+
+export interface AcceptedPageEvent {
+  body: CapturedEventBody;
+  /** Wall-clock time the hook observed the event. */
+  time: number;
+}
+
+export interface ValidatedBatch {
+  accepted: AcceptedPageEvent[];
+  /** One reason per rejected event (or one for a whole malformed batch). */
+  rejected: string[];
+}
+
+const LIFECYCLE: readonly LifecycleChange[] = ['hidden', 'visible', 'freeze', 'resume', 'online', 'offline', 'clock-jump'];
+const MAX_ID = 32;
+const MAX_PROTOCOLS = 32;
+const MAX_SHORT = 1_024;
+
+class Invalid extends Error {}
+const fail = (why: string): never => {
+  throw new Invalid(why);
+};
+
+function str(v: unknown, field: string, max: number): string {
+  if (typeof v !== 'string') fail(`${field} is not a string`);
+  if ((v as string).length > max) fail(`${field} is longer than ${max} characters`);
+  return v as string;
+}
+/** Strings the page may legitimately make long (close reasons, errors): cut, not rejected. */
+function cut(v: unknown, field: string, max: number): string {
+  if (typeof v !== 'string') fail(`${field} is not a string`);
+  return (v as string).slice(0, max);
+}
+function int(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${field} is not an integer in ${min}..${max}`);
+  return v as number;
+}
+function optional<T>(v: unknown, check: (x: unknown) => T): T | undefined {
+  return v === undefined ? undefined : check(v);
+}
+function id(v: unknown, field: string): string {
+  const s = str(v, field, MAX_ID);
+  if (!/^[A-Za-z0-9_-]+$/.test(s)) fail(`${field} has unexpected characters`);
+  return s;
+}
+
+/** Validates one batch posted by the hook. Never throws. */
+export function validatePageBatch(data: unknown, docId: string): ValidatedBatch {
+  const out: ValidatedBatch = { accepted: [], rejected: [] };
+  if (!data || typeof data !== 'object') {
+    out.rejected.push('page message is not an object');
+    return out;
+  }
+  const batch = data as { v?: unknown; type?: unknown; events?: unknown };
+  if (batch.v !== PROTOCOL_VERSION) {
+    out.rejected.push(`page message has protocol version ${String(batch.v)}, expected ${PROTOCOL_VERSION}`);
+    return out;
+  }
+  if (batch.type !== 'batch' || !Array.isArray(batch.events)) {
+    out.rejected.push('page message is not a batch of events');
+    return out;
+  }
+  const events = batch.events;
+  const n = Math.min(events.length, PAGE_LIMITS.maxEventsPerBatch);
+  for (let i = 0; i < n; i++) {
+    try {
+      out.accepted.push(validatePageEvent(events[i], docId));
+    } catch (e) {
+      out.rejected.push(e instanceof Invalid ? e.message : `unexpected validation error: ${String(e)}`);
+    }
+  }
+  for (let i = n; i < events.length; i++) out.rejected.push(`batch longer than ${PAGE_LIMITS.maxEventsPerBatch} events`);
+  return out;
+}
+
+/** Validates and rebuilds one page event. Throws `Invalid` with a reason. */
+export function validatePageEvent(raw: unknown, docId: string): AcceptedPageEvent {
+  if (!raw || typeof raw !== 'object') fail('event is not an object');
+  const e = raw as Record<string, unknown>;
+  const kind = str(e.kind, 'kind', 32);
+  if (typeof e.time !== 'number' || !Number.isFinite(e.time) || e.time < 0) fail(`${kind}: time is not a timestamp`);
+  const time = e.time as number;
+  const conn = () => `${docId}:${id(e.conn, `${kind}: conn`)}`;
+  const req = () => `${docId}:${id(e.req, `${kind}: req`)}`;
+  let body: CapturedEventBody;
+  switch (kind) {
+    case 'ws-connecting': {
+      if (!Array.isArray(e.protocols) || e.protocols.length > MAX_PROTOCOLS) fail('ws-connecting: protocols is not a short array');
+      body = {
+        kind,
+        conn: conn(),
+        url: str(e.url, 'ws-connecting: url', PAGE_LIMITS.maxUrlLength),
+        protocols: (e.protocols as unknown[]).map((p) => str(p, 'ws-connecting: protocol', MAX_SHORT)),
+      };
+      break;
+    }
+    case 'ws-open':
+      body = { kind, conn: conn(), protocol: str(e.protocol, 'ws-open: protocol', MAX_SHORT), extensions: str(e.extensions, 'ws-open: extensions', MAX_SHORT) };
+      break;
+    case 'ws-frame':
+      body = validateFrame(e, conn());
+      break;
+    case 'ws-close': {
+      const initiator = optional(e.initiator, (v) => (v === 'page' || v === 'remote' ? v : fail('ws-close: initiator is not page|remote')));
+      if (typeof e.wasClean !== 'boolean') fail('ws-close: wasClean is not a boolean');
+      body = {
+        kind,
+        conn: conn(),
+        code: int(e.code, 'ws-close: code', 0, 65_535),
+        reason: cut(e.reason, 'ws-close: reason', PAGE_LIMITS.maxReasonLength),
+        wasClean: e.wasClean as boolean,
+        ...(initiator ? { initiator } : {}),
+      };
+      break;
+    }
+    case 'ws-error':
+      body = { kind, conn: conn() };
+      break;
+    case 'http-request': {
+      if (e.api !== 'fetch' && e.api !== 'xhr') fail('http-request: api is not fetch|xhr');
+      const method = str(e.method, 'http-request: method', 32);
+      if (!/^[A-Za-z-]+$/.test(method)) fail('http-request: method is not a token');
+      body = {
+        kind,
+        req: req(),
+        method: method.toUpperCase(),
+        url: str(e.url, 'http-request: url', PAGE_LIMITS.maxUrlLength),
+        headers: validateHeaders(e.headers),
+        api: e.api as 'fetch' | 'xhr',
+      };
+      break;
+    }
+    case 'http-response': {
+      const grant = optional(e.grant, validateGrant);
+      const errorBody = optional(e.errorBody, (v) => cut(v, 'http-response: errorBody', PAGE_LIMITS.maxErrorBody));
+      const networkError = optional(e.networkError, (v) => cut(v, 'http-response: networkError', PAGE_LIMITS.maxReasonLength));
+      // `date` is the background's to report (webRequest); the page's word is not taken for it.
+      body = {
+        kind,
+        req: req(),
+        status: int(e.status, 'http-response: status', 0, 999),
+        ...(grant ? { grant } : {}),
+        ...(errorBody !== undefined ? { errorBody } : {}),
+        ...(networkError !== undefined ? { networkError } : {}),
+      };
+      break;
+    }
+    case 'lifecycle': {
+      const change = e.change as LifecycleChange;
+      if (!LIFECYCLE.includes(change)) fail('lifecycle: unknown change');
+      const jumpMs = optional(e.jumpMs, (v) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : fail('lifecycle: jumpMs is not a number')));
+      body = { kind, change, ...(jumpMs !== undefined ? { jumpMs } : {}) };
+      break;
+    }
+    case 'other-sockets':
+      body = { kind, count: int(e.count, 'other-sockets: count', 0, Number.MAX_SAFE_INTEGER) };
+      break;
+    case 'drops':
+      body = {
+        kind,
+        droppedEvents: int(e.droppedEvents, 'drops: droppedEvents', 0, Number.MAX_SAFE_INTEGER),
+        droppedBytes: int(e.droppedBytes, 'drops: droppedBytes', 0, Number.MAX_SAFE_INTEGER),
+        truncatedFrames: int(e.truncatedFrames, 'drops: truncatedFrames', 0, Number.MAX_SAFE_INTEGER),
+        reason: `page hook: ${cut(e.reason, 'drops: reason', PAGE_LIMITS.maxReasonLength)}`,
+      };
+      break;
+    default:
+      // 'net' and 'rejected' are the extension's own observations: the page cannot claim them.
+      return fail(`event kind "${kind.slice(0, 32)}" is not accepted from the page`);
+  }
+  return { body, time };
+}
+
+function validateFrame(e: Record<string, unknown>, conn: string): CapturedEventBody {
+  const dir = e.dir === 'sent' || e.dir === 'received' ? e.dir : fail('ws-frame: dir is not sent|received');
+  const size = int(e.size, 'ws-frame: size', 0, Number.MAX_SAFE_INTEGER);
+  let truncated = optional(e.truncated, (v) => (typeof v === 'boolean' ? v : fail('ws-frame: truncated is not a boolean'))) ?? false;
+  const { maxFrameBytes, framePreviewBytes } = PAGE_LIMITS;
+  if (e.opcode === 'text') {
+    let text = str(e.text, 'ws-frame: text', Number.MAX_SAFE_INTEGER);
+    if (e.bytes !== undefined) fail('ws-frame: a text frame carries bytes');
+    let bytes = truncated ? size : utf8Length(text);
+    if (!truncated && bytes > maxFrameBytes) {
+      text = text.slice(0, framePreviewBytes);
+      truncated = true;
+    } else if (truncated) {
+      if (text.length > framePreviewBytes) text = text.slice(0, framePreviewBytes);
+      bytes = Math.max(size, utf8Length(text));
+    }
+    return { kind: 'ws-frame', conn, dir, opcode: 'text', text, size: bytes, ...(truncated ? { truncated } : {}) };
+  }
+  if (e.opcode === 'binary') {
+    // Realm-independent check: in Firefox the buffer may come from the page's compartment.
+    if (Object.prototype.toString.call(e.bytes) !== '[object ArrayBuffer]') fail('ws-frame: binary frame without bytes');
+    let bytes = new Uint8Array(e.bytes as ArrayBuffer);
+    if (bytes.length > maxFrameBytes || (truncated && bytes.length > framePreviewBytes)) {
+      bytes = bytes.subarray(0, framePreviewBytes);
+      truncated = true;
+    }
+    const full = truncated ? Math.max(size, bytes.length) : bytes.length;
+    return { kind: 'ws-frame', conn, dir, opcode: 'binary', base64: bytesToBase64(bytes), size: full, ...(truncated ? { truncated } : {}) };
+  }
+  return fail('ws-frame: opcode is not text|binary');
+}
+
+function validateHeaders(v: unknown): CapturedRequestHeaders {
+  if (!v || typeof v !== 'object') fail('http-request: headers is not an object');
+  const h = v as Record<string, unknown>;
+  const out: CapturedRequestHeaders = {};
+  // Only these two headers are ever recorded (model.ts CapturedRequestHeaders).
+  if (h.authorization !== undefined) out.authorization = str(h.authorization, 'http-request: authorization', PAGE_LIMITS.maxHeaderLength);
+  if (h.apikey !== undefined) out.apikey = str(h.apikey, 'http-request: apikey', PAGE_LIMITS.maxHeaderLength);
+  return out;
+}
+
+function validateGrant(v: unknown): TokenGrant {
+  if (!v || typeof v !== 'object') fail('http-response: grant is not an object');
+  const g = v as Record<string, unknown>;
+  const out: TokenGrant = {};
+  // Never anything else of a token response: no refresh_token, no user object.
+  if (g.access_token !== undefined) out.access_token = str(g.access_token, 'http-response: access_token', PAGE_LIMITS.maxHeaderLength);
+  if (g.expires_at !== undefined) out.expires_at = finite(g.expires_at, 'http-response: expires_at');
+  if (g.expires_in !== undefined) out.expires_in = finite(g.expires_in, 'http-response: expires_in');
+  return out;
+}
+function finite(v: unknown, field: string): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fail(`${field} is not a number`);
+}
+
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) (n += 4), i++;
+    else n += 3;
+  }
+  return n;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+export function bytesToBase64(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + '==';
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + '=';
+  }
+  return out;
+}

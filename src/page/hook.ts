@@ -1,0 +1,542 @@
+// The MAIN-world page hook (ARCHITECTURE.md "The page hook is tiny and never throws into the
+// page"). It runs at document_start in every frame, before any page script, and:
+//   - hands a private MessagePort to the isolated content script (one window message, taken and
+//     stopped by the content script's capture-phase listener), then posts only through that port;
+//   - wraps WebSocket (a Proxy whose construct trap calls the native constructor, so everything the
+//     page can observe stays native), WebSocket#send/#close, fetch and XMLHttpRequest;
+//   - reports page lifecycle that explains token expiry (hidden, frozen, offline, clock jumps).
+// It decodes nothing: it copies, batches and posts. Every capture step is in try/catch; a failure
+// is reported as a counted drop, never thrown into the page.
+
+import { isRealtimeSocketUrl, isSupabaseHttpUrl, type CapturedRequestHeaders, type TokenGrant } from '../core/model';
+import { PAGE_LIMITS, PROTOCOL_VERSION, type PageEvent } from '../messages';
+import { HANDOVER_KEY, HOOK_MARK } from './handover';
+
+/** A queued event; `w` is set while a binary Blob is being read (keeps frame order). */
+type Queued = PageEvent & { w?: 1 };
+type Fn = (...args: any[]) => any;
+
+interface SocketState {
+  id: string;
+  /** 0 undecided (first frames will tell), 1 Realtime (recorded), 2 other (counted only). */
+  st: 0 | 1 | 2;
+  pend: Queued[];
+  frames: number;
+  closedByPage?: boolean;
+}
+interface XhrState {
+  method: string;
+  url: string;
+  headers: CapturedRequestHeaders;
+}
+
+/** Batches bigger than this go out at once instead of waiting for the timer. */
+const FLUSH_AT = 500;
+/** Events held in the page if the port is slow; beyond this they are dropped and counted. */
+const MAX_QUEUE = 20_000;
+const FLUSH_DELAY_MS = 4;
+/** Undecided sockets: how many frames may pass without a Phoenix frame before giving up. */
+const PHOENIX_SNIFF_FRAMES = 4;
+const CLOCK_CHECK_MS = 5_000;
+const CLOCK_JUMP_MS = 10_000;
+const BODY_WAIT_MS = 5_000;
+const MAX_FAILURE_REPORTS = 20;
+
+/** Installs the hook on `w` (the page's window). Returns false when it was already installed. */
+export function installHook(w: any): boolean {
+  const mark = Symbol.for(HOOK_MARK);
+  if (w[mark]) return false;
+  Object.defineProperty(w, mark, { value: true });
+
+  // Natives, captured before any page script can patch them.
+  const R = Reflect;
+  const apply = R.apply;
+  const P = Proxy;
+  const dateNow: () => number = w.Date.now;
+  const perf = w.performance;
+  const perfNow: Fn = perf.now;
+  const setT: Fn = w.setTimeout;
+  const setI: Fn = w.setInterval;
+  const addEL: Fn = w.EventTarget.prototype.addEventListener;
+  const portPost: Fn = w.MessagePort.prototype.postMessage;
+  const stringify = JSON.stringify;
+  const parse = JSON.parse;
+  const U8 = w.Uint8Array;
+  const AB = w.ArrayBuffer;
+  const isView: Fn = AB.isView;
+  const Blob_ = w.Blob;
+  const blobSlice: Fn = Blob_ && Blob_.prototype.slice;
+  const blobBytes: Fn = Blob_ && Blob_.prototype.arrayBuffer;
+  const URL_ = w.URL;
+  const Req = w.Request;
+  const Headers_ = w.Headers;
+  const headersGet: Fn = Headers_ && Headers_.prototype.get;
+  const Resp = w.Response && w.Response.prototype;
+  const respClone: Fn = Resp && Resp.clone;
+  const respText: Fn = Resp && Resp.text;
+  const then: Fn = w.Promise.prototype.then;
+  const fnToString: Fn = w.Function.prototype.toString;
+  const masks = new WeakMap<object, object>();
+  const now = () => apply(dateNow, w.Date, []) as number;
+  const listen = (target: unknown, type: string, fn: Fn) => apply(addEL, target, [type, fn, true]);
+
+  // ---- the private channel ---------------------------------------------------------------------
+  const channel = new w.MessageChannel();
+  const port = channel.port1;
+  apply(w.postMessage, w, [{ [HANDOVER_KEY]: PROTOCOL_VERSION }, '*', [channel.port2]]);
+
+  let queue: Queued[] = [];
+  let timer = 0;
+  let queueDropped = 0;
+  let failures = 0;
+
+  function flush(): void {
+    timer = 0;
+    let n = 0;
+    while (n < queue.length && n < PAGE_LIMITS.maxEventsPerBatch && !queue[n].w) n++;
+    if (queueDropped) {
+      queue.splice(n++, 0, drop(queueDropped, 'hook queue full'));
+      queueDropped = 0;
+    }
+    if (!n) return;
+    const events = queue.splice(0, n);
+    const transfer: ArrayBuffer[] = [];
+    for (const e of events) if (e.bytes) transfer.push(e.bytes);
+    try {
+      apply(portPost, port, [{ v: PROTOCOL_VERSION, type: 'batch', events }, transfer]);
+    } catch {
+      failures++;
+    }
+    if (queue.length) schedule();
+  }
+  function schedule(): void {
+    if (queue.length >= FLUSH_AT) flush();
+    else if (!timer) timer = apply(setT, w, [flush, FLUSH_DELAY_MS]);
+  }
+  function emit(ev: Queued): void {
+    if (queue.length >= MAX_QUEUE) {
+      queueDropped++;
+      return;
+    }
+    queue.push(ev);
+    schedule();
+  }
+  function drop(count: number, reason: string): Queued {
+    return { kind: 'drops', droppedEvents: count, droppedBytes: 0, truncatedFrames: 0, reason, time: now() };
+  }
+  function fail(step: string, e: unknown): void {
+    // Counted as a dropped event with its reason; never rethrown into the page.
+    if (++failures <= MAX_FAILURE_REPORTS) {
+      try {
+        emit(drop(1, `capture failed (${step}): ${String((e as Error)?.message ?? e).slice(0, 200)}`));
+      } catch {
+        /* nothing more can be done without risking the page */
+      }
+    }
+  }
+
+  /** Replaces obj[name] by a transparent Proxy that calls `after` once the native call returned. */
+  function wrapAfter(obj: any, name: string, after: (self: any, args: any[], result: any) => void): void {
+    const orig = obj[name];
+    if (typeof orig !== 'function') return;
+    const px = new P(orig, {
+      apply(t: Fn, self: unknown, args: any[]) {
+        const r = apply(t, self, args);
+        try {
+          after(self, args, r);
+        } catch (e) {
+          fail(name, e);
+        }
+        return r;
+      },
+    });
+    obj[name] = px;
+    masks.set(px, orig);
+  }
+
+  // `Function.prototype.toString` of a wrapper answers like the native it wraps.
+  try {
+    const tsProxy = new P(fnToString, {
+      apply(t: Fn, self: any, args: any[]) {
+        let target = self;
+        try {
+          target = masks.get(self) ?? self;
+        } catch {
+          /* fall back to the receiver itself */
+        }
+        return apply(t, target, args);
+      },
+    });
+    w.Function.prototype.toString = tsProxy;
+    masks.set(tsProxy, fnToString);
+  } catch (e) {
+    fail('toString', e);
+  }
+
+  // ---- WebSocket --------------------------------------------------------------------------------
+  const NativeWS = w.WebSocket;
+  const sockets = new WeakMap<object, SocketState>();
+  let connCount = 0;
+  let otherSockets = 0;
+  const getter = (proto: any, key: string): Fn => Object.getOwnPropertyDescriptor(proto, key)!.get!;
+
+  if (typeof NativeWS === 'function') {
+    const wsProto = NativeWS.prototype;
+    const urlGet = getter(wsProto, 'url');
+    const protocolGet = getter(wsProto, 'protocol');
+    const extensionsGet = getter(wsProto, 'extensions');
+    const stateGet = getter(wsProto, 'readyState');
+
+    const record = (s: SocketState, ev: Queued) => {
+      if (s.st === 1) emit(ev);
+      else if (s.st === 0) s.pend.push(ev);
+    };
+    const decide = (s: SocketState, st: 1 | 2) => {
+      const pend = s.pend;
+      s.st = st;
+      s.pend = [];
+      if (st === 1) for (const ev of pend) emit(ev);
+      else emit({ kind: 'other-sockets', count: ++otherSockets, time: now() });
+    };
+    const onFrame = (s: SocketState, dir: 'sent' | 'received', data: unknown) => {
+      if (s.st === 2) return;
+      const ev = { kind: 'ws-frame', conn: s.id, dir, time: now() } as Queued & { [k: string]: unknown };
+      const max = PAGE_LIMITS.maxFrameBytes;
+      const preview = PAGE_LIMITS.framePreviewBytes;
+      if (typeof data === 'string') {
+        ev.opcode = 'text';
+        if (data.length * 3 > max && utf8Length(data) > max) {
+          ev.text = data.slice(0, preview);
+          ev.size = utf8Length(data);
+          ev.truncated = true;
+        } else {
+          ev.text = data;
+          ev.size = data.length; // the content script computes the exact UTF-8 size
+        }
+        if (s.st === 0) {
+          s.frames++;
+          if (looksPhoenix(data, parse)) {
+            record(s, ev);
+            return decide(s, 1);
+          }
+        }
+      } else {
+        ev.opcode = 'binary';
+        let buf: ArrayBuffer | undefined;
+        let off = 0;
+        let len = 0;
+        if (data instanceof AB) {
+          buf = data as ArrayBuffer;
+          len = buf.byteLength;
+        } else if (isView(data)) {
+          const v = data as ArrayBufferView;
+          buf = v.buffer as ArrayBuffer;
+          off = v.byteOffset;
+          len = v.byteLength;
+        }
+        if (buf) {
+          ev.size = len;
+          if (len > max) {
+            len = preview;
+            ev.truncated = true;
+          }
+          // `new Uint8Array(view)` copies: the page keeps its buffer, we transfer our copy.
+          ev.bytes = new U8(new U8(buf, off, len)).buffer;
+        } else if (Blob_ && data instanceof Blob_) {
+          const blob = data as Blob;
+          ev.size = blob.size;
+          ev.w = 1;
+          const part = blob.size > max ? ((ev.truncated = true), apply(blobSlice, blob, [0, preview])) : blob;
+          const done = (bytes?: ArrayBuffer) => {
+            if (bytes) ev.bytes = bytes;
+            else ev.bytes = new AB(0);
+            delete ev.w;
+            schedule();
+          };
+          apply(then, apply(blobBytes, part, []), [done, (e: unknown) => (fail('ws', e), done())]);
+        } else return;
+        s.frames++;
+      }
+      record(s, ev);
+      if (s.st === 0 && s.frames >= PHOENIX_SNIFF_FRAMES) decide(s, 2);
+    };
+
+    const track = (ws: any, args: any[]) => {
+      const url = String(apply(urlGet, ws, []));
+      const s: SocketState = { id: String(++connCount), st: isRealtimeSocketUrl(url) ? 1 : 0, pend: [], frames: 0 };
+      sockets.set(ws, s);
+      const p = args[1];
+      const protocols = p === undefined ? [] : typeof p === 'string' ? [p] : Array.from(p as string[], String);
+      record(s, { kind: 'ws-connecting', conn: s.id, url, protocols, time: now() });
+      listen(ws, 'open', () =>
+        record(s, {
+          kind: 'ws-open',
+          conn: s.id,
+          protocol: apply(protocolGet, ws, []),
+          extensions: apply(extensionsGet, ws, []),
+          time: now(),
+        }),
+      );
+      listen(ws, 'message', (e: MessageEvent) => {
+        try {
+          onFrame(s, 'received', e.data);
+        } catch (err) {
+          fail('ws', err);
+        }
+      });
+      listen(ws, 'error', () => record(s, { kind: 'ws-error', conn: s.id, time: now() }));
+      listen(ws, 'close', (e: CloseEvent) => {
+        record(s, {
+          kind: 'ws-close',
+          conn: s.id,
+          code: e.code,
+          reason: e.reason,
+          wasClean: e.wasClean,
+          initiator: s.closedByPage ? 'page' : 'remote',
+          time: now(),
+        });
+        if (s.st === 0) decide(s, 2);
+      });
+    };
+
+    const WSProxy = new P(NativeWS, {
+      construct(target: Fn, args: any[], newTarget: Fn) {
+        // Native construction: same errors (SyntaxError for bad URLs), same prototype chain for
+        // subclasses (newTarget), same object. Only listeners are added, before the page's own.
+        const ws = R.construct(target, args, newTarget);
+        try {
+          track(ws, args);
+        } catch (e) {
+          fail('ws', e);
+        }
+        return ws;
+      },
+    });
+    masks.set(WSProxy, NativeWS);
+    // `ws.constructor === WebSocket` must keep holding.
+    Object.defineProperty(wsProto, 'constructor', { value: WSProxy });
+    w.WebSocket = WSProxy;
+
+    wrapAfter(wsProto, 'send', (ws, args) => {
+      const s = sockets.get(ws);
+      // A send that did not throw while OPEN went on the wire (CLOSING/CLOSED sends are discarded).
+      if (s && apply(stateGet, ws, []) === 1) onFrame(s, 'sent', args[0]);
+    });
+    wrapAfter(wsProto, 'close', (ws) => {
+      const s = sockets.get(ws);
+      if (s) s.closedByPage = true;
+    });
+  }
+
+  // ---- HTTP (fetch, XMLHttpRequest) -------------------------------------------------------------
+  let reqCount = 0;
+  const absolute = (u: string): string => {
+    try {
+      return new URL_(u, w.location.href).href;
+    } catch {
+      return u;
+    }
+  };
+  const pickHeaders = (h: any): CapturedRequestHeaders => {
+    const out: CapturedRequestHeaders = {};
+    if (!h) return out;
+    const put = (k: unknown, v: unknown) => {
+      const key = String(k).toLowerCase();
+      if (key === 'authorization' || key === 'apikey') out[key] = String(v);
+    };
+    if (Headers_ && h instanceof Headers_) {
+      for (const k of ['authorization', 'apikey']) {
+        const v = apply(headersGet, h, [k]);
+        if (v != null) put(k, v);
+      }
+    } else if (Array.isArray(h)) {
+      for (const pair of h) if (pair && pair.length === 2) put(pair[0], pair[1]);
+    } else if (typeof h === 'object') {
+      for (const k of Object.keys(h)) put(k, h[k]);
+    }
+    return out;
+  };
+  /** What to read from a response body: the token grant, a capped error body, or nothing. */
+  const bodyNeed = (url: string, status: number): 'grant' | 'error' | undefined => {
+    const path = url.split(/[?#]/)[0];
+    if (path.endsWith('/auth/v1/token') && status >= 200 && status < 300) return 'grant';
+    if (status >= 400 && (path.includes('/auth/v1/') || path.includes('/realtime/v1/api'))) return 'error';
+    return undefined;
+  };
+  /** Emits the response once its body was read (or gave up), without delaying the page. */
+  const respond = (ev: Queued & { [k: string]: unknown }, need: string | undefined, readText: () => Promise<string> | string) => {
+    if (!need) return emit(ev);
+    let sent = false;
+    const send = () => {
+      if (!sent) (sent = true), emit(ev);
+    };
+    apply(setT, w, [send, BODY_WAIT_MS]);
+    const onText = (text: string) => {
+      try {
+        if (need === 'grant') {
+          const j = parse(text);
+          const g: TokenGrant = {};
+          if (typeof j.access_token === 'string') g.access_token = j.access_token;
+          if (typeof j.expires_at === 'number') g.expires_at = j.expires_at;
+          if (typeof j.expires_in === 'number') g.expires_in = j.expires_in;
+          ev.grant = g; // never the refresh_token, never anything else of the body
+        } else ev.errorBody = String(text).slice(0, PAGE_LIMITS.maxErrorBody);
+      } catch (e) {
+        fail('body', e);
+      }
+      send();
+    };
+    try {
+      const t = readText();
+      if (typeof t === 'string') onText(t);
+      else apply(then, t, [onText, send]);
+    } catch (e) {
+      fail('body', e);
+      send();
+    }
+  };
+
+  const nativeFetch = w.fetch;
+  if (typeof nativeFetch === 'function') {
+    const fetchProxy = new P(nativeFetch, {
+      apply(t: Fn, self: unknown, args: any[]) {
+        let req: { id: string; url: string } | undefined;
+        try {
+          const [input, init] = args;
+          let url: string | undefined;
+          let method = 'GET';
+          let headers: unknown;
+          if (typeof input === 'string') url = input;
+          else if (URL_ && input instanceof URL_) url = input.href;
+          else if (Req && input instanceof Req) {
+            url = input.url;
+            method = input.method;
+            headers = input.headers;
+          }
+          if (url !== undefined && isSupabaseHttpUrl(url)) {
+            if (init && init.method) method = String(init.method);
+            if (init && init.headers) headers = init.headers;
+            req = { id: String(++reqCount), url: absolute(url) };
+            const h = pickHeaders(headers);
+            emit({ kind: 'http-request', req: req.id, method: method.toUpperCase(), url: req.url, headers: h, api: 'fetch', time: now() });
+          }
+        } catch (e) {
+          fail('fetch', e);
+        }
+        const p = apply(t, self, args);
+        if (req) {
+          const r = req;
+          try {
+            apply(then, p, [
+              (res: Response) => {
+                const ev = { kind: 'http-response', req: r.id, status: res.status, time: now() } as Queued & { [k: string]: unknown };
+                const need = res.type === 'opaque' ? undefined : bodyNeed(r.url, res.status);
+                respond(ev, need, () => apply(respText, apply(respClone, res, []), []));
+              },
+              (err: unknown) =>
+                emit({ kind: 'http-response', req: r.id, status: 0, networkError: String((err as Error)?.message ?? err), time: now() }),
+            ]);
+          } catch (e) {
+            fail('fetch', e);
+          }
+        }
+        return p;
+      },
+    });
+    masks.set(fetchProxy, nativeFetch);
+    w.fetch = fetchProxy;
+  }
+
+  const XHR = w.XMLHttpRequest;
+  if (typeof XHR === 'function') {
+    const xp = XHR.prototype;
+    const xhrs = new WeakMap<object, XhrState | undefined>();
+    const statusGet = getter(xp, 'status');
+    const typeGet = getter(xp, 'responseType');
+    const responseGet = getter(xp, 'response');
+    wrapAfter(xp, 'open', (x, args) => {
+      const url = absolute(String(args[1]));
+      xhrs.set(x, isSupabaseHttpUrl(url) ? { method: String(args[0]).toUpperCase(), url, headers: {} } : undefined);
+    });
+    wrapAfter(xp, 'setRequestHeader', (x, args) => {
+      const st = xhrs.get(x);
+      if (st) Object.assign(st.headers, pickHeaders([[args[0], args[1]]]));
+    });
+    wrapAfter(xp, 'send', (x) => {
+      const st = xhrs.get(x);
+      if (!st) return;
+      const id = String(++reqCount);
+      emit({ kind: 'http-request', req: id, method: st.method, url: st.url, headers: { ...st.headers }, api: 'xhr', time: now() });
+      listen(x, 'loadend', () => {
+        try {
+          const status: number = apply(statusGet, x, []);
+          const ev = { kind: 'http-response', req: id, status, time: now() } as Queued & { [k: string]: unknown };
+          if (status === 0) {
+            ev.networkError = 'network error';
+            return emit(ev);
+          }
+          const type: string = apply(typeGet, x, []);
+          const need = type === '' || type === 'text' || type === 'json' ? bodyNeed(st.url, status) : undefined;
+          respond(ev, need, () => {
+            const body = apply(responseGet, x, []);
+            return typeof body === 'string' ? body : stringify(body);
+          });
+        } catch (e) {
+          fail('xhr', e);
+        }
+      });
+    });
+  }
+
+  // ---- lifecycle that explains token expiry -----------------------------------------------------
+  try {
+    const doc = w.document;
+    const lifecycle = (change: string, extra?: object) => emit({ kind: 'lifecycle', change, ...extra, time: now() } as Queued);
+    if (doc) {
+      listen(doc, 'visibilitychange', () => lifecycle(doc.visibilityState === 'hidden' ? 'hidden' : 'visible'));
+      listen(doc, 'freeze', () => lifecycle('freeze'));
+      listen(doc, 'resume', () => lifecycle('resume'));
+    }
+    listen(w, 'online', () => lifecycle('online'));
+    listen(w, 'offline', () => lifecycle('offline'));
+    // Sleep shows as the wall clock moving against the monotonic clock.
+    const drift = () => now() - apply(perfNow, perf, []);
+    let last = drift();
+    apply(setI, w, [
+      () => {
+        const d = drift();
+        if (Math.abs(d - last) > CLOCK_JUMP_MS) lifecycle('clock-jump', { jumpMs: Math.round(d - last) });
+        last = d;
+      },
+      CLOCK_CHECK_MS,
+    ]);
+  } catch (e) {
+    fail('lifecycle', e);
+  }
+  return true;
+}
+
+/** A text frame that speaks Phoenix: a V2 array with a string topic, or a V1 object (§1.2–1.3). */
+export function looksPhoenix(text: string, parse: (s: string) => any = JSON.parse): boolean {
+  const c = text.charCodeAt(0);
+  if ((c !== 91 && c !== 123) || text.length > 65_536) return false; // '[' or '{'
+  try {
+    const m = parse(text);
+    if (Array.isArray(m)) return m.length === 5 && typeof m[2] === 'string' && typeof m[3] === 'string';
+    return !!m && typeof m.topic === 'string' && typeof m.event === 'string' && 'ref' in m;
+  } catch {
+    return false;
+  }
+}
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) (n += 4), i++;
+    else n += 3;
+  }
+  return n;
+}

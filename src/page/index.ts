@@ -1,0 +1,8 @@
+// Entry of the MAIN-world content script (built as one minified classic IIFE, ≤ 8 KB).
+import { installHook } from './hook';
+
+try {
+  installHook(window);
+} catch {
+  // Never throw into the page, even if installation itself fails on an exotic document.
+}
