@@ -1,4 +1,65 @@
-// Claimscope DevTools panel (placeholder while the panel is being built).
-import { render } from 'preact';
+// Claimscope DevTools panel entry. Works inside DevTools (tab from
+// chrome.devtools.inspectedWindow.tabId) and as an ordinary extension tab given `?tabId=N`
+// (used by UI tests: chrome-extension://<id>/<panel page>?tabId=N).
+//
+// Stable test ids (data-testid):
+//   capture-status      the capture banner; data-status = connecting | capturing | capturing-idle
+//                       | not-capturing | restricted
+//   reload-and-capture  button shown with data-status=not-capturing
+//   problem             protocol mismatch / malformed messages from the background (role=alert)
+//   link-reconnecting   shown while the panel reconnects to a restarted service worker
+//   link-broken         the extension context is gone (extension reloaded)
+//   view-frames, view-connections, view-channels, view-http, view-findings   view tabs
+//   filter-input        free-text filter over topic / event / payload (Frames view)
+//   toggle-heartbeats   checkbox: show heartbeat frames (on by default)
+//   toggle-reveal-keys  checkbox: show API keys in URLs unmasked (off by default)
+//   clear-button        clears the panel and asks the background to clear the tab's store
+//   drop-counter        "Dropped: N by store · M by panel · K previews"; attributes
+//                       data-store-dropped, data-panel-dropped, data-truncated
+//   frames-list         the (virtualised) frame list; frames-count: "Showing N of M frames"
+//   frame-row           data-event (Phoenix event, e.g. phx_join, phx_reply, broadcast, heartbeat;
+//                       "" if undecodable), data-topic, data-dir = sent | received
+//   socket-row          socket lifecycle line, data-kind = ws-connecting | ws-open | ws-close | ws-error
+//   reload-separator    "Page reloaded: <url>";  drops-row: a capture drop notice
+//   frame-details, frame-payload, frame-raw, undecodable-reason   the selected frame
+//   connection-row      data-state = connecting | open | closed | refused, data-conn;
+//                       inside: connection-state, connection-url, connection-frames,
+//                       connection-close, refused-explanation
+//   other-sockets       count of non-Realtime sockets
+//   channel-row         data-topic, data-phase, data-join-ref; inside: channel-phase,
+//                       join-attempt (data-status = ok | error | awaiting-reply | timed-out |
+//                       connection-closed), join-reason, system-message
+//   http-row            data-status; net-row (network-layer observations)
+//   findings-view
 
-render(<p>Claimscope</p>, document.getElementById('app')!);
+import { render } from 'preact';
+import browser from 'webextension-polyfill';
+import { App } from './App';
+import { PanelController } from './controller';
+import type { PortLike } from './link';
+import './panel.css';
+
+function inspectedTabId(): number | undefined {
+  // chrome.devtools exists only inside DevTools (Firefox provides the chrome namespace too).
+  const devtools = (globalThis as { chrome?: { devtools?: { inspectedWindow?: { tabId?: number } } } }).chrome?.devtools;
+  const fromDevtools = devtools?.inspectedWindow?.tabId;
+  if (typeof fromDevtools === 'number') return fromDevtools;
+  const fromQuery = new URLSearchParams(location.search).get('tabId');
+  if (fromQuery !== null && /^\d+$/.test(fromQuery)) return Number(fromQuery);
+  return undefined;
+}
+
+const root = document.getElementById('app')!;
+const tabId = inspectedTabId();
+if (tabId === undefined) {
+  render(
+    <p class="banner error" data-testid="capture-status" data-status="no-tab">
+      Claimscope does not know which tab to inspect. Open it from DevTools (the Claimscope panel), or add ?tabId=N to this page’s
+      URL.
+    </p>,
+    root,
+  );
+} else {
+  const controller = new PanelController(tabId, (name) => browser.runtime.connect({ name }) as unknown as PortLike);
+  render(<App controller={controller} />, root);
+}

@@ -1,0 +1,117 @@
+// The Claimscope panel: a toolbar (view tabs, filter, heartbeat toggle, Clear, drop counter), the
+// capture-status banner, and one view at a time. Everything captured is rendered as text nodes.
+
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { PanelController } from './controller';
+import { ChannelsView } from './components/ChannelsView';
+import { ConnectionsView } from './components/ConnectionsView';
+import { FindingsView } from './components/FindingsView';
+import { FramesView } from './components/FramesView';
+import { HttpView } from './components/HttpView';
+import { StatusBanner } from './components/StatusBanner';
+import { frameList, httpList } from './views';
+
+type ViewName = 'frames' | 'connections' | 'channels' | 'http' | 'findings';
+
+export function App({ controller }: { controller: PanelController }) {
+  const model = controller.model;
+  const [, setTick] = useState(0);
+  useEffect(() => controller.subscribe(() => setTick((t) => t + 1)), [controller]);
+
+  const [view, setView] = useState<ViewName>('frames');
+  const [filterText, setFilterText] = useState('');
+  const [showHeartbeats, setShowHeartbeats] = useState(true);
+  const [revealKeys, setRevealKeys] = useState(false);
+
+  const version = model.version;
+  const session = useMemo(() => model.session(), [version]);
+  const frames = useMemo(
+    () => (view === 'frames' ? frameList(model.state.rows, model.catalog, { text: filterText, showHeartbeats }) : undefined),
+    [version, view, filterText, showHeartbeats],
+  );
+  const http = useMemo(() => (view === 'http' ? httpList(model.state.rows) : undefined), [version, view]);
+  const drops = model.state.drops();
+  const totalDrops = drops.storeDroppedEvents + drops.panelDroppedEvents;
+
+  const tab = (name: ViewName, label: string, count?: number) => (
+    <button
+      type="button"
+      role="tab"
+      aria-selected={view === name}
+      class={view === name ? 'tab selected' : 'tab'}
+      data-testid={`view-${name}`}
+      onClick={() => setView(name)}
+    >
+      {label}
+      {count !== undefined && <span class="count">{count}</span>}
+    </button>
+  );
+
+  return (
+    <div class="panel">
+      <div class="toolbar" role="toolbar">
+        <span class="brand">Claimscope</span>
+        <nav role="tablist">
+          {tab('frames', 'Frames')}
+          {tab('connections', 'Connections', session.connections.length)}
+          {tab('channels', 'Channels', session.channels.length)}
+          {tab('http', 'HTTP')}
+          {tab('findings', 'Findings')}
+        </nav>
+        <input
+          type="search"
+          class="filter"
+          placeholder="Filter topic, event, payload"
+          aria-label="Filter frames by topic, event or payload"
+          data-testid="filter-input"
+          value={filterText}
+          onInput={(e) => setFilterText((e.currentTarget as HTMLInputElement).value)}
+        />
+        <label class="toggle">
+          <input
+            type="checkbox"
+            data-testid="toggle-heartbeats"
+            checked={showHeartbeats}
+            onChange={(e) => setShowHeartbeats((e.currentTarget as HTMLInputElement).checked)}
+          />
+          Heartbeats
+        </label>
+        <label class="toggle">
+          <input
+            type="checkbox"
+            data-testid="toggle-reveal-keys"
+            checked={revealKeys}
+            onChange={(e) => setRevealKeys((e.currentTarget as HTMLInputElement).checked)}
+          />
+          Show keys
+        </label>
+        <button type="button" data-testid="clear-button" title="Clear the panel and the tab's capture store" onClick={() => controller.clear()}>
+          Clear
+        </button>
+        <span
+          class={totalDrops > 0 || drops.truncatedFrames > 0 ? 'drops warn' : 'drops'}
+          data-testid="drop-counter"
+          data-store-dropped={drops.storeDroppedEvents}
+          data-panel-dropped={drops.panelDroppedEvents}
+          data-truncated={drops.truncatedFrames}
+          title={
+            'Events dropped by the page’s capture store (bounded; bulk traffic goes first), events dropped by this panel ' +
+            '(bounded), and frames kept only as a preview because they were too large.'
+          }
+        >
+          Dropped: {drops.storeDroppedEvents.toLocaleString()} by store · {drops.panelDroppedEvents.toLocaleString()} by panel ·{' '}
+          {drops.truncatedFrames.toLocaleString()} previews
+          {drops.rejected + drops.pageRejected > 0 && ` · ${(drops.rejected + drops.pageRejected).toLocaleString()} rejected`}
+        </span>
+      </div>
+      <StatusBanner controller={controller} session={session} />
+      <main class="view">
+        {view === 'frames' && frames && <FramesView model={model} list={frames} revealKeys={revealKeys} filterActive={filterText.trim() !== ''} />}
+        {view === 'connections' && <ConnectionsView session={session} revealKeys={revealKeys} otherSockets={model.state.otherSockets()} />}
+        {view === 'channels' && <ChannelsView session={session} />}
+        {view === 'http' && http && <HttpView items={http} revealKeys={revealKeys} />}
+        {view === 'findings' && <FindingsView model={model} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+// Connections: one row per Realtime socket — URL (API key masked unless revealed), vsn, state,
+// frames both ways, heartbeats, close code and reason; refused upgrades explained honestly.
+
+import type { RealtimeSession } from '../../core/realtime';
+import { formatTime, maskApikeyInUrl } from '../../ui/format';
+import { connectionState, refusedExplanation } from '../views';
+
+export function ConnectionsView(props: { session: RealtimeSession; revealKeys: boolean; otherSockets: number }) {
+  const { connections } = props.session;
+  return (
+    <div class="list-view" data-testid="connections-view">
+      {connections.length === 0 && <p class="empty">No Realtime socket captured yet.</p>}
+      {connections.map((c) => {
+        const state = connectionState(c);
+        return (
+          <div class={`card connection ${state}`} data-testid="connection-row" data-state={state} data-conn={c.conn} key={c.conn}>
+            <div class="card-title">
+              <span class={`badge ${state}`} data-testid="connection-state">
+                {state}
+              </span>
+              <span class="url" data-testid="connection-url">
+                {c.url === '' ? '(socket URL not captured)' : props.revealKeys ? c.url : maskApikeyInUrl(c.url)}
+              </span>
+            </div>
+            <div class="card-facts">
+              <span>socket {c.conn}</span>
+              <span>vsn {c.vsn}</span>
+              <span>created {formatTime(c.createdAt)}</span>
+              {c.openedAt !== undefined && <span>opened {formatTime(c.openedAt)}</span>}
+              <span data-testid="connection-frames">
+                frames ↑{c.framesSent} ↓{c.framesReceived}
+              </span>
+              {c.undecodable > 0 && <span class="warn">{c.undecodable} undecodable</span>}
+              {c.heartbeatsSent !== undefined && (
+                <span>
+                  heartbeats {c.heartbeatsSent} sent, {c.heartbeatsAnswered ?? 0} answered
+                </span>
+              )}
+              {c.upgrade?.status !== undefined && <span>upgrade HTTP {c.upgrade.status}</span>}
+              {c.errored && <span class="warn">error event</span>}
+            </div>
+            {c.close && (
+              <div class="card-facts" data-testid="connection-close">
+                <span>
+                  closed {formatTime(c.close.time)} with code {c.close.code}
+                  {c.close.reason ? ` “${c.close.reason}”` : ' (no reason)'}
+                  {c.close.wasClean ? '' : ', not clean'}
+                </span>
+              </div>
+            )}
+            {state === 'refused' && (
+              <p class="note" data-testid="refused-explanation">
+                {refusedExplanation(c)}
+              </p>
+            )}
+          </div>
+        );
+      })}
+      {props.otherSockets > 0 && (
+        <p class="muted" data-testid="other-sockets">
+          {props.otherSockets} other WebSocket{props.otherSockets === 1 ? '' : 's'} on this page (not Realtime-shaped: counted, not recorded).
+        </p>
+      )}
+    </div>
+  );
+}

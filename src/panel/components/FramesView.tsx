@@ -1,0 +1,166 @@
+// Frames: every captured frame (and socket lifecycle line, and reload separator) in a virtual list,
+// with the selected frame decoded below it. Undecodable frames are shown raw with the reason.
+
+import { useState } from 'preact/hooks';
+import type { DecodedFrame } from '../../core/realtime';
+import { CappedText } from '../../ui/CappedText';
+import { formatBytes, formatTime, maskApikeyInUrl, prettyPayload } from '../../ui/format';
+import { VirtualList } from '../../ui/VirtualList';
+import type { FrameEvent } from '../frames';
+import type { PanelModel } from '../model';
+import type { FrameList, FrameListItem } from '../views';
+
+const ROW_HEIGHT = 21;
+
+export function FramesView(props: { model: PanelModel; list: FrameList; revealKeys: boolean; filterActive: boolean }) {
+  const { model, list } = props;
+  const [selected, setSelected] = useState<FrameEvent | undefined>(undefined);
+  const catalog = model.catalog;
+
+  const renderRow = (item: FrameListItem) => {
+    switch (item.kind) {
+      case 'separator':
+        return (
+          <div class="row separator" data-testid="reload-separator">
+            Page reloaded: {item.separator.url}
+          </div>
+        );
+      case 'drops':
+        return (
+          <div class="row drops-row" data-testid="drops-row">
+            {formatTime(item.event.time)} · Capture dropped {item.event.droppedEvents.toLocaleString()} events
+            {item.event.truncatedFrames > 0 ? ` and kept ${item.event.truncatedFrames.toLocaleString()} frames as previews` : ''} (
+            {item.event.reason})
+          </div>
+        );
+      case 'socket': {
+        const e = item.event;
+        let text: string;
+        if (e.kind === 'ws-connecting') text = `socket ${e.conn} connecting to ${props.revealKeys ? e.url : maskApikeyInUrl(e.url)}`;
+        else if (e.kind === 'ws-open') text = `socket ${e.conn} open`;
+        else if (e.kind === 'ws-close')
+          text = `socket ${e.conn} closed: code ${e.code}${e.reason ? ` “${e.reason}”` : ''}${e.wasClean ? '' : ' (not clean)'}`;
+        else text = `socket ${e.conn} error`;
+        return (
+          <div class="row socket-row" data-testid="socket-row" data-kind={e.kind}>
+            <span class="time">{formatTime(e.time)}</span>
+            <span class="socket-text">{text}</span>
+          </div>
+        );
+      }
+      case 'frame': {
+        const e = item.event;
+        const facts = catalog.facts(e);
+        const description = catalog.describe(e);
+        return (
+          <div
+            class={`row frame-row ${e === selected ? 'selected' : ''} ${facts.decoded ? '' : 'undecodable'} ${facts.heartbeat ? 'heartbeat' : ''}`}
+            data-testid="frame-row"
+            data-event={facts.event}
+            data-topic={facts.topic}
+            data-dir={e.dir}
+            onClick={() => setSelected(e)}
+          >
+            <span class={`dir ${e.dir}`} title={e.dir === 'sent' ? 'sent by the page' : 'received from the server'}>
+              {e.dir === 'sent' ? '↑' : '↓'}
+            </span>
+            <span class="time">{formatTime(e.time)}</span>
+            <span class="topic">{description.topic}</span>
+            <span class="event">{description.event}</span>
+            <span class="size">{formatBytes(e.size)}</span>
+            <span class="summary">{description.summary}</span>
+          </div>
+        );
+      }
+    }
+  };
+
+  const shownLine =
+    props.filterActive || list.hiddenHeartbeats > 0
+      ? `Showing ${list.matchingFrames.toLocaleString()} of ${list.totalFrames.toLocaleString()} frames` +
+        (list.hiddenHeartbeats > 0 ? ` (${list.hiddenHeartbeats.toLocaleString()} heartbeats hidden)` : '')
+      : `${list.totalFrames.toLocaleString()} frames`;
+
+  return (
+    <div class="frames-view">
+      <div class="frames-header">
+        <span class="dir" />
+        <span class="time">Time</span>
+        <span class="topic">Topic</span>
+        <span class="event">Event</span>
+        <span class="size">Size</span>
+        <span class="summary">Payload</span>
+      </div>
+      <VirtualList items={list.items} rowHeight={ROW_HEIGHT} renderRow={renderRow} followTail testid="frames-list" class="frames-list" />
+      <div class="status-line" data-testid="frames-count">
+        {shownLine}
+      </div>
+      {selected && <FrameDetails model={model} frame={selected} onClose={() => setSelected(undefined)} />}
+    </div>
+  );
+}
+
+function FrameDetails({ model, frame, onClose }: { model: PanelModel; frame: FrameEvent; onClose: () => void }) {
+  const decoded: DecodedFrame = model.catalog.decode(frame);
+  const raw = frame.opcode === 'text' ? (frame.text ?? '') : (frame.base64 ?? '');
+  return (
+    <section class="details" data-testid="frame-details" key={`${frame.docId}:${frame.seq}`}>
+      <header>
+        <strong>
+          {frame.dir === 'sent' ? 'Sent' : 'Received'} {frame.opcode} frame · {formatBytes(frame.size)} · {formatTime(frame.time)} · socket{' '}
+          {frame.conn}
+        </strong>
+        <button type="button" class="link" onClick={onClose} aria-label="Close frame details">
+          ×
+        </button>
+      </header>
+      {frame.truncated && (
+        <p class="note">Only a preview of this frame was kept (it was {formatBytes(frame.size)}); the payload below is cut.</p>
+      )}
+      {decoded.ok ? (
+        <>
+          <dl class="facts">
+            <dt>Format</dt>
+            <dd>
+              {decoded.format}
+              {decoded.binaryKind !== undefined ? ` · binary kind ${decoded.binaryKind}` : ''}
+            </dd>
+            <dt>Topic</dt>
+            <dd>{decoded.message.topic}</dd>
+            <dt>Event</dt>
+            <dd>
+              {decoded.message.event}
+              {decoded.userEvent !== undefined ? ` · user event “${decoded.userEvent}” (${decoded.payloadEncoding ?? 'json'})` : ''}
+            </dd>
+            <dt>join_ref / ref</dt>
+            <dd>
+              {String(decoded.message.joinRef)} / {String(decoded.message.ref)}
+            </dd>
+            {decoded.notes && decoded.notes.length > 0 && (
+              <>
+                <dt>Notes</dt>
+                <dd>{decoded.notes.join(' · ')}</dd>
+              </>
+            )}
+          </dl>
+          <h4>Payload</h4>
+          <CappedText text={prettyPayload(decoded.message.payload)} testid="frame-payload" />
+          {decoded.metadata !== undefined && (
+            <>
+              <h4>Metadata</h4>
+              <CappedText text={prettyPayload(decoded.metadata)} />
+            </>
+          )}
+        </>
+      ) : (
+        <>
+          <p class="note error" data-testid="undecodable-reason">
+            Could not decode this frame: {decoded.reason}
+          </p>
+          <h4>Raw {frame.opcode === 'text' ? 'text' : 'bytes (base64)'}</h4>
+          <CappedText text={raw} testid="frame-raw" />
+        </>
+      )}
+    </section>
+  );
+}

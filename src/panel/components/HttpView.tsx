@@ -1,0 +1,65 @@
+// HTTP: Supabase calls the page made (method, URL, status, which auth headers it carried, token
+// grants and capped error bodies), and what the browser's network layer reported on its own.
+
+import { CappedText } from '../../ui/CappedText';
+import { formatTime, maskApikeyInUrl } from '../../ui/format';
+import type { HttpListItem } from '../views';
+
+export function HttpView({ items, revealKeys }: { items: HttpListItem[]; revealKeys: boolean }) {
+  const url = (u: string) => (revealKeys ? u : maskApikeyInUrl(u));
+  // HTTP calls are few compared with frames; still, render at most the latest 2,000.
+  const shown = items.length > 2_000 ? items.slice(-2_000) : items;
+  return (
+    <div class="list-view" data-testid="http-view">
+      {items.length === 0 && <p class="empty">No Supabase HTTP call captured yet.</p>}
+      {shown.length < items.length && (
+        <p class="muted">
+          Showing the latest {shown.length.toLocaleString()} of {items.length.toLocaleString()} calls.
+        </p>
+      )}
+      <table class="http">
+        <tbody>
+          {shown.map((item) =>
+            item.kind === 'call' ? (
+              <tr key={item.call.key} data-testid="http-row" data-status={item.call.response?.status ?? ''}>
+                <td class="time">{formatTime(item.call.time)}</td>
+                <td class="method">{item.call.method}</td>
+                <td class="url">
+                  {url(item.call.url)}
+                  {item.call.response?.errorBody !== undefined && <CappedText text={item.call.response.errorBody} cap={4096} />}
+                </td>
+                <td class="status">
+                  {item.call.response
+                    ? item.call.response.networkError
+                      ? `failed: ${item.call.response.networkError}`
+                      : item.call.response.status
+                    : 'pending'}
+                </td>
+                <td class="muted">
+                  {item.call.api}
+                  {item.call.hasAuthorization ? ' · Authorization' : ''}
+                  {item.call.hasApikey ? ' · apikey' : ''}
+                  {item.call.response?.grant?.access_token ? ' · token granted' : ''}
+                  {item.call.response?.grant?.expires_at !== undefined
+                    ? ` (expires ${new Date(item.call.response.grant.expires_at * 1000).toISOString()})`
+                    : ''}
+                </td>
+              </tr>
+            ) : (
+              <tr key={`net-${item.event.docId}-${item.event.seq}`} data-testid="net-row" class="net">
+                <td class="time">{formatTime(item.event.time)}</td>
+                <td class="method">{item.event.method}</td>
+                <td class="url">{url(item.event.url)}</td>
+                <td class="status">{item.event.status ?? item.event.error ?? ''}</td>
+                <td class="muted">
+                  network layer · {item.event.resourceType}
+                  {item.event.date ? ` · Date ${item.event.date}` : ''}
+                </td>
+              </tr>
+            ),
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+// The capture status in words. "Not capturing" (the page predates the extension) and "no Supabase
+// traffic yet" look alike as an empty panel, so they get distinct banners and testable states.
+
+import type { RealtimeSession } from '../../core/realtime';
+import type { PanelController } from '../controller';
+
+export function StatusBanner({ controller, session }: { controller: PanelController; session: RealtimeSession }) {
+  const { state } = controller.model;
+  const link = controller.linkState;
+  const problems: preact.ComponentChildren[] = [];
+  if (state.problem) {
+    problems.push(
+      <div class="banner error" role="alert" data-testid="problem" key="problem">
+        {state.problem}
+      </div>,
+    );
+  }
+  if (link.kind === 'broken') {
+    problems.push(
+      <div class="banner error" role="alert" data-testid="link-broken" key="link">
+        {link.message}
+      </div>,
+    );
+  } else if (link.kind === 'reconnecting' && link.attempt > 0) {
+    problems.push(
+      <div class="banner info" data-testid="link-reconnecting" key="link">
+        Reconnecting to Claimscope’s background (the browser stopped its service worker). Nothing captured is lost: the page keeps
+        recording.
+      </div>,
+    );
+  }
+
+  let banner: preact.ComponentChildren;
+  switch (state.status) {
+    case 'connecting':
+      banner = (
+        <div class="banner info" data-testid="capture-status" data-status="connecting">
+          Connecting to Claimscope’s background…
+        </div>
+      );
+      break;
+    case 'restricted':
+      banner = (
+        <div class="banner warn" data-testid="capture-status" data-status="restricted">
+          Claimscope cannot capture on this page: browsers do not let extensions run on their own pages (chrome://, about:, the
+          extension store). Open your app in this tab.
+        </div>
+      );
+      break;
+    case 'not-capturing':
+      banner = (
+        <div class="banner warn" data-testid="capture-status" data-status="not-capturing">
+          <span>
+            Not capturing on this page — it was opened before Claimscope was installed or updated. Reload it so Claimscope sees it
+            from the first frame.
+          </span>
+          <button type="button" class="primary" data-testid="reload-and-capture" onClick={() => controller.reloadAndCapture()}>
+            Reload and capture
+          </button>
+        </div>
+      );
+      break;
+    case 'capturing': {
+      const quiet = state.eventCount === 0 && session.connections.length === 0;
+      banner = quiet ? (
+        <div class="banner info" data-testid="capture-status" data-status="capturing-idle">
+          Capturing — no Supabase traffic yet. Realtime sockets and Supabase HTTP calls made by this page will appear here.
+        </div>
+      ) : (
+        <div class="banner ok" data-testid="capture-status" data-status="capturing">
+          Capturing{state.tabUrl ? ` on ${state.tabUrl}` : ''}
+        </div>
+      );
+      break;
+    }
+  }
+  return (
+    <div class="banners">
+      {problems}
+      {banner}
+    </div>
+  );
+}

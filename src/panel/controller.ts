@@ -1,0 +1,62 @@
+// Glue between the background link and the UI: messages go into the PanelModel, the UI is told to
+// re-render at most once per animation frame (a flood of deltas must not re-render per message).
+
+import type { PanelToBackground } from '../messages';
+import { openPanelLink, type LinkState, type PortLike } from './link';
+import { PanelModel } from './model';
+
+export class PanelController {
+  readonly model: PanelModel;
+  linkState: LinkState = { kind: 'reconnecting', attempt: 0 };
+  private readonly listeners = new Set<() => void>();
+  private scheduled = false;
+  private readonly link;
+
+  constructor(tabId: number, connect: (name: string) => PortLike) {
+    this.model = new PanelModel({ tabId });
+    this.link = openPanelLink({
+      tabId,
+      connect,
+      onMessage: (message) => {
+        this.model.apply(message);
+        this.notify();
+      },
+      onState: (state) => {
+        this.linkState = state;
+        this.notify();
+      },
+    });
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Clears the panel's copy and asks the background to clear the tab's stores. */
+  clear(): void {
+    this.model.clear();
+    this.send({ type: 'clear', tabId: this.model.state.tabId });
+    this.notify();
+  }
+
+  reloadAndCapture(): void {
+    this.send({ type: 'reload-and-capture', tabId: this.model.state.tabId });
+  }
+
+  send(message: PanelToBackground): boolean {
+    return this.link.send(message);
+  }
+
+  private notify(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const run = () => {
+      this.scheduled = false;
+      for (const listener of this.listeners) listener();
+    };
+    // A hidden DevTools panel gets no animation frames; a timer keeps its state moving anyway.
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(run);
+    else setTimeout(run, 100);
+  }
+}
