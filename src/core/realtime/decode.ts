@@ -308,7 +308,8 @@ function fail(reason: string): DecodedFrame {
   return { ok: false, reason };
 }
 
-export function kindName(kind: BinaryKind): string {
+/** The V2 serializer's name for a binary kind (§1.4), e.g. 3 -> "user_broadcast_push". */
+export function binaryKindName(kind: BinaryKind): string {
   return KIND_NAMES[kind];
 }
 

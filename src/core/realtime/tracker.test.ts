@@ -112,7 +112,9 @@ describe('trackRealtime: pairing replies with pushes', () => {
     expect(c1?.phase).toBe('joining');
     expect(c1?.attempts[0].status).toBe('awaiting-reply');
     expect(session.frames[1].replyTo).toBeUndefined();
-    expect(session.awaitingReply).toEqual([{ conn: 'c1', frame: { seq: 3, time: session.frames[0].time, dir: 'sent' }, event: 'phx_join', topic: TOPIC, channel: c1?.key }]);
+    expect(session.awaitingReply).toEqual([
+      { conn: 'c1', frame: { seq: 3, time: session.frames[0].time, dir: 'sent' }, event: 'phx_join', topic: TOPIC, channel: c1?.key, defaultTimeoutAt: session.frames[0].time + 10_000 },
+    ]);
   });
 
   it('a join with no reply is awaiting reply, and the socket closing ends the wait', () => {

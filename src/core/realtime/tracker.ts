@@ -44,6 +44,9 @@ export interface RealtimeTrackerOptions {
   maxFrames?: number;
 }
 
+/** realtime-js DEFAULT_TIMEOUT for pushes, joins included (realtime-facts §7). */
+export const REALTIME_JS_PUSH_TIMEOUT_MS = 10_000;
+
 /** Heartbeats use the reserved `phoenix` topic (§2.4) and belong to no channel. */
 const HEARTBEAT_TOPIC = 'phoenix';
 const BULK_EVENTS = new Set(['broadcast', 'presence', 'presence_state', 'presence_diff', 'postgres_changes']);
@@ -149,6 +152,7 @@ export class RealtimeTracker {
           event: push.message.event,
           topic: push.message.topic,
           channel: push.channel?.record.key,
+          defaultTimeoutAt: push.record.time + REALTIME_JS_PUSH_TIMEOUT_MS,
         });
       }
     }

@@ -200,6 +200,11 @@ export interface AwaitingReply {
   event: string;
   topic: string;
   channel?: ChannelKey;
+  /**
+   * When realtime-js gives up on it with its default push timeout (10 s, §7: TIMED_OUT for a
+   * join). Apps can configure another timeout, so this is the default's moment, not a certainty.
+   */
+  defaultTimeoutAt: number;
 }
 
 /**
