@@ -22,6 +22,8 @@ export function App({ controller }: { controller: PanelController }) {
   const [filterText, setFilterText] = useState('');
   const [showHeartbeats, setShowHeartbeats] = useState(true);
   const [revealKeys, setRevealKeys] = useState(false);
+  // Remounts the Frames view on Clear so a selected frame does not outlive it.
+  const [clears, setClears] = useState(0);
 
   const version = model.version;
   const session = useMemo(() => model.session(), [version]);
@@ -85,7 +87,15 @@ export function App({ controller }: { controller: PanelController }) {
           />
           Show keys
         </label>
-        <button type="button" data-testid="clear-button" title="Clear the panel and the tab's capture store" onClick={() => controller.clear()}>
+        <button
+          type="button"
+          data-testid="clear-button"
+          title="Clear the panel and the tab's capture store"
+          onClick={() => {
+            controller.clear();
+            setClears((n) => n + 1);
+          }}
+        >
           Clear
         </button>
         <span
@@ -106,7 +116,7 @@ export function App({ controller }: { controller: PanelController }) {
       </div>
       <StatusBanner controller={controller} session={session} />
       <main class="view">
-        {view === 'frames' && frames && <FramesView model={model} list={frames} revealKeys={revealKeys} filterActive={filterText.trim() !== ''} />}
+        {view === 'frames' && frames && <FramesView key={clears} model={model} list={frames} revealKeys={revealKeys} filterActive={filterText.trim() !== ''} />}
         {view === 'connections' && <ConnectionsView session={session} revealKeys={revealKeys} otherSockets={model.state.otherSockets()} />}
         {view === 'channels' && <ChannelsView session={session} />}
         {view === 'http' && http && <HttpView items={http} revealKeys={revealKeys} />}

@@ -175,6 +175,7 @@ describe('refused connections', () => {
     const text = refusedExplanation(record);
     expect(text).toMatch(/does not expose the status of a refused WebSocket upgrade \(Chromium reports net::ERR_FAILED\)/);
     expect(text).toMatch(/body is not available/);
+    expect(text).toMatch(/reported only net::ERR_FAILED/);
   });
 
   it('gives the status when the network layer reported one', () => {

@@ -113,7 +113,9 @@ export function httpList(rows: readonly PanelRow[]): HttpListItem[] {
       items.push({ kind: 'net', event: row });
     }
   }
-  return items;
+  // Network-layer observations reach the store later than the page's own events: show by time.
+  const timeOf = (item: HttpListItem) => (item.kind === 'call' ? item.call.time : item.event.time);
+  return items.sort((a, b) => timeOf(a) - timeOf(b));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,11 +140,11 @@ export function refusedExplanation(record: ConnectionRecord): string {
   if (upgrade?.status !== undefined) {
     return `The server refused the WebSocket upgrade with HTTP ${upgrade.status} (reported by the browser's network layer). The response body is not available to extensions.`;
   }
-  const reported = upgrade?.error ? ` It reported only ${upgrade.error}.` : '';
+  const reported = upgrade?.error ? ` (its network layer reported only ${upgrade.error})` : '';
   return (
-    'The socket closed before it opened: the upgrade was refused or failed. ' +
-    `The browser does not expose the status of a refused WebSocket upgrade (Chromium reports net::ERR_FAILED).${reported} ` +
-    'The server’s response body is not available to extensions.'
+    `The socket closed before it opened: the server refused the upgrade or it failed${reported}. ` +
+    'The browser does not expose the status of a refused WebSocket upgrade (Chromium reports net::ERR_FAILED), ' +
+    'and the server’s response body is not available to extensions.'
   );
 }
 
