@@ -55,6 +55,27 @@ describe.each(['2.0.0', '1.0.0'] as const)('joins with vsn %s', (vsn) => {
     expect(first.status).toBe('SUBSCRIBED');
   });
 
+  it('broadcast with self+ack and presence sync between two supabase-js clients', async () => {
+    const a = await clientWithToken(await server.mintToken(userClaims(), { signWith: 'current' }), vsn);
+    const b = await clientWithToken(await server.mintToken(userClaims({ sub: 'other-user' })), vsn === '2.0.0' ? '1.0.0' : '2.0.0');
+    const got: { a: unknown[]; b: unknown[] } = { a: [], b: [] };
+    const cha = a.channel('party', { config: { broadcast: { self: true, ack: true }, presence: { key: 'a' } } });
+    const chb = b.channel('party', { config: { presence: { key: 'b' } } });
+    cha.on('broadcast', { event: 'ping' }, (p) => got.a.push(p.payload));
+    chb.on('broadcast', { event: 'ping' }, (p) => got.b.push(p.payload));
+    chb.on('presence', { event: 'sync' }, () => undefined);
+    const sa = recordStatuses(cha);
+    const sb = recordStatuses(chb);
+    await waitFor(() => sa[0] && sb[0], 5000, 'both subscribed');
+    expect([sa[0].status, sb[0].status]).toEqual(['SUBSCRIBED', 'SUBSCRIBED']);
+    expect(await cha.send({ type: 'broadcast', event: 'ping', payload: { n: 1 } })).toBe('ok');
+    await waitFor(() => got.a.length && got.b.length, 3000, 'fan-out');
+    expect(got).toEqual({ a: [{ n: 1 }], b: [{ n: 1 }] });
+    await cha.track({ online: true });
+    await waitFor(() => 'a' in chb.presenceState(), 3000, 'presence of a seen by b');
+    expect(chb.presenceState().a[0]).toMatchObject({ online: true });
+  });
+
   it('CHANNEL_ERROR "Token has expired N seconds ago" with N = server now − exp, then again on rejoin', async () => {
     const exp = nowSec(server) - 90;
     const c = await clientWithToken(await server.mintToken(userClaims({ exp })), vsn);

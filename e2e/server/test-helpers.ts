@@ -1,5 +1,6 @@
 // Helpers for the server's own tests: raw sockets that expose exact frames and HTTP statuses, and
 // real supabase-js clients (Node 20 has no global WebSocket: the `ws` transport is passed in).
+import { request } from 'node:http';
 import WebSocket from 'ws';
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import type { TestServer } from './index.js';
@@ -144,3 +145,19 @@ export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 50
 }
 
 export const nowSec = (server: TestServer): number => Math.floor(server.now() / 1000);
+
+/** node:http request (fetch cannot set a Host header): for tests that pick a project by Host. */
+export function httpRequest(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: init.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
