@@ -1,0 +1,631 @@
+// Session-level analysis: captured events + decoded Realtime → tokens in use, the effective token
+// of every channel over time, clock skew, and findings (each linked to the token, frame or request
+// it is about). Every time check uses the time of that use corrected by the measured skew, so an
+// imported session analysed later gives the same answers; only `now` (live countdowns) moves.
+
+import type { CapturedEvent, HttpRequest, HttpResponse, PageLifecycle } from '../model';
+import type { ChannelKey, ChannelRecord, ConnectionRecord, RealtimeSession } from '../realtime/types';
+import { serverNowSec, type UseTime } from '../diagnosis/judge';
+import { diagnoseConnectFailure, diagnoseJoinReason, diagnoseSystemMessage, type ServerReplyDiagnosis } from '../diagnosis/replies';
+import { connectBody, joinReason } from '../diagnosis/verdict';
+import { finding, SEVERITY_RANK, type Finding, type FindingCode } from '../rules/catalogue';
+import { checkToken, isoOf, REFRESH_MARGIN_S } from '../rules/token-rules';
+import { decodeToken, type DecodedToken } from '../tokens/decode';
+import type { ProjectKnowledge } from '../tokens/project';
+import { isAsymmetricAlg, SUPPORTED_ALGS } from '../tokens/verify';
+import { channelTokenTimeline, effectiveChannelTokenAt, type EffectiveTokenSpan } from './effective-token';
+import { combineSkew, dateHeaderSamples, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
+
+export type TokenUseKind =
+  | 'socket-apikey'
+  | 'join-access-token'
+  | 'join-user-token'
+  | 'access-token-push'
+  | 'http-authorization'
+  | 'http-apikey'
+  | 'token-grant';
+
+export interface TokenUse {
+  kind: TokenUseKind;
+  time: number;
+  seq: number;
+  conn?: string;
+  topic?: string;
+  req?: string;
+  url?: string;
+}
+
+export interface SeenToken {
+  token: DecodedToken;
+  uses: TokenUse[];
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface ChannelAnalysis {
+  key: ChannelKey;
+  timeline: EffectiveTokenSpan[];
+  /** The span in force at `now` (or when the channel ended). */
+  current: EffectiveTokenSpan | null;
+  /** Whether the channel is still live at `now`. */
+  live: boolean;
+  /** exp of the current token (s), null when unknown (gateway JWT, no exp). */
+  expiresAt: number | null;
+  /** Seconds until the server closes the channel at exp (server clock); null when unknown. */
+  secondsLeft: number | null;
+}
+
+export interface Analysis {
+  tokens: SeenToken[];
+  channels: ChannelAnalysis[];
+  skew: ClockSkew;
+  findings: Finding[];
+  /** The time the analysis treats as "now" (browser clock, ms). */
+  now: number;
+}
+
+export interface AnalysisOptions {
+  project?: ProjectKnowledge;
+  /** Live analysis passes Date.now(); default: the last event's time (stable for imports). */
+  now?: number;
+  /** Skew to use instead of the measured one (ms, server − browser). */
+  skewMs?: number;
+}
+
+type RealtimeView = Pick<RealtimeSession, 'connections' | 'channels'>;
+
+/** §5.4: the refresh happens 90 s before exp; HTTP-to-channel propagation gets this much grace. */
+const PROPAGATION_GRACE_MS = 10_000;
+const CLOCK_SKEW_THRESHOLD_MS = 30_000;
+
+export function discoverTokens(events: readonly CapturedEvent[], realtime: RealtimeView): SeenToken[] {
+  const byToken = new Map<string, SeenToken>();
+  const add = (raw: unknown, use: TokenUse) => {
+    if (typeof raw !== 'string' || raw.trim() === '') return;
+    const token = decodeToken(raw);
+    const key = token.cleaned;
+    const seen = byToken.get(key) ?? { token, uses: [], firstSeen: use.time, lastSeen: use.time };
+    seen.uses.push(use);
+    seen.firstSeen = Math.min(seen.firstSeen, use.time);
+    seen.lastSeen = Math.max(seen.lastSeen, use.time);
+    byToken.set(key, seen);
+  };
+  const connectingSeq = new Map<string, number>();
+  const reqUrl = new Map<string, string>();
+  for (const e of events) {
+    if (e.kind === 'ws-connecting') connectingSeq.set(e.conn, e.seq);
+    if (e.kind === 'http-request') {
+      reqUrl.set(e.req, e.url);
+      const auth = e.headers.authorization;
+      if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) add(auth, { kind: 'http-authorization', time: e.time, seq: e.seq, req: e.req, url: e.url });
+      add(e.headers.apikey, { kind: 'http-apikey', time: e.time, seq: e.seq, req: e.req, url: e.url });
+    }
+    if (e.kind === 'http-response' && e.grant?.access_token) {
+      add(e.grant.access_token, { kind: 'token-grant', time: e.time, seq: e.seq, req: e.req, url: reqUrl.get(e.req) });
+    }
+  }
+  for (const c of realtime.connections) {
+    add(c.apikey, { kind: 'socket-apikey', time: c.createdAt, seq: connectingSeq.get(c.conn) ?? 0, conn: c.conn, url: c.url });
+  }
+  for (const ch of realtime.channels) {
+    for (const a of ch.attempts) {
+      const base = { time: a.frame.time, seq: a.frame.seq, conn: ch.key.conn, topic: ch.key.topic };
+      if (a.hasAccessToken) add(a.accessToken, { kind: 'join-access-token', ...base });
+      if (a.hasUserToken) add(a.userToken, { kind: 'join-user-token', ...base });
+    }
+    for (const p of ch.tokenPushes) add(p.value, { kind: 'access-token-push', time: p.frame.time, seq: p.frame.seq, conn: ch.key.conn, topic: ch.key.topic });
+  }
+  return [...byToken.values()].sort((a, b) => a.firstSeen - b.firstSeen);
+}
+
+export async function analyzeSession(
+  events: readonly CapturedEvent[],
+  realtime: RealtimeView,
+  options: AnalysisOptions = {},
+): Promise<Analysis> {
+  const project = options.project ?? {};
+  const list = Array.isArray(events) ? events : [];
+  const lastTime = list.reduce((m, e) => Math.max(m, e.time), 0);
+  const now = options.now ?? lastTime;
+  const connections = new Map(realtime.connections.map((c) => [c.conn, c]));
+  const channels = realtime.channels.map((ch) => ({ ch, conn: connections.get(ch.key.conn), timeline: channelTokenTimeline(ch, connections.get(ch.key.conn)) }));
+
+  // 1. Clock skew, before any time check.
+  const samples: SkewSample[] = dateHeaderSamples(list);
+  for (const { ch, timeline } of channels) {
+    for (const s of serverExpiryStatements(ch, timeline)) {
+      const exp = s.span?.token?.claims?.exp;
+      if (typeof exp === 'number' && s.diag.secondsAgo !== undefined) samples.push(expiryTextSample(Math.round(exp), s.diag.secondsAgo, s.checkedAt, s.seq));
+    }
+  }
+  const skew = combineSkew(samples);
+  const skewMs = options.skewMs ?? skew.skewMs ?? 0;
+  const useAt = (at: number): UseTime => ({ at, skewMs });
+
+  const out = new FindingSet();
+
+  // 2. Every token at every use.
+  const tokens = discoverTokens(list, realtime);
+  for (const seen of tokens) {
+    for (const use of seen.uses) {
+      if (use.kind === 'join-access-token' || use.kind === 'join-user-token' || use.kind === 'access-token-push') continue; // judged as channel tokens below
+      const scope = use.kind === 'socket-apikey' ? `conn:${use.conn}` : use.kind.startsWith('http') ? 'http' : 'grant';
+      const { findings } = await checkToken(seen.token, {
+        project, use: useAt(use.time), sentTo: use.url, observedInPage: true,
+        evidence: { requestId: use.req, conn: use.conn },
+      });
+      out.addAll(findings, scope);
+    }
+  }
+
+  // 3. Channel tokens: judged at each join and accepted push, as the server does.
+  const channelAnalyses: ChannelAnalysis[] = [];
+  for (const { ch, conn, timeline } of channels) {
+    const scope = channelScope(ch.key);
+    for (const span of timeline) {
+      if (!span.token) continue;
+      const { findings } = await checkToken(span.token, {
+        project, use: useAt(span.from), sentTo: conn?.url, observedInPage: true,
+        evidence: { frameSeq: span.frame.seq, conn: ch.key.conn, topic: ch.key.topic },
+      });
+      out.addAll(findings, scope);
+    }
+    channelAnalyses.push(channelState(ch, conn, timeline, now, skewMs));
+  }
+
+  // 4. Lifecycle and correlation (before the server's statements, which may confirm them).
+  rejoinLoops(realtime.channels, out);
+  refreshFailures(list, out);
+  signedOutRetention(list, channels, out, lastTime);
+  staleChannelTokens(tokens, channels, out, lastTime);
+  expiringSoon(channelAnalyses, out, now);
+
+  // 5. What the server said, linked to the token in force.
+  for (const { ch, conn, timeline } of channels) serverReplyFindings(ch, conn, timeline, out, useAt);
+  for (const c of realtime.connections) connectRefusedFinding(c, out, useAt);
+  pausedWhileHidden(list, channels, out, skewMs);
+  apiKeyVsAccessTokenProject(tokens, out);
+  if (skew.known && skew.skewMs !== null && Math.abs(skew.skewMs) > CLOCK_SKEW_THRESHOLD_MS) {
+    const s = Math.round(skew.skewMs / 1000);
+    out.add(finding('clock-skew', {
+      message: `This browser's clock is ${Math.abs(s)} s ${s > 0 ? 'behind' : 'ahead of'} the server's.`,
+      cause: `Measured from ${skew.basis}. Expiry is judged on the server clock, so tokens expire ${s > 0 ? 'earlier' : 'later'} than the page thinks and refresh timing is off by as much.`,
+      fix: 'Sync the system clock (enable automatic time / NTP). Claimscope already corrects its time checks by the measured skew.',
+      evidence: { expected: '|skew| ≤ 30 s', actual: `${s} s` }, time: skew.samples[0]?.time ?? null,
+    }), 'global');
+  }
+
+  return { tokens, channels: channelAnalyses, skew, findings: out.sorted(), now };
+}
+
+function channelScope(key: ChannelKey): string {
+  return `ch:${key.conn}:${key.topic}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class FindingSet {
+  private byKey = new Map<string, Finding>();
+  private static readonly TIME_CODES = new Set<FindingCode>(['token-expired', 'token-not-yet-valid', 'iat-in-future']);
+  /** Said once per channel topic and token, whichever channel instance (rejoins) it came from. */
+  private static readonly ONCE_PER_TOPIC = new Set<FindingCode>(['refresh-paused-while-hidden', 'signed-out-token-retained', 'channel-token-stale', 'token-expires-soon']);
+
+  add(f: Finding, scope: string): void {
+    // Timeless facts about a token are said once; time facts once per place of use.
+    const key = FindingSet.TIME_CODES.has(f.code) ? `${f.code}|${f.evidence.token}|${scope}`
+      : FindingSet.ONCE_PER_TOPIC.has(f.code) ? `${f.code}|${f.evidence.token ?? ''}|${f.evidence.conn ?? ''}|${f.evidence.topic ?? ''}` : `${f.code}|${f.evidence.token ?? ''}|${f.evidence.topic ?? ''}|${f.evidence.frameSeq ?? ''}|${f.evidence.requestId && !f.evidence.token ? f.evidence.requestId : ''}`;
+    if (!this.byKey.has(key)) this.byKey.set(key, f);
+  }
+  addAll(fs: Finding[], scope: string): void {
+    for (const f of fs) this.add(f, scope);
+  }
+  /** The server confirmed a problem with this token: raise related findings to errors. */
+  confirm(tokenLabel: string | undefined, codes: FindingCode[]): void {
+    if (!tokenLabel) return;
+    for (const f of this.byKey.values()) {
+      if (f.evidence.token === tokenLabel && codes.includes(f.code)) {
+        f.confirmedByServer = true;
+        f.severity = 'error';
+      }
+    }
+  }
+  all(): Finding[] {
+    return [...this.byKey.values()];
+  }
+  sorted(): Finding[] {
+    return this.all().sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.time ?? 0) - (b.time ?? 0));
+  }
+}
+
+interface ServerStatement {
+  diag: ServerReplyDiagnosis;
+  span: EffectiveTokenSpan | null;
+  /** Browser time the server checked the token (join arrival, or the system message). */
+  checkedAt: number;
+  seq: number;
+  kind: 'join-reply' | 'system';
+  closes: boolean;
+  payload?: unknown;
+}
+
+function serverStatements(ch: ChannelRecord, timeline: EffectiveTokenSpan[]): ServerStatement[] {
+  const out: ServerStatement[] = [];
+  for (const a of ch.attempts) {
+    if (a.reply?.status !== 'error') continue;
+    const response = a.reply.response as { reason?: unknown } | undefined;
+    const reason = response && typeof response === 'object' ? response.reason : response;
+    // The join is checked when it arrives; the reply comes ~5 s later (CHANNEL_ERROR_BACKOFF_MS).
+    out.push({ diag: diagnoseJoinReason(reason), span: effectiveChannelTokenAt(timeline, a.frame.time, a.frame.seq), checkedAt: a.frame.time, seq: a.reply.frame.seq, kind: 'join-reply', closes: false });
+  }
+  for (const m of ch.systemMessages) {
+    const d = diagnoseSystemMessage(m.payload);
+    out.push({ diag: d, span: effectiveChannelTokenAt(timeline, m.frame.time, m.frame.seq), checkedAt: m.frame.time, seq: m.frame.seq, kind: 'system', closes: d.closesChannel, payload: m.payload });
+  }
+  return out;
+}
+
+function serverExpiryStatements(ch: ChannelRecord, timeline: EffectiveTokenSpan[]): ServerStatement[] {
+  return serverStatements(ch, timeline).filter((s) => s.diag.said === 'expired' && s.diag.secondsAgo !== undefined);
+}
+
+/** The finding that explains a server statement, refined with the token that was judged. */
+function causeOf(diag: ServerReplyDiagnosis, token: DecodedToken | null | undefined): FindingCode | undefined {
+  const claims = token?.claims ?? {};
+  switch (diag.said) {
+    case 'missing-claims':
+      return !('exp' in claims) && token?.form === 'jwt' ? 'exp-missing' : 'role-missing';
+    case 'signer': {
+      const alg = token?.header?.alg;
+      if (typeof alg === 'string' && SUPPORTED_ALGS.includes(alg) && isAsymmetricAlg(alg) && token?.header?.kid === undefined) return 'kid-missing';
+      return 'alg-unsupported';
+    }
+    case 'generic':
+      if (token?.form === 'malformed') return 'token-malformed';
+      if (['exp', 'iat'].some((k) => k in claims && typeof claims[k] !== 'number')) return 'claim-type-invalid';
+      return diag.causeCode;
+    case 'claim-invalid':
+      if (typeof claims.exp === 'number') return 'token-expired';
+      return diag.causeCode;
+    default:
+      return diag.causeCode;
+  }
+}
+
+function tokenWords(span: EffectiveTokenSpan | null): string {
+  if (!span) return 'no token was seen for this channel';
+  if (!span.token) return `the token judged was ${span.note}`;
+  const exp = span.token.claims?.exp;
+  return `the token judged was the ${span.token.label} (${span.note}${typeof exp === 'number' ? `, exp ${isoOf(exp)}` : ''})`;
+}
+
+function serverReplyFindings(ch: ChannelRecord, _conn: ConnectionRecord | undefined, timeline: EffectiveTokenSpan[], out: FindingSet, useAt: (t: number) => UseTime): void {
+  const scope = channelScope(ch.key);
+  for (const s of serverStatements(ch, timeline)) {
+    const label = s.span?.token?.label ?? (s.span?.source === 'gateway' ? 'gateway-minted JWT (not visible)' : undefined);
+    const cause = causeOf(s.diag, s.span?.token);
+    const evidence = { token: label, frameSeq: s.seq, conn: ch.key.conn, topic: ch.key.topic, serverText: s.diag.text, actual: s.diag.text };
+    const known = s.diag.said !== 'unknown';
+    if (s.kind === 'join-reply') {
+      const predicted = predictedJoinText(s.span, useAt(s.checkedAt));
+      out.add(finding('server-join-rejected', {
+        message: `Join of ${ch.key.topic} rejected: ${s.diag.text}`,
+        cause: `${known ? s.diag.explanation : `Unknown reason (shown verbatim): ${s.diag.text}.`} ${capitalise(tokenWords(s.span))}.${s.diag.current ? '' : ' (Wording of an older Realtime server.)'}`,
+        fix: fixFor(cause, s.diag),
+        evidence: { ...evidence, expected: predicted ?? undefined }, time: s.checkedAt, causeCode: cause,
+      }), scope);
+    } else if (s.diag.said === 'postgres-error' || (isObj(s.payload) && s.payload.extension === 'postgres_changes' && s.payload.status === 'error')) {
+      const role = s.span?.token?.claims?.role;
+      out.add(finding('postgres-changes-error', {
+        message: `Postgres Changes subscription on ${ch.key.topic} failed: ${s.diag.text}`,
+        cause: `The channel stays open but no database changes will arrive. Subscriptions run under the token's role${role !== undefined ? ` (${JSON.stringify(role)})` : ''}; a role that is not a Postgres role, or an invalid table/filter, makes them fail.`,
+        fix: 'Check the table, schema and filter of the postgres_changes binding; make sure the token\'s role is a real Postgres role (authenticated/anon) with SELECT on the table.',
+        evidence, time: s.checkedAt, causeCode: role !== undefined && !['anon', 'authenticated', 'service_role'].includes(String(role)) ? 'role-unknown' : undefined,
+      }), scope);
+      continue;
+    } else if (s.closes) {
+      out.add(finding('server-channel-closed', {
+        message: `The server closed ${ch.key.topic}: ${s.diag.text}`,
+        cause: `${known ? s.diag.explanation : `Unknown reason (shown verbatim): ${s.diag.text}.`} ${capitalise(tokenWords(s.span))}. realtime-js reports CLOSED and does not rejoin: create a new channel.`,
+        fix: fixFor(cause, s.diag),
+        evidence, time: s.checkedAt, causeCode: cause,
+      }), scope);
+    } else {
+      continue;
+    }
+    if (cause === 'private-channel-denied') {
+      out.add(finding('private-channel-denied', {
+        message: `Private channel ${ch.key.topic}: read denied by RLS.`,
+        cause: 'The token is valid; an RLS policy on realtime.messages does not grant SELECT (broadcast/presence read) for these claims and this topic.',
+        fix: 'Add a policy on realtime.messages for the authenticated role matching realtime.topic(), or join as a user the policy allows.',
+        evidence, time: s.checkedAt,
+      }), scope);
+    }
+    if (cause) out.confirm(label, [cause, 'signed-out-token-retained', 'channel-token-stale', 'refresh-paused-while-hidden', 'token-expires-soon']);
+  }
+}
+
+function predictedJoinText(span: EffectiveTokenSpan | null, use: UseTime): string | null {
+  if (!span?.token) return null;
+  // Synchronous part of the prediction: the claim checks on the server clock (signature unverified).
+  const t = span.token;
+  if (t.form === 'malformed') return joinReason(t.problem?.serverSees === 'generic' ? { kind: 'generic', detail: '' } : { kind: 'malformed', detail: '' });
+  const exp = t.claims?.exp;
+  if (typeof exp === 'number') {
+    const n = serverNowSec(use) - Math.round(exp);
+    if (n >= 0) return joinReason({ kind: 'expired', secondsAgo: n });
+  }
+  return null;
+}
+
+function fixFor(cause: FindingCode | undefined, diag: ServerReplyDiagnosis): string {
+  switch (cause) {
+    case 'token-expired':
+      return 'Refresh the session before exp and give Realtime the new token: supabase.realtime.setAuth(session.access_token) (supabase-js does this on TOKEN_REFRESHED). After a close, create a new channel.';
+    case 'private-channel-denied':
+      return 'Fix the RLS policies on realtime.messages for this topic, or subscribe as a user they allow.';
+    case 'token-malformed':
+      return 'Send a real JWT as access_token (never an empty string), or omit it.';
+    case 'signature-invalid':
+      return 'Use a token issued by this project (check the URL, keys and the JWT secret / signing keys).';
+    case 'kid-unknown':
+      return 'The key with this kid is revoked or belongs to another project: sign with a current key of this project.';
+    case 'role-missing':
+    case 'exp-missing':
+      return 'Mint the token with both role and exp.';
+    case 'claim-validator-mismatch':
+      return 'Compare the token\'s claims (iss, aud…) with the server\'s JWT_CLAIM_VALIDATORS; check exp/iat are numbers.';
+    default:
+      return diag.explanation;
+  }
+}
+
+function connectRefusedFinding(c: ConnectionRecord, out: FindingSet, useAt: (t: number) => UseTime): void {
+  const status = c.upgrade?.status;
+  if (!c.refused && !(status !== undefined && status >= 400)) return;
+  const diag = diagnoseConnectFailure(status);
+  const apikey = c.apikey === undefined ? null : decodeToken(c.apikey);
+  let predicted = 'unknown';
+  let cause: FindingCode | undefined;
+  if (apikey === null) predicted = '401 {"error":"API key is missing"}';
+  else if (apikey.form === 'opaque-key') predicted = 'unknown: the gateway swaps sb_ keys';
+  else if (apikey.form !== 'jwt') {
+    predicted = `401 {"error":"${connectBody({ kind: 'malformed', detail: '' })!.error}"}`;
+    cause = 'token-malformed';
+  } else {
+    const exp = apikey.claims?.exp;
+    if (typeof exp === 'number' && serverNowSec(useAt(c.createdAt)) >= Math.round(exp)) {
+      predicted = '401 {"error":"Token has expired"}';
+      cause = 'token-expired';
+    }
+  }
+  out.add(finding('server-connect-refused', {
+    message: `The WebSocket upgrade to ${c.url.replace(/apikey=[^&]*/, 'apikey=…')} was refused${status !== undefined ? ` (HTTP ${status})` : ''}.`,
+    cause: `${diag.explanation} Predicted from the apikey: ${predicted}.${c.upgrade?.error ? ` The network layer said: ${c.upgrade.error}.` : ''}`,
+    fix: cause === 'token-expired' ? 'The apikey JWT is expired: use the project\'s current anon / publishable key.' : 'Decode the apikey (Tokens view or `claimscope decode`) and check it is this project\'s current anon or publishable key.',
+    evidence: { token: apikey?.label, conn: c.conn, actual: status ?? c.upgrade?.error ?? 'closed before open', expected: predicted }, time: c.close?.time ?? c.createdAt, causeCode: cause,
+  }), `conn:${c.conn}`);
+  if (cause) out.confirm(apikey?.label, [cause]);
+}
+
+function rejoinLoops(channels: readonly ChannelRecord[], out: FindingSet): void {
+  const byTopic = new Map<string, Array<{ time: number; seq: number; reason: string | null; key: ChannelKey }>>();
+  for (const ch of channels) {
+    const k = `${ch.key.conn}\u0000${ch.key.topic}`;
+    const list = byTopic.get(k) ?? [];
+    for (const a of ch.attempts) {
+      const r = a.reply?.status === 'error' ? (a.reply.response as { reason?: unknown } | undefined)?.reason : undefined;
+      list.push({ time: a.frame.time, seq: a.reply?.frame.seq ?? a.frame.seq, reason: a.reply?.status === 'error' ? normaliseReason(r) : null, key: ch.key });
+    }
+    byTopic.set(k, list);
+  }
+  for (const list of byTopic.values()) {
+    list.sort((a, b) => a.time - b.time);
+    let run = 0;
+    let last: string | null = null;
+    let reported = false;
+    for (const item of list) {
+      if (item.reason !== null && item.reason === last) run++;
+      else {
+        run = item.reason === null ? 0 : 1;
+        reported = false;
+      }
+      last = item.reason;
+      if (run >= 3 && !reported) {
+        reported = true;
+        out.add(finding('rejoin-loop', {
+          message: `${item.key.topic} was rejected ${run}+ times in a row for the same reason.`,
+          cause: 'realtime-js rejoins automatically after a join error (1 s, 2 s, 5 s, 10 s…) with the same join payload; nothing changes between attempts, so each fails the same way and CHANNEL_ERROR repeats.',
+          fix: 'Fix the cause of the first rejection (usually a stale token: call supabase.realtime.setAuth() with a fresh one), or remove the channel instead of letting it retry forever.',
+          evidence: { frameSeq: item.seq, conn: item.key.conn, topic: item.key.topic, actual: item.reason ?? undefined, serverText: item.reason ?? undefined }, time: item.time,
+        }), channelScope(item.key));
+      }
+    }
+  }
+}
+
+function normaliseReason(reason: unknown): string {
+  return typeof reason === 'string' ? reason.replace(/-?\d+ seconds ago/, 'N seconds ago') : JSON.stringify(reason) ?? 'undefined';
+}
+
+function refreshFailures(events: readonly CapturedEvent[], out: FindingSet): void {
+  const requests = new Map<string, HttpRequest>();
+  for (const e of events) {
+    if (e.kind === 'http-request') requests.set(e.req, e);
+    if (e.kind !== 'http-response') continue;
+    const req = requests.get(e.req);
+    if (!req || !/\/auth\/v1\/token\b/.test(req.url) || !/grant_type=refresh_token/.test(req.url)) continue;
+    if (e.status < 400 && !e.networkError) continue;
+    const body = parseErrorBody(e);
+    out.add(finding('refresh-failed', {
+      message: `Session refresh failed: ${e.networkError ? `network error (${e.networkError})` : `HTTP ${e.status}${body ? ` ${body}` : ''}`}.`,
+      cause: e.networkError
+        ? 'The refresh request never reached Auth (offline, blocked, or CORS). The access token will expire and Realtime will close the channels at exp.'
+        : 'Auth refused the refresh token (already used, revoked by sign-out elsewhere, or the session expired). auth-js then waits 60 s before retrying and may sign the user out.',
+      fix: 'Check the error body; if the refresh token is invalid the user must sign in again. Avoid running two clients that refresh the same session (refresh-token reuse).',
+      evidence: { requestId: e.req, actual: e.networkError ?? e.status, serverText: body ?? undefined }, time: e.time,
+    }), `req:${e.req}`);
+  }
+}
+
+function parseErrorBody(e: HttpResponse): string | null {
+  if (!e.errorBody) return null;
+  try {
+    const b = JSON.parse(e.errorBody) as Record<string, unknown>;
+    const msg = b.error_description ?? b.msg ?? b.message ?? b.error_code ?? b.error;
+    return typeof msg === 'string' ? msg : e.errorBody.slice(0, 200);
+  } catch {
+    return e.errorBody.slice(0, 200);
+  }
+}
+
+type ChannelCtx = { ch: ChannelRecord; conn: ConnectionRecord | undefined; timeline: EffectiveTokenSpan[] };
+
+function isUserToken(t: DecodedToken | null | undefined): t is DecodedToken {
+  return !!t && (t.tokenClass === 'user-access-token' || t.tokenClass === 'anonymous-user-token');
+}
+
+/** When the channel stopped being live (close, leave, socket close), or +∞. */
+function channelEnd(ch: ChannelRecord, conn: ConnectionRecord | undefined): number {
+  return Math.min(ch.closedBy?.time ?? Infinity, ch.leftBy?.time ?? Infinity, conn?.close?.time ?? Infinity);
+}
+
+function signedOutRetention(events: readonly CapturedEvent[], channels: ChannelCtx[], out: FindingSet, lastTime: number): void {
+  const logouts = events.filter((e): e is HttpRequest & CapturedEvent => e.kind === 'http-request' && /\/auth\/v1\/logout\b/.test(e.url));
+  for (const { ch, conn, timeline } of channels) {
+    const end = channelEnd(ch, conn);
+    const moments: Array<{ time: number; seq: number; why: string; req?: string }> = logouts.map((l) => ({ time: l.time, seq: l.seq, why: 'sign-out request (/auth/v1/logout)', req: l.req }));
+    for (const span of timeline) {
+      for (const ig of span.ignored) {
+        if (isUserToken(span.token) && (ig.value === null || (typeof ig.value === 'string' && ig.value.startsWith('sb_')))) {
+          moments.push({ time: ig.frame.time, seq: ig.frame.seq, why: `access_token push of ${ig.value === null ? 'null' : 'an sb_ key'} (what setAuth() sends after sign-out)` });
+        }
+      }
+    }
+    for (const m of moments.sort((a, b) => a.time - b.time)) {
+      if (m.time >= end) continue;
+      const before = effectiveChannelTokenAt(timeline, m.time, m.seq);
+      if (!isUserToken(before?.token)) continue;
+      const checkAt = Math.min(m.time + PROPAGATION_GRACE_MS, lastTime, end - 1);
+      const after = effectiveChannelTokenAt(timeline, checkAt);
+      if (after !== before) continue;
+      const exp = before!.token!.claims?.exp;
+      out.add(finding('signed-out-token-retained', {
+        message: `After sign-out, ${ch.key.topic} still runs on the signed-out user's token.`,
+        cause: `Trigger: ${m.why}. The refresh value after sign-out is the sb_ publishable key (or null), which the server ignores (§2.3), so the old user token and its expiry timer stay in force${typeof exp === 'number' ? ` until ${isoOf(exp)}, when the channel closes with "Token has expired"` : ''}. Until then the channel keeps that user's RLS access.`,
+        fix: 'On SIGNED_OUT, remove the channels (supabase.removeAllChannels()) and re-subscribe, or use a legacy anon JWT as the key so setAuth() can downgrade the channel.',
+        evidence: { token: before!.token!.label, frameSeq: m.req ? undefined : m.seq, requestId: m.req, conn: ch.key.conn, topic: ch.key.topic }, time: m.time,
+      }), channelScope(ch.key));
+      break;
+    }
+  }
+}
+
+function staleChannelTokens(tokens: SeenToken[], channels: ChannelCtx[], out: FindingSet, lastTime: number): void {
+  const httpUses = tokens
+    .filter((t) => isUserToken(t.token))
+    .flatMap((t) => t.uses.filter((u) => u.kind === 'http-authorization' || u.kind === 'token-grant').map((u) => ({ token: t.token, use: u })))
+    .sort((a, b) => a.use.time - b.use.time);
+  for (const { ch, conn, timeline } of channels) {
+    const end = channelEnd(ch, conn);
+    for (const { token: newer, use } of httpUses) {
+      const checkAt = use.time + PROPAGATION_GRACE_MS;
+      if (checkAt >= end || checkAt > lastTime) continue;
+      const span = effectiveChannelTokenAt(timeline, checkAt);
+      const current = span?.token;
+      if (!isUserToken(current) || current.cleaned === newer.cleaned) continue;
+      if (current.claims?.sub !== newer.claims?.sub) continue;
+      const ce = current.claims?.exp;
+      const ne = newer.claims?.exp;
+      if (typeof ce !== 'number' || typeof ne !== 'number' || ne <= ce) continue;
+      out.add(finding('channel-token-stale', {
+        message: `${ch.key.topic} still uses an older access token than the page's HTTP calls.`,
+        cause: `The page got a newer token (${newer.label}, exp ${isoOf(ne)}) at ${new Date(use.time).toISOString()}, but the channel keeps ${current.label} (exp ${isoOf(ce)}); the server will close the channel at that exp.`,
+        fix: 'Pass refreshed tokens to Realtime: supabase.realtime.setAuth(session.access_token) in onAuthStateChange (TOKEN_REFRESHED), or let supabase-js manage Realtime auth (do not call setAuth with a fixed token).',
+        evidence: { token: current.label, requestId: use.req, conn: ch.key.conn, topic: ch.key.topic, expected: newer.label, actual: current.label }, time: use.time,
+      }), channelScope(ch.key));
+      break;
+    }
+  }
+}
+
+function channelState(ch: ChannelRecord, conn: ConnectionRecord | undefined, timeline: EffectiveTokenSpan[], now: number, skewMs: number): ChannelAnalysis {
+  const end = channelEnd(ch, conn);
+  const live = end > now && ch.phase !== 'closed' && ch.phase !== 'errored';
+  const current = effectiveChannelTokenAt(timeline, Math.min(now, end));
+  const exp = current?.token?.claims?.exp;
+  const expiresAt = typeof exp === 'number' ? Math.round(exp) : null;
+  const secondsLeft = expiresAt === null ? null : expiresAt - serverNowSec({ at: now, skewMs });
+  return { key: ch.key, timeline, current, live, expiresAt, secondsLeft };
+}
+
+function expiringSoon(channels: ChannelAnalysis[], out: FindingSet, now: number): void {
+  for (const c of channels) {
+    if (!c.live || !c.current?.token || c.secondsLeft === null) continue;
+    if (c.secondsLeft > 0 && c.secondsLeft <= REFRESH_MARGIN_S) {
+      out.add(finding('token-expires-soon', {
+        message: `${c.key.topic}: the channel token expires in ${c.secondsLeft} s and no newer token has reached the channel.`,
+        cause: `The server closes the channel at exp (${isoOf(c.expiresAt!)}) with "Token has expired" unless an access_token push brings a fresh token first; auth-js should have refreshed ${REFRESH_MARGIN_S} s before exp.`,
+        fix: 'Make sure the session refreshes (tab visible, auto-refresh on) and the new token reaches Realtime: supabase.realtime.setAuth(session.access_token).',
+        evidence: { token: c.current.token.label, conn: c.key.conn, topic: c.key.topic, claim: 'exp', actual: c.expiresAt }, time: now,
+      }), channelScope(c.key));
+    }
+  }
+}
+
+function pausedWhileHidden(events: readonly CapturedEvent[], channels: ChannelCtx[], out: FindingSet, skewMs: number): void {
+  const lifecycle = events.filter((e): e is PageLifecycle & CapturedEvent => e.kind === 'lifecycle');
+  if (lifecycle.length === 0) return;
+  for (const { ch, timeline } of channels) {
+    for (const s of serverStatements(ch, timeline)) {
+      if (s.diag.said !== 'expired' && s.diag.said !== 'expiration-invalid') continue;
+      const exp = s.span?.token?.claims?.exp;
+      if (typeof exp !== 'number') continue;
+      const expBrowser = Math.round(exp) * 1000 - skewMs;
+      const from = expBrowser - REFRESH_MARGIN_S * 1000;
+      // Hidden (or frozen) when the refresh was due, or a clock jump (sleep) around it.
+      let hidden = false;
+      for (const e of lifecycle) {
+        if (e.time > from) break;
+        if (e.change === 'hidden' || e.change === 'freeze') hidden = true;
+        if (e.change === 'visible' || e.change === 'resume') hidden = false;
+      }
+      const during = lifecycle.filter((e) => e.time > from && e.time <= s.checkedAt + 5000 && (e.change === 'hidden' || e.change === 'freeze' || e.change === 'clock-jump') && (e.change === 'clock-jump' || e.time <= expBrowser));
+      if (!hidden && during.length === 0) continue;
+      const what = during.find((e) => e.change === 'clock-jump') ? 'the machine slept (the wall clock jumped)' : 'the tab was hidden or frozen';
+      out.add(finding('refresh-paused-while-hidden', {
+        message: `${ch.key.topic}: the token expired while ${what}.`,
+        cause: 'auth-js stops its refresh ticker while the tab is hidden and only refreshes on return (§5.4); background timers are throttled, so the heartbeat-driven setAuth() came too late and the server judged the old token expired.',
+        fix: 'Use the realtime option worker: true (heartbeat in a Web Worker), and on visibilitychange → visible call supabase.auth.getSession() then supabase.realtime.setAuth(). Handle CLOSED by creating a new channel.',
+        evidence: { token: s.span!.token!.label, frameSeq: s.seq, conn: ch.key.conn, topic: ch.key.topic, serverText: s.diag.text }, time: s.checkedAt,
+        severity: 'error', confirmedByServer: true,
+      }), channelScope(ch.key));
+      break;
+    }
+  }
+}
+
+function apiKeyVsAccessTokenProject(tokens: SeenToken[], out: FindingSet): void {
+  const keys = tokens.filter((t) => (t.token.tokenClass === 'legacy-anon-key' || t.token.tokenClass === 'legacy-service-role-key') && t.token.projectRef !== 'unknown');
+  const users = tokens.filter((t) => isUserToken(t.token) && t.token.projectRef !== 'unknown');
+  for (const k of keys) {
+    for (const u of users) {
+      if (k.token.projectRef === u.token.projectRef) continue;
+      out.add(finding('project-mismatch', {
+        message: `The API key belongs to project "${k.token.projectRef}" but the access token to "${u.token.projectRef}".`,
+        cause: 'The page mixes keys and sessions of two projects (a stale session in storage, or a copied .env). One of the two will fail signature checks.',
+        fix: 'Use the URL and key of one project, then sign out and in again so the session comes from that project.',
+        evidence: { token: u.token.label, claim: 'ref/iss', expected: k.token.projectRef, actual: u.token.projectRef }, time: u.firstSeen,
+      }), 'global');
+      return;
+    }
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
