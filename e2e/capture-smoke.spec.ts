@@ -1,0 +1,242 @@
+// Smoke proof of the capture pipeline on real Chromium with the built extension (dist/chrome):
+// page hook -> private port -> content store -> service worker router -> a panel port. Also what
+// the page can observe with and without the extension, and survival of a service worker stop.
+
+import { expect, test } from '@playwright/test';
+import type { CapturedEvent } from '../src/core/model';
+import { openPanelCollector } from './support/collector';
+import { launchWithExtension, type LaunchedBrowser } from './support/launch';
+import { startSmokeServer, type SmokeServer } from './support/smoke-pages';
+
+const CAPTURE_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>capture</title>
+<script>
+window.__pageMessages = [];
+addEventListener('message', (e) => window.__pageMessages.push(String(e.data)));
+const enc = new TextEncoder();
+function kind3(joinRef, ref, topic, event, json) {
+  const parts = [joinRef, ref, topic, event, ''].map((s) => enc.encode(s));
+  const payload = enc.encode(JSON.stringify(json));
+  const head = [3, parts[0].length, parts[1].length, parts[2].length, parts[3].length, 0, 1];
+  const out = new Uint8Array(head.length + parts.reduce((n, p) => n + p.length, 0) + payload.length);
+  out.set(head, 0);
+  let o = head.length;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  out.set(payload, o);
+  return out;
+}
+window.__received = 0;
+const ws = new WebSocket('{{WS}}/realtime/v1/websocket?apikey=anon-key&vsn=2.0.0');
+window.__ws = ws;
+ws.binaryType = 'arraybuffer';
+ws.onopen = () => {
+  ws.send(JSON.stringify(['1', '1', 'realtime:room1', 'phx_join', { config: {}, access_token: 'user.jwt.sig' }]));
+  ws.send(kind3('1', '3', 'realtime:room1', 'msg', { hi: 1 }));
+  ws.send(JSON.stringify([null, '2', 'phoenix', 'heartbeat', {}]));
+  ws.send('x'.repeat(300000));
+};
+ws.onmessage = () => { window.__received++; };
+const blobSocket = new WebSocket('{{WS}}/socket/websocket?vsn=2.0.0');
+blobSocket.onopen = () => blobSocket.send(new Uint8Array([0, 1, 2, 3]));
+blobSocket.onmessage = (e) => { window.__blobType = Object.prototype.toString.call(e.data); };
+const sniffed = new WebSocket('{{WS}}/custom/ws');
+sniffed.onopen = () => sniffed.send(JSON.stringify(['7', '7', 'realtime:sniffed', 'phx_join', {}]));
+const other = new WebSocket('{{WS}}/plain');
+other.onopen = () => other.send('hello');
+other.onmessage = () => other.close();
+const refused = new WebSocket('{{WS}}/refuse/realtime/v1/websocket?apikey=expired&vsn=2.0.0');
+refused.onclose = (e) => { window.__refusedClose = { code: e.code, wasClean: e.wasClean }; };
+fetch('/auth/v1/token?grant_type=password', { method: 'POST', headers: { apikey: 'anon-key', Authorization: 'Bearer anon-key' }, body: '{}' })
+  .then((r) => r.json()).then((j) => { window.__tokenBody = j; });
+const xhr = new XMLHttpRequest();
+xhr.open('POST', '/auth/v1/logout');
+xhr.setRequestHeader('apikey', 'anon-key');
+xhr.onload = () => { window.__xhrBody = xhr.responseText; };
+xhr.send('{}');
+fetch(new Request('/rest/v1/todos?select=*', { headers: { apikey: 'anon-key' } })).then((r) => r.text());
+</script>`;
+
+// Everything a page can observe about WebSocket, run identically with and without the extension.
+const TRANSPARENCY_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>transparency</title>
+<script>
+const obs = {};
+const err = (f) => { try { f(); return 'no error'; } catch (e) { return e.name + ': ' + e.message; } };
+window.__pageMessages = [];
+addEventListener('message', (e) => window.__pageMessages.push(String(e.data)));
+obs.typeofWS = typeof WebSocket;
+obs.name = WebSocket.name;
+obs.length = WebSocket.length;
+obs.constants = [WebSocket.CONNECTING, WebSocket.OPEN, WebSocket.CLOSING, WebSocket.CLOSED, WebSocket.prototype.OPEN];
+obs.toString = String(WebSocket);
+obs.sendToString = Function.prototype.toString.call(WebSocket.prototype.send);
+obs.sendName = WebSocket.prototype.send.name + '/' + WebSocket.prototype.send.length;
+obs.protoNames = Object.getOwnPropertyNames(WebSocket.prototype).sort();
+obs.ctorNames = Object.getOwnPropertyNames(WebSocket).sort();
+obs.globalDescriptor = JSON.stringify(Object.getOwnPropertyDescriptor(window, 'WebSocket'), (k, v) => (typeof v === 'function' ? 'fn' : v));
+obs.protoConstructor = WebSocket.prototype.constructor === WebSocket;
+obs.relativeUrl = err(() => new WebSocket('not a url').close());
+obs.badUrl = err(() => new WebSocket('ws://[bad'));
+obs.badScheme = err(() => new WebSocket('ftp://127.0.0.1/x'));
+obs.withoutNew = err(() => WebSocket('{{WS}}/x'));
+obs.badProtocol = err(() => new WebSocket('{{WS}}/x', ['a', 'a']));
+obs.toStringOfToString = Function.prototype.toString.call(Function.prototype.toString);
+class MySocket extends WebSocket {
+  hello() { return 'hi ' + this.readyState; }
+}
+const sub = new MySocket('{{WS}}/plain');
+obs.subclass = [sub instanceof MySocket, sub instanceof WebSocket, sub.constructor === MySocket, sub.hello(), Object.getPrototypeOf(MySocket) === WebSocket];
+sub.onopen = () => sub.close(1000, 'bye');
+const ws = new WebSocket('{{WS}}/plain');
+obs.fresh = [ws instanceof WebSocket, ws.constructor === WebSocket, Object.getPrototypeOf(ws) === WebSocket.prototype, ws.readyState, ws.binaryType, ws.protocol, ws.bufferedAmount, ws.extensions, ws.url];
+obs.sendBeforeOpen = err(() => ws.send('too early'));
+ws.binaryType = 'arraybuffer';
+obs.binaryTypeAfterSet = ws.binaryType;
+obs.badBinaryType = (ws.binaryType = 'nonsense', ws.binaryType);
+const order = [];
+ws.onopen = () => order.push('onopen:' + ws.readyState);
+ws.addEventListener('open', () => order.push('listener-a:' + ws.readyState));
+ws.addEventListener('open', () => { order.push('listener-b'); ws.send('ping'); ws.send(new Uint8Array([9, 8, 7])); });
+ws.addEventListener('message', (e) => order.push('message-a:' + (typeof e.data === 'string' ? e.data : Object.prototype.toString.call(e.data) + e.data.byteLength)));
+ws.onmessage = (e) => { order.push('onmessage'); if (typeof e.data !== 'string') ws.send('close-me'); };
+ws.addEventListener('message', () => order.push('message-b'));
+ws.addEventListener('close', (e) => {
+  order.push('close:' + [e.code, e.reason, e.wasClean, ws.readyState].join(','));
+  obs.order = order;
+  obs.afterClose = err(() => ws.send('late'));
+  obs.bufferedAfterClose = ws.bufferedAmount;
+  window.__obs = obs;
+});
+</script>`;
+
+let server: SmokeServer;
+let browser: LaunchedBrowser;
+
+test.beforeAll(async () => {
+  server = await startSmokeServer({ '/capture.html': CAPTURE_PAGE, '/transparency.html': TRANSPARENCY_PAGE });
+  browser = await launchWithExtension();
+});
+test.afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const frames = (events: CapturedEvent[]) => events.filter((e): e is Extract<CapturedEvent, { kind: 'ws-frame' }> => e.kind === 'ws-frame');
+const firstByte = (b64: string | undefined) => Buffer.from(b64 ?? '', 'base64')[0];
+
+test('captures Realtime frames, auth HTTP calls and network status from the first frame, and survives a service worker stop', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.origin}/capture.html`);
+  await page.waitForFunction(() => (window as any).__received >= 4 && (window as any).__tokenBody && (window as any).__xhrBody && (window as any).__refusedClose);
+  const tabId = await browser.tabIdOf(page);
+
+  // The panel opens after everything happened: the store of record kept it all.
+  const panel = await openPanelCollector(browser, tabId);
+  const events = await panel.waitForEvents((evs) =>
+    frames(evs).some((f) => f.dir === 'received' && f.opcode === 'binary') && evs.some((e) => e.kind === 'net' && e.resourceType === 'websocket'),
+  );
+  const messages = await panel.messages();
+  expect(messages.find((m) => m.type === 'status')).toMatchObject({ status: 'capturing', tabId });
+
+  const opening = events.find((e) => e.kind === 'ws-connecting' && e.url.includes('/realtime/v1/websocket'));
+  expect(opening).toMatchObject({ url: `${server.wsOrigin}/realtime/v1/websocket?apikey=anon-key&vsn=2.0.0`, source: 'page' });
+  const conn = (opening as { conn: string }).conn;
+  const mine = frames(events).filter((f) => f.conn === conn);
+  expect(events.some((e) => e.kind === 'ws-open' && e.conn === conn)).toBe(true);
+  expect(mine.find((f) => f.dir === 'sent' && f.text?.includes('"phx_join"'))?.text).toContain('user.jwt.sig');
+  expect(mine.find((f) => f.dir === 'received' && f.text?.includes('phx_reply'))?.text).toBe('["1","1","realtime:room1","phx_reply",{"status":"ok","response":{}}]');
+  expect(mine.some((f) => f.dir === 'sent' && f.text === '[null,"2","phoenix","heartbeat",{}]')).toBe(true);
+  // Binary both ways: the kind-3 push and the server's kind-4 fan-out (realtime-facts §1.4).
+  expect(firstByte(mine.find((f) => f.dir === 'sent' && f.opcode === 'binary')?.base64)).toBe(3);
+  expect(firstByte(mine.find((f) => f.dir === 'received' && f.opcode === 'binary')?.base64)).toBe(4);
+  // A 300 KB frame is kept as a preview with its full size, both ways.
+  const big = mine.filter((f) => f.size === 300_000 || f.size === 300_005);
+  expect(big).toHaveLength(2);
+  for (const f of big) expect(f).toMatchObject({ truncated: true });
+  expect(big.every((f) => (f.text?.length ?? 0) < 20_000)).toBe(true);
+
+  // A Blob received frame is read and posted as bytes.
+  const blobConn = (events.find((e) => e.kind === 'ws-connecting' && e.url.includes('/socket/websocket')) as { conn: string }).conn;
+  expect(frames(events).find((f) => f.conn === blobConn && f.dir === 'received')).toMatchObject({ opcode: 'binary', base64: 'AAECAw==', size: 4 });
+  // A socket on an unusual path that speaks Phoenix is recorded from its first frame; others counted only.
+  expect(events.some((e) => e.kind === 'ws-connecting' && e.url.endsWith('/custom/ws'))).toBe(true);
+  expect(events.some((e) => e.kind === 'ws-connecting' && e.url.endsWith('/plain'))).toBe(false);
+  expect(events.find((e) => e.kind === 'other-sockets')).toMatchObject({ count: 1 });
+
+  // Auth HTTP: headers, the token grant (never the refresh token), a capped error body.
+  const tokenReq = events.find((e) => e.kind === 'http-request' && e.url.includes('/auth/v1/token'));
+  expect(tokenReq).toMatchObject({ method: 'POST', api: 'fetch', headers: { apikey: 'anon-key', authorization: 'Bearer anon-key' } });
+  const tokenRes = events.find((e) => e.kind === 'http-response' && e.req === (tokenReq as { req: string }).req);
+  expect(tokenRes).toMatchObject({ status: 200, grant: { access_token: 'header.payload.sig', expires_at: 1_900_000_000, expires_in: 3600 } });
+  expect(JSON.stringify(events)).not.toContain('NEVER-CAPTURE-ME');
+  const logoutReq = events.find((e) => e.kind === 'http-request' && e.url.endsWith('/auth/v1/logout'));
+  expect(logoutReq).toMatchObject({ api: 'xhr', method: 'POST', headers: { apikey: 'anon-key' } });
+  expect(events.find((e) => e.kind === 'http-response' && e.req === (logoutReq as { req: string }).req)).toMatchObject({
+    status: 400,
+    errorBody: expect.stringContaining('refresh_token_already_used'),
+  });
+  expect(events.find((e) => e.kind === 'http-request' && e.url.includes('/rest/v1/todos'))).toMatchObject({ method: 'GET', headers: { apikey: 'anon-key' } });
+
+  // The browser's network layer: the accepted upgrade's status and Date, and what it says of the
+  // refused one (measured: printed for the issue's note).
+  const upgrades = events.filter((e): e is Extract<CapturedEvent, { kind: 'net' }> => e.kind === 'net' && e.resourceType === 'websocket');
+  expect(upgrades.find((e) => e.url.includes('/realtime/v1/websocket?apikey=anon-key'))).toMatchObject({ status: 101, date: expect.any(String) });
+  const refusedNet = upgrades.filter((e) => e.url.includes('/refuse/'));
+  console.log('refused upgrade, as webRequest reports it:', JSON.stringify(refusedNet.map(({ url, status, error }) => ({ url, status, error }))));
+  console.log('refused upgrade, as the page sees it:', JSON.stringify(await page.evaluate(() => (window as any).__refusedClose)));
+  expect(refusedNet.length).toBeGreaterThan(0);
+  expect(refusedNet.every((e) => e.status === 401 || e.error !== undefined)).toBe(true);
+  const tokenNet = events.find((e) => e.kind === 'net' && e.url.includes('/auth/v1/token'));
+  expect(tokenNet).toMatchObject({ status: 200, date: expect.any(String) });
+
+  // Nothing of the capture reached the page's own message listener.
+  expect(await page.evaluate(() => (window as any).__pageMessages)).toEqual([]);
+
+  // Stop the service worker mid-session: the store lives in the page, so nothing is lost.
+  const docId = (opening as { docId: string }).docId;
+  const before = events.filter((e) => e.docId === docId).length;
+  await panel.close();
+  await browser.stopServiceWorker();
+  await page.evaluate(() => (window as any).__ws.send(JSON.stringify([null, '99', 'phoenix', 'heartbeat', {}])));
+  const again = await openPanelCollector(browser, tabId);
+  const after = await again.waitForEvents((evs) => frames(evs).some((f) => f.text === '[null,"99","phoenix","heartbeat",{}]'));
+  const seqs = after.filter((e) => e.docId === docId).map((e) => e.seq);
+  expect(seqs.length).toBeGreaterThan(before);
+  expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1)); // no gap: nothing dropped
+  await again.close();
+  await page.close();
+});
+
+test('the page observes the same WebSocket behaviour with and without the extension', async () => {
+  const observe = async (b: LaunchedBrowser) => {
+    const page = await b.context.newPage();
+    await page.goto(`${server.origin}/transparency.html`);
+    await page.waitForFunction(() => (window as any).__obs, undefined, { timeout: 15_000 });
+    const result = await page.evaluate(() => ({ obs: (window as any).__obs, pageMessages: (window as any).__pageMessages }));
+    await page.close();
+    return result;
+  };
+  const withExtension = await observe(browser);
+  const plain = await launchWithExtension({ withExtension: false });
+  let without: Awaited<ReturnType<typeof observe>>;
+  try {
+    without = await observe(plain);
+  } finally {
+    await plain.close();
+  }
+  expect(withExtension).toEqual(without);
+  // The observations are real: a socket opened, exchanged text and binary, and closed cleanly.
+  expect(withExtension.obs.order).toEqual([
+    'onopen:1',
+    'listener-a:1',
+    'listener-b',
+    'message-a:echo:ping',
+    'onmessage',
+    'message-b',
+    'message-a:[object ArrayBuffer]3',
+    'onmessage',
+    'message-b',
+    'close:4001,closed by server,true,3',
+  ]);
+  expect(withExtension.obs.sendBeforeOpen).toMatch(/^InvalidStateError/);
+  expect(withExtension.obs.badUrl).toMatch(/^SyntaxError/);
+  expect(withExtension.pageMessages).toEqual([]);
+});

@@ -1,0 +1,144 @@
+// Launching Chromium with the built extension (dist/chrome), for every Playwright spec.
+// Facts this relies on are in ../shared/toolchain.md: a persistent context is required for
+// extensions, `--disable-extensions-except` must accompany `--load-extension` (Playwright passes
+// `--disable-extensions`), the service worker appears 0.4–0.7 s after launch, and the extension id
+// is the host of its URL. Debian's Chromium is at /usr/bin/chromium; CHROME_PATH overrides it.
+
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export const CHROME_EXTENSION_DIR = join(REPO_ROOT, 'dist/chrome');
+
+export interface LaunchOptions {
+  /** Load the extension (default true). `false` gives the same browser without it, for A/B checks. */
+  withExtension?: boolean;
+  /** Unpacked extension folder (default dist/chrome). */
+  extensionDir?: string;
+  headless?: boolean;
+  /** Open docked DevTools on every tab (loads the extension's devtools_page). */
+  devtools?: boolean;
+  /** Extra Chromium switches, e.g. `--host-resolver-rules=MAP *.supabase.co 127.0.0.1`. */
+  args?: string[];
+  /** Chromium binary (default $CHROME_PATH, then /usr/bin/chromium). */
+  executablePath?: string;
+}
+
+export interface LaunchedBrowser {
+  context: BrowserContext;
+  /** Empty string when launched without the extension. */
+  extensionId: string;
+  /** The extension's service worker (undefined without the extension). */
+  serviceWorker: Worker | undefined;
+  /** The current service worker: after a stop, Chromium starts a new one on the next event. */
+  currentServiceWorker(): Promise<Worker>;
+  /** Stops every service worker (CDP ServiceWorker.stopAllWorkers), as Chromium does when idle. */
+  stopServiceWorker(): Promise<void>;
+  /** The browser tab id of a page, as the extension sees it (`sender.tab.id`). */
+  tabIdOf(page: Page): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function chromiumPath(explicit?: string): string {
+  const candidate = explicit ?? process.env.CHROME_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(candidate)) {
+    throw new Error(`Chromium not found at ${candidate}: install it (apt-get install -y chromium) or set CHROME_PATH.`);
+  }
+  return candidate;
+}
+
+export async function launchWithExtension(opts: LaunchOptions = {}): Promise<LaunchedBrowser> {
+  const withExtension = opts.withExtension ?? true;
+  const extensionDir = opts.extensionDir ?? CHROME_EXTENSION_DIR;
+  if (withExtension && !existsSync(join(extensionDir, 'manifest.json'))) {
+    throw new Error(`No built extension in ${extensionDir}: run \`npm run build\` first.`);
+  }
+  if (opts.devtools) process.env.PW_CHROMIUM_ATTACH_TO_OTHER = '1'; // DevTools windows become Pages (toolchain.md)
+  const userDataDir = mkdtempSync(join(tmpdir(), 'claimscope-chromium-'));
+  const args = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    ...(withExtension ? [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`] : []),
+    ...(opts.devtools ? ['--auto-open-devtools-for-tabs'] : []),
+    ...(opts.args ?? []),
+  ];
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath(opts.executablePath),
+    headless: opts.headless ?? true,
+    args,
+  });
+  const cleanup = async () => {
+    await context.close().catch(() => undefined);
+    rmSync(userDataDir, { recursive: true, force: true });
+  };
+
+  let serviceWorker: Worker | undefined;
+  let extensionId = '';
+  try {
+    if (withExtension) {
+      serviceWorker = await findServiceWorker(context);
+      extensionId = new URL(serviceWorker.url()).host;
+    }
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+
+  const currentServiceWorker = async (): Promise<Worker> => {
+    if (!withExtension) throw new Error('launched without the extension');
+    return findServiceWorker(context);
+  };
+
+  return {
+    context,
+    extensionId,
+    serviceWorker,
+    currentServiceWorker,
+    async stopServiceWorker() {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(page);
+      try {
+        await cdp.send('ServiceWorker.enable');
+        await cdp.send('ServiceWorker.stopAllWorkers');
+      } finally {
+        await cdp.detach().catch(() => undefined);
+      }
+      // Wait until Playwright has seen the worker go, so currentServiceWorker() returns the next one.
+      const deadline = Date.now() + 5_000;
+      while (context.serviceWorkers().some((w) => w.url().startsWith(`chrome-extension://${extensionId}/`)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async tabIdOf(page: Page) {
+      const sw = await currentServiceWorker();
+      const url = page.url();
+      const id = await sw.evaluate(async (u: string) => {
+        const tabs = await chrome.tabs.query({});
+        return tabs.find((t) => t.url === u || t.pendingUrl === u)?.id ?? -1;
+      }, url);
+      if (id < 0) throw new Error(`no tab found for ${url}`);
+      return id;
+    },
+    close: cleanup,
+  };
+}
+
+async function findServiceWorker(context: BrowserContext): Promise<Worker> {
+  const isOurs = (w: Worker) => w.url().startsWith('chrome-extension://');
+  const existing = context.serviceWorkers().find(isOurs);
+  if (existing) return existing;
+  return context.waitForEvent('serviceworker', { predicate: isOurs, timeout: 30_000 });
+}
+
+// `chrome` inside sw.evaluate callbacks is the service worker's global, not Node's.
+declare const chrome: {
+  tabs: { query(q: object): Promise<{ id?: number; url?: string; pendingUrl?: string }[]> };
+};
