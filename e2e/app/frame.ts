@@ -1,0 +1,2 @@
+import { start } from './main';
+start(true);
