@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile as fsReadFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +19,7 @@ async function run(argv: string[], stdin = '') {
     stdout: (t) => { out += t; },
     stderr: (t) => { err += t; },
     readStdin: async () => stdin,
-    readFile: (p) => readFile(p, 'utf8'),
+    readFile: (p) => fsReadFile(p, 'utf8'),
     now: () => Date.parse(AT),
   };
   const code = await main(argv, io);
