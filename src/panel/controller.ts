@@ -51,12 +51,16 @@ export class PanelController {
   private notify(): void {
     if (this.scheduled) return;
     this.scheduled = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const run = () => {
+      if (!this.scheduled) return;
       this.scheduled = false;
+      if (timer !== undefined) clearTimeout(timer);
       for (const listener of this.listeners) listener();
     };
-    // A hidden DevTools panel gets no animation frames; a timer keeps its state moving anyway.
-    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(run);
-    else setTimeout(run, 100);
+    // Normally the next animation frame; a hidden or occluded panel gets no animation frames,
+    // so a timer makes sure its state keeps moving anyway.
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+    timer = setTimeout(run, 150);
   }
 }
