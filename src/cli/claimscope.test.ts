@@ -28,12 +28,12 @@ async function run(argv: string[], stdin = '') {
 
 describe('claimscope decode', () => {
   it.each([
-    ['hosted-style access token', async () => mint(keys, { claims: userClaims(NOW), header: { kid: 'hostedKid' } }), 0, 'user-access-token', { status: 101, body: null }, { accepted: true, reason: null }],
-    ['legacy anon key', async () => mint(keys, { claims: legacyKeyClaims('anon', NOW) }), 0, 'legacy-anon-key', { status: 101, body: null }, { accepted: true, reason: null }],
-    ['service-role key', async () => mint(keys, { claims: legacyKeyClaims('service_role', NOW) }), 1, 'legacy-service-role-key', { status: 101, body: null }, { accepted: true, reason: null }],
-    ['sb_publishable_ key', async () => 'sb_publishable_AbCdEf0123456789_xyz', 0, 'publishable-key', { status: null, body: null }, { accepted: null, reason: null }],
-    ['garbage', async () => 'not a token at all', 1, 'not-a-token', { status: 401, body: { error: CONNECT_ERRORS.malformed.error } }, { accepted: false, reason: JOIN_REASONS.malformed }],
-    ['expired token', async () => mint(keys, { claims: userClaims(NOW, { exp: NOW - 30 }) }), 1, 'user-access-token', { status: 401, body: { error: CONNECT_ERRORS.expired.error } }, { accepted: false, reason: JOIN_REASONS.expired(30) }],
+    ['hosted-style access token', async (): Promise<string> => mint(keys, { claims: userClaims(NOW), header: { kid: 'hostedKid' } }), 0, 'user-access-token', { status: 101, body: null }, { accepted: true, reason: null }],
+    ['legacy anon key', async (): Promise<string> => mint(keys, { claims: legacyKeyClaims('anon', NOW) }), 0, 'legacy-anon-key', { status: 101, body: null }, { accepted: true, reason: null }],
+    ['service-role key', async (): Promise<string> => mint(keys, { claims: legacyKeyClaims('service_role', NOW) }), 1, 'legacy-service-role-key', { status: 101, body: null }, { accepted: true, reason: null }],
+    ['sb_publishable_ key', async (): Promise<string> => 'sb_publishable_AbCdEf0123456789_xyz', 0, 'publishable-key', { status: null, body: null }, { accepted: null, reason: null }],
+    ['garbage', async (): Promise<string> => 'not a token at all', 1, 'not-a-token', { status: 401, body: { error: CONNECT_ERRORS.malformed.error } }, { accepted: false, reason: JOIN_REASONS.malformed }],
+    ['expired token', async (): Promise<string> => mint(keys, { claims: userClaims(NOW, { exp: NOW - 30 }) }), 1, 'user-access-token', { status: 401, body: { error: CONNECT_ERRORS.expired.error } }, { accepted: false, reason: JOIN_REASONS.expired(30) }],
   ] as const)('%s', async (_n, make, exit, cls, connect, join) => {
     const token = await make();
     const { code, out, err } = await run(['decode', token, '--secret', keys.secretText, '--at', AT, '--json']);
