@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { PAGE_LIMITS, PROTOCOL_VERSION } from '../messages';
+import { bytesToBase64, validatePageBatch, validatePageEvent } from './validate';
+
+const time = 1_700_000_000_000;
+const batch = (events: unknown[]) => ({ v: PROTOCOL_VERSION, type: 'batch', events });
+
+describe('validatePageBatch', () => {
+  it('accepts well-formed events and prefixes connection and request ids with the document id', () => {
+    const { accepted, rejected } = validatePageBatch(
+      batch([
+        { kind: 'ws-connecting', conn: '1', url: 'wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0', protocols: [], time },
+        { kind: 'ws-frame', conn: '1', dir: 'sent', opcode: 'text', text: '["1","1","t","phx_join",{}]', size: 27, time },
+        { kind: 'http-request', req: '4', method: 'post', url: 'https://x.supabase.co/auth/v1/token', headers: { apikey: 'k' }, api: 'fetch', time },
+      ]),
+      'doc9',
+    );
+    expect(rejected).toEqual([]);
+    expect(accepted.map((a) => a.body)).toEqual([
+      { kind: 'ws-connecting', conn: 'doc9:1', url: 'wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0', protocols: [] },
+      { kind: 'ws-frame', conn: 'doc9:1', dir: 'sent', opcode: 'text', text: '["1","1","t","phx_join",{}]', size: 27 },
+      { kind: 'http-request', req: 'doc9:4', method: 'POST', url: 'https://x.supabase.co/auth/v1/token', headers: { apikey: 'k' }, api: 'fetch' },
+    ]);
+    expect(accepted[0].time).toBe(time);
+  });
+
+  it('computes the UTF-8 size of text frames itself', () => {
+    const { accepted } = validatePageBatch(batch([{ kind: 'ws-frame', conn: '1', dir: 'received', opcode: 'text', text: 'é€😀', size: 1, time }]), 'd');
+    expect(accepted[0].body).toMatchObject({ size: 2 + 3 + 4 });
+  });
+
+  it('turns binary frames into base64 and cuts oversized ones to a preview with the full size', () => {
+    const small = new Uint8Array([4, 1, 2, 255]).buffer;
+    const huge = new Uint8Array(PAGE_LIMITS.maxFrameBytes + 10).fill(3).buffer;
+    const { accepted } = validatePageBatch(
+      batch([
+        { kind: 'ws-frame', conn: '1', dir: 'received', opcode: 'binary', bytes: small, size: 4, time },
+        { kind: 'ws-frame', conn: '1', dir: 'sent', opcode: 'binary', bytes: huge, size: PAGE_LIMITS.maxFrameBytes + 10, time },
+      ]),
+      'd',
+    );
+    expect(accepted[0].body).toEqual({ kind: 'ws-frame', conn: 'd:1', dir: 'received', opcode: 'binary', base64: Buffer.from([4, 1, 2, 255]).toString('base64'), size: 4 });
+    const cut = accepted[1].body as { base64: string; size: number; truncated: boolean };
+    expect(cut.truncated).toBe(true);
+    expect(cut.size).toBe(PAGE_LIMITS.maxFrameBytes + 10);
+    expect(Buffer.from(cut.base64, 'base64').length).toBe(PAGE_LIMITS.framePreviewBytes);
+  });
+
+  it('rejects what the page may not claim, with a reason: network observations, rejections, unknown kinds', () => {
+    const { accepted, rejected } = validatePageBatch(
+      batch([
+        { kind: 'net', url: 'x', resourceType: 'websocket', method: 'GET', status: 101, time },
+        { kind: 'rejected', reason: 'x', time },
+        { kind: 'reload-tab', time },
+      ]),
+      'd',
+    );
+    expect(accepted).toEqual([]);
+    expect(rejected).toEqual([
+      'event kind "net" is not accepted from the page',
+      'event kind "rejected" is not accepted from the page',
+      'event kind "reload-tab" is not accepted from the page',
+    ]);
+  });
+
+  it('rejects malformed fields one event at a time and keeps the good ones', () => {
+    const { accepted, rejected } = validatePageBatch(
+      batch([
+        { kind: 'ws-frame', conn: '1', dir: 'sideways', opcode: 'text', text: 'a', size: 1, time },
+        { kind: 'ws-frame', conn: '1', dir: 'sent', opcode: 'binary', bytes: 'AAAA', size: 3, time },
+        { kind: 'ws-close', conn: '1', code: 1000.5, reason: '', wasClean: true, time },
+        { kind: 'ws-open', conn: '../../other-doc:1', protocol: '', extensions: '', time },
+        { kind: 'http-request', req: '1', method: 'GET', url: 'https://x/rest/v1/t', headers: { apikey: 'k' }, api: 'network', time },
+        { kind: 'lifecycle', change: 'hidden', time: 'yesterday' },
+        null,
+        { kind: 'lifecycle', change: 'hidden', time },
+      ]),
+      'd',
+    );
+    expect(accepted.map((a) => a.body)).toEqual([{ kind: 'lifecycle', change: 'hidden' }]);
+    expect(rejected).toEqual([
+      'ws-frame: dir is not sent|received',
+      'ws-frame: binary frame without bytes',
+      'ws-close: code is not an integer in 0..65535',
+      'ws-open: conn has unexpected characters',
+      'http-request: api is not fetch|xhr',
+      'lifecycle: time is not a timestamp',
+      'event is not an object',
+    ]);
+  });
+
+  it('never keeps more of a token response than the grant fields, nor unknown fields of any event', () => {
+    const { accepted } = validatePageBatch(
+      batch([
+        { kind: 'http-response', req: '1', status: 200, grant: { access_token: 'a.b.c', expires_at: 5, refresh_token: 'r' }, date: 'forged', extra: 1, time },
+      ]),
+      'd',
+    );
+    expect(accepted[0].body).toEqual({ kind: 'http-response', req: 'd:1', status: 200, grant: { access_token: 'a.b.c', expires_at: 5 } });
+  });
+
+  it('caps error bodies and close reasons instead of rejecting them', () => {
+    const { accepted } = validatePageBatch(
+      batch([
+        { kind: 'http-response', req: '1', status: 400, errorBody: 'e'.repeat(10_000), time },
+        { kind: 'ws-close', conn: '1', code: 1006, reason: 'r'.repeat(5_000), wasClean: false, time },
+      ]),
+      'd',
+    );
+    expect((accepted[0].body as { errorBody: string }).errorBody).toHaveLength(PAGE_LIMITS.maxErrorBody);
+    expect((accepted[1].body as { reason: string }).reason).toHaveLength(PAGE_LIMITS.maxReasonLength);
+  });
+
+  it('rejects whole messages that are not batches of this protocol version, and cuts overlong batches', () => {
+    expect(validatePageBatch('hello', 'd').rejected).toEqual(['page message is not an object']);
+    expect(validatePageBatch({ v: 99, type: 'batch', events: [] }, 'd').rejected[0]).toMatch(/protocol version 99/);
+    expect(validatePageBatch({ v: PROTOCOL_VERSION, type: 'reload', events: [] }, 'd').rejected).toEqual(['page message is not a batch of events']);
+    const many = Array.from({ length: PAGE_LIMITS.maxEventsPerBatch + 3 }, () => ({ kind: 'lifecycle', change: 'online', time }));
+    const r = validatePageBatch(batch(many), 'd');
+    expect(r.accepted).toHaveLength(PAGE_LIMITS.maxEventsPerBatch);
+    expect(r.rejected).toHaveLength(3);
+  });
+
+  it('never throws, whatever the page posts', () => {
+    const hostile: unknown[] = [undefined, 0, [], { v: PROTOCOL_VERSION, type: 'batch', events: [{ kind: { toString: () => 'x' } }, { get kind() { throw new Error('boom'); } }] }];
+    for (const h of hostile) expect(() => validatePageBatch(h, 'd')).not.toThrow();
+    expect(() => validatePageEvent({ kind: 'ws-frame' }, 'd')).toThrow();
+  });
+});
+
+describe('bytesToBase64', () => {
+  it('matches Node for every remainder length', () => {
+    for (const n of [0, 1, 2, 3, 4, 5, 255, 256]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37) & 255);
+      expect(bytesToBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+    }
+  });
+});
