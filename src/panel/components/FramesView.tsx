@@ -66,7 +66,9 @@ export function FramesView(props: { model: PanelModel; list: FrameList; revealKe
             </span>
             <span class="time">{formatTime(e.time)}</span>
             <span class="topic">{description.topic}</span>
-            <span class="event">{description.event}</span>
+            <span class="event" title={description.event}>
+              {description.event}
+            </span>
             <span class="size">{formatBytes(e.size)}</span>
             <span class="summary">{description.summary}</span>
           </div>
