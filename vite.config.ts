@@ -96,6 +96,8 @@ async function buildScript(source: string, outDir: string): Promise<void> {
 
 async function buildCli(): Promise<void> {
   if (!existsSync(CLI_ENTRY)) return;
+  // Rolldown keeps an entry's own hashbang; add one only when the source has none.
+  const hasHashbang = readFileSync(CLI_ENTRY, 'utf8').startsWith('#!');
   rmSync(OUT_CLI, { recursive: true, force: true });
   await build({
     configFile: false,
@@ -109,7 +111,7 @@ async function buildCli(): Promise<void> {
       target: 'node20',
       minify: false,
       sourcemap: false,
-      rolldownOptions: { output: { format: 'es', entryFileNames: 'claimscope.js', banner: '#!/usr/bin/env node' } },
+      rolldownOptions: { output: { format: 'es', entryFileNames: 'claimscope.js', ...(hasHashbang ? {} : { banner: '#!/usr/bin/env node' }) } },
     },
   });
   chmodSync(resolve(OUT_CLI, 'claimscope.js'), 0o755);
