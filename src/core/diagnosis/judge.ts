@@ -110,9 +110,13 @@ export function firstClaimFailure(
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         return { kind: 'generic', claim: 'exp', detail: `"exp" is ${describe(value)}, not a number` };
       }
-      // §4.1 step 8: decimals are rounded; the server requires exp > now.
-      const exp = Math.round(value);
-      if (exp <= nowSec) return { kind: 'expired', secondsAgo: nowSec - exp };
+      // Joken compares the raw value (exp > now); the rounding of §4.1 step 8 applies only to a
+      // token that passed. authorize_conn maps the failure to "Token has expired" only for an
+      // integer exp; an expired decimal exp goes down the generic path (§3.1 table, §4.1 step 9).
+      if (value <= nowSec) {
+        if (Number.isInteger(value)) return { kind: 'expired', secondsAgo: nowSec - value };
+        return { kind: 'generic', claim: 'exp', detail: `"exp" ${value} is in the past and not an integer, which the server reports as a generic error` };
+      }
     }
     if (key === 'iat' && (typeof value !== 'number' || !Number.isFinite(value))) {
       return { kind: 'generic', claim: 'iat', detail: `"iat" is ${describe(value)}, not a number` };

@@ -53,6 +53,8 @@ export async function tokenCases(keys: TestKeys): Promise<TokenCase[]> {
     c({ name: 'pasted with "Bearer ", URL-encoding and line breaks', token: `Bearer ${hostedToken.slice(0, 30)}\n  ${hostedToken.slice(30, 60).replace(/\./g, '%2E')}${hostedToken.slice(60)}`, project: full, codes: [], connect: null, join: null }),
     c({ name: 'decimal exp in the future', token: await mint(keys, { claims: user({ exp: NOW + 100.6 }) }), project: full, codes: [], connect: null, join: null }),
 
+    // §3.1 table / §4.1: Joken fails the raw decimal, and only an integer exp maps to "Token has expired".
+    c({ name: 'decimal exp in the past: the server answers with its generic error', token: await mint(keys, { claims: user({ exp: NOW - 10.5 }) }), project: full, codes: ['token-expired'], connect: generic, join: JOIN_REASONS.unknown }),
     c({ name: 'exp equal to the time of use is expired', token: await mint(keys, { claims: user({ exp: NOW }) }), project: full, codes: ['token-expired'], connect: expired0, join: JOIN_REASONS.expired(0) }),
     c({ name: 'expired 42 s ago', token: await mint(keys, { alg: 'ES256', claims: user({ exp: NOW - 42 }) }), project: full, codes: ['token-expired'], connect: expired0, join: JOIN_REASONS.expired(42) }),
     c({ name: 'exp as a string', token: await mint(keys, { claims: user({ exp: String(NOW + 3600) }) }), project: full, codes: ['claim-type-invalid'], connect: generic, join: JOIN_REASONS.unknown }),
