@@ -33,6 +33,7 @@ ws.onopen = () => {
   ws.send(kind3('1', '3', 'realtime:room1', 'msg', { hi: 1 }));
   ws.send(JSON.stringify([null, '2', 'phoenix', 'heartbeat', {}]));
   ws.send('x'.repeat(300000));
+  ws.send(JSON.stringify(['1', '4', 'realtime:room1', 'deny', {}]));
 };
 ws.onmessage = () => { window.__received++; };
 const blobSocket = new WebSocket('{{WS}}/socket/websocket?vsn=2.0.0');
@@ -125,7 +126,7 @@ const firstByte = (b64: string | undefined) => Buffer.from(b64 ?? '', 'base64')[
 test('captures Realtime frames, auth HTTP calls and network status from the first frame, and survives a service worker stop', async () => {
   const page = await browser.context.newPage();
   await page.goto(`${server.origin}/capture.html`);
-  await page.waitForFunction(() => (window as any).__received >= 4 && (window as any).__tokenBody && (window as any).__xhrBody && (window as any).__refusedClose);
+  await page.waitForFunction(() => (window as any).__received >= 5 && (window as any).__tokenBody && (window as any).__xhrBody && (window as any).__refusedClose);
   const tabId = await browser.tabIdOf(page);
 
   // The panel opens after everything happened: the store of record kept it all.
@@ -186,6 +187,13 @@ test('captures Realtime frames, auth HTTP calls and network status from the firs
   expect(refusedNet.every((e) => e.status === 401 || e.error !== undefined)).toBe(true);
   const tokenNet = events.find((e) => e.kind === 'net' && e.url.includes('/auth/v1/token'));
   expect(tokenNet).toMatchObject({ status: 200, date: expect.any(String) });
+
+  // The action badge counts the server's auth refusals on the tab: the error reply to `deny` and
+  // the refused upgrade (the 400 of /auth/v1/logout is not an auth refusal).
+  const sw = await browser.currentServiceWorker();
+  await expect
+    .poll(() => sw.evaluate((id) => (globalThis as any).chrome.action.getBadgeText({ tabId: id }), tabId))
+    .toBe('2');
 
   // Nothing of the capture reached the page's own message listener.
   expect(await page.evaluate(() => (window as any).__pageMessages)).toEqual([]);
