@@ -11,8 +11,15 @@
 //      to pages by design, so a page cannot honestly report "I was captured"): the Claimscope panel
 //      is opened in a second tab as moz-extension://<uuid>/src/panel/panel.html?tabId=<page tab>
 //      and its DOM must show the socket URL, the socket opening, the phx_join sent and its
-//      phx_reply received, on the smoke topic, all captured before the panel existed.
+//      phx_reply received, on the smoke topic, all captured before the panel existed, and the
+//      upgrade's HTTP 101 seen by the background's webRequest observer.
+//   4. With the panel still open, the tab navigates to the same page with an expired apikey: the
+//      server refuses the upgrade; the page's observations equal its baseline without the
+//      extension, and the panel follows the tab and shows a refused connection with HTTP 401
+//      (Firefox's webRequest reports a refused upgrade's status; Chromium's does not).
 //
+// Env: FIREFOX_PATH (default /usr/bin/firefox-esr), FIREFOX_SMOKE_TIMEOUT_MS (default 60000),
+// FIREFOX_SMOKE_VERBOSE=1 (step timings and what the panel showed, on stderr).
 // Driving: WebDriver BiDi straight to Firefox (`--remote-debugging-port=0`), not `web-ext run`,
 // because the smoke must read the panel. `--remote-allow-system-access` is needed only so BiDi may
 // navigate a tab to a moz-extension:// page (Firefox refuses it otherwise: "Navigation to … is not
@@ -259,6 +266,7 @@ const READ_PANEL = `(async () => {
       state: r.dataset.state,
       url: r.querySelector('[data-testid=connection-url]')?.textContent ?? '',
       facts: r.querySelector('.card-facts')?.textContent ?? '',
+      explanation: r.querySelector('[data-testid=refused-explanation]')?.textContent ?? '',
     }));
     document.querySelector('[data-testid=view-frames]')?.click();
   }
@@ -315,6 +323,14 @@ async function main() {
   if (baseline.error || !baseline.opened || baseline.reply?.status !== 'ok')
     fail(`baseline page (no extension) did not join: ${describeObservations(baseline)}`);
 
+  // A connect the server refuses (expired apikey, realtime-facts §3.1): what the page sees of it.
+  const now = Math.floor(Date.now() / 1000);
+  const expiredKey = await server.mintToken({ iss: 'supabase', ref: server.defaultProject.ref, role: 'anon', iat: now - 7200, exp: now - 3600 });
+  const refusedUrl = (run) => `${server.url}/smoke/page.html?apikey=${encodeURIComponent(expiredKey)}&run=${run}`;
+  await send('browsingContext.navigate', { context: pageCtx, url: refusedUrl('baseline'), wait: 'complete' });
+  const baselineRefused = await within(12_000, nextReport(2), 'the baseline refused-page report');
+  if (baselineRefused.opened || baselineRefused.reply) fail(`the server did not refuse an expired apikey: ${describeObservations(baselineRefused)}`);
+
   at('installing dist/firefox');
   const installed = await send('webExtension.install', { extensionData: { type: 'path', path: extDir } });
   if (installed.extension !== geckoId) fail(`installed extension id ${installed.extension}, expected ${geckoId}`);
@@ -322,7 +338,7 @@ async function main() {
   at('loading the page with the extension');
   const capturedUrl = pageUrl('captured');
   await send('browsingContext.navigate', { context: pageCtx, url: capturedUrl, wait: 'complete' });
-  const withExt = await within(12_000, nextReport(2), 'the page report with the extension');
+  const withExt = await within(12_000, nextReport(3), 'the page report with the extension');
   if (describeObservations(withExt) !== describeObservations(baseline))
     fail(`the page observed something different with the extension: ${describeObservations(withExt)} vs without: ${describeObservations(baseline)}`);
   if (!server.joinedTopics().includes(TOPIC)) fail(`the server does not see ${TOPIC} joined`);
@@ -351,11 +367,31 @@ async function main() {
 
   const conn = view.connections.find((c) => c.url.includes('/realtime/v1/websocket'));
   if (verbose) process.stderr.write(`panel: ${JSON.stringify(view)}\n`);
+
+  // The open panel follows the tab to its next document (preserve log), here a refused connect:
+  // the page's observations are unchanged, and the panel shows a refused connection with the
+  // status Firefox exposes (its webRequest reports the upgrade's 401, unlike Chromium).
+  at('loading a page whose connect is refused, with the panel open');
+  await send('browsingContext.navigate', { context: pageCtx, url: refusedUrl('captured'), wait: 'complete' });
+  const refusedWithExt = await within(12_000, nextReport(4), 'the refused-page report with the extension');
+  if (describeObservations(refusedWithExt) !== describeObservations(baselineRefused))
+    fail(`the refused page observed something different with the extension: ${describeObservations(refusedWithExt)} vs without: ${describeObservations(baselineRefused)}`);
+  let refused;
+  const refusedUntil = Date.now() + 10_000;
+  while (Date.now() < refusedUntil && !refused) {
+    const v = await evalJson(send, panelCtx, READ_PANEL);
+    refused = v.connections.find((c) => c.state === 'refused');
+    if (!refused) await sleep(250);
+  }
+  if (!refused) fail('the open panel shows no refused connection after the tab navigated to a page whose connect was refused');
+  const refusedStatus = /HTTP (\d{3})/.exec(refused.explanation)?.[1];
+  if (verbose) process.stderr.write(`refused: ${JSON.stringify(refused)}\n`);
+  if (refusedStatus !== '401') fail(`the refused connection does not show Firefox's HTTP 401 (explanation: ${JSON.stringify(refused.explanation.slice(0, 200))})`);
   const joins = view.frames.filter((f) => f.event === 'phx_join').length;
   at('stopping Firefox and the server');
   await finish(
     true,
-    `${version} with dist/firefox: the panel shows ${conn.url.replace(/\?.*/, '')} open (upgrade HTTP 101), ${joins} phx_join sent and its phx_reply on ${TOPIC}; page observations identical with and without the extension`,
+    `${version} with dist/firefox: the panel shows ${conn.url.replace(/\?.*/, '')} open (upgrade HTTP 101), ${joins} phx_join sent and its phx_reply on ${TOPIC}; a refused connect shown as refused with HTTP ${refusedStatus}; page observations identical with and without the extension`,
   );
 }
 
