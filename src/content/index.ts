@@ -18,6 +18,7 @@ import {
   type DocumentInfo,
 } from '../messages';
 import { HANDOVER_KEY } from '../page/handover';
+import { NetworkCorrelator } from './correlate';
 import { isRealtimeSocketOpening, isServerAuthError } from './evidence';
 import { validatePageBatch } from './validate';
 
@@ -38,6 +39,7 @@ const isTop = (() => {
 })();
 const doc: DocumentInfo = { docId, url: location.href, isTop, startedAt };
 const buffer = new EventBuffer(docId, location.href);
+const correlator = new NetworkCorrelator();
 
 let storedRejections = 0;
 let pagePort: MessagePort | undefined;
@@ -75,6 +77,7 @@ function ingest(data: unknown): void {
 }
 
 function store(ev: CapturedEvent): void {
+  if (ev.source === 'page') correlator.notePageEvent(ev);
   if (isServerAuthError(ev)) serverErrors++;
   if (isRealtimeSocketOpening(ev)) realtimeSockets++;
   if (serverErrors || realtimeSockets) scheduleSummary();
@@ -161,6 +164,7 @@ function onBackground(msg: BackgroundToContent): void {
       break;
     case 'clear':
       buffer.clear();
+      correlator.clear();
       streamQueue = [];
       serverErrors = 0;
       realtimeSockets = 0;
@@ -168,7 +172,10 @@ function onBackground(msg: BackgroundToContent): void {
       scheduleSummary();
       break;
     case 'network-events':
-      msg.events.forEach((body, i) => store(buffer.add(body, { time: msg.times[i] ?? Date.now(), source: msg.source })));
+      msg.events.forEach((body, i) => {
+        const paired = body.kind === 'net' ? correlator.pair(body) : body;
+        store(buffer.add(paired, { time: msg.times[i] ?? Date.now(), source: msg.source }));
+      });
       break;
     default:
       break;
