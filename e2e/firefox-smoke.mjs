@@ -3,7 +3,7 @@
 // with the built dist/firefox installed temporarily, against the local Realtime server (e2e/server).
 //
 //   1. Baseline: the fixture page (e2e/firefox/page.html) opens a Realtime socket at load, sends a
-//      phx_join and reports to the local server what IT observed (socket opened, join reply,
+//      phx_join, then a binary broadcast the server echoes back, and reports to the local server what IT observed (socket opened, join reply,
 //      `instanceof WebSocket`, native-looking constructor, constants). No extension installed.
 //   2. dist/firefox is installed as a temporary add-on; the same page is loaded again and must
 //      report exactly the same observations (the hook changes nothing the page can see).
@@ -11,7 +11,8 @@
 //      to pages by design, so a page cannot honestly report "I was captured"): the Claimscope panel
 //      is opened in a second tab as moz-extension://<uuid>/src/panel/panel.html?tabId=<page tab>
 //      and its DOM must show the socket URL, the socket opening, the phx_join sent and its
-//      phx_reply received, on the smoke topic, all captured before the panel existed, and the
+//      phx_reply received, a binary kind-3 broadcast push decoded (event and payload) and its
+//      kind-4 fan-out, on the smoke topic, all captured before the panel existed, and the
 //      upgrade's HTTP 101 seen by the background's webRequest observer.
 //   4. With the panel still open, the tab navigates to the same page with an expired apikey: the
 //      server refuses the upgrade; the page's observations equal its baseline without the
@@ -256,6 +257,14 @@ const READ_PANEL = `(async () => {
   const status = document.querySelector('[data-testid=capture-status]');
   const frames = q('[data-testid=frame-row]').map((r) => ({ event: r.dataset.event, topic: r.dataset.topic, dir: r.dataset.dir }));
   const sockets = q('[data-testid=socket-row]').map((r) => ({ kind: r.dataset.kind, text: r.textContent }));
+  // The binary kind-3 push: select it and read its decoded details (event and payload).
+  const push = q('[data-testid=frame-row]').find((r) => r.dataset.event === 'broadcast' && r.dataset.dir === 'sent');
+  let pushDetails = '';
+  if (push) {
+    push.click();
+    await new Promise((r) => setTimeout(r, 50));
+    pushDetails = document.querySelector('[data-testid=frame-details]')?.textContent ?? '';
+  }
   const problems = q('[data-testid=problem], [data-testid=link-broken]').map((e) => e.textContent);
   const tab = document.querySelector('[data-testid=view-connections]');
   let connections = [];
@@ -270,7 +279,7 @@ const READ_PANEL = `(async () => {
     }));
     document.querySelector('[data-testid=view-frames]')?.click();
   }
-  return { status: status?.dataset.status ?? null, statusText: status?.textContent ?? '', frames, sockets, problems, connections };
+  return { status: status?.dataset.status ?? null, statusText: status?.textContent ?? '', frames, sockets, pushDetails, problems, connections };
 })()`;
 
 function missingFromPanel(view, serverPort) {
@@ -286,11 +295,16 @@ function missingFromPanel(view, serverPort) {
   if (!view.sockets.some((s) => s.kind === 'ws-open')) missing.push('socket open line');
   if (!view.frames.some((f) => f.event === 'phx_join' && f.topic === TOPIC && f.dir === 'sent')) missing.push(`sent phx_join on ${TOPIC}`);
   if (!view.frames.some((f) => f.event === 'phx_reply' && f.topic === TOPIC && f.dir === 'received')) missing.push(`received phx_reply on ${TOPIC}`);
+  for (const dir of ['sent', 'received'])
+    if (!view.frames.some((f) => f.event === 'broadcast' && f.topic === TOPIC && f.dir === dir)) missing.push(`binary broadcast ${dir} on ${TOPIC}`);
+  if (!/smoke-event/.test(view.pushDetails) || !/hello/.test(view.pushDetails) || !/firefox/.test(view.pushDetails))
+    missing.push(`the kind-3 push decoded to event smoke-event and payload {hello:'firefox'} (details: ${JSON.stringify(view.pushDetails.slice(0, 160))})`);
   return missing;
 }
 
 function describeObservations(o) {
-  return JSON.stringify({ opened: o.opened, readyStateAtOpen: o.readyStateAtOpen, instanceOf: o.instanceOf, nativeLooking: o.nativeLooking, constants: o.constants, reply: o.reply, error: o.error });
+  const { opened, readyStateAtOpen, instanceOf, nativeLooking, constants, binaryType, reply, echo, error } = o;
+  return JSON.stringify({ opened, readyStateAtOpen, instanceOf, nativeLooking, constants, binaryType, reply, echo, error });
 }
 
 // ---- the smoke --------------------------------------------------------------------------------
@@ -320,7 +334,7 @@ async function main() {
   at('loading the page without the extension (baseline)');
   await send('browsingContext.navigate', { context: pageCtx, url: pageUrl('baseline'), wait: 'complete' });
   const baseline = await within(12_000, nextReport(1), 'the baseline page report');
-  if (baseline.error || !baseline.opened || baseline.reply?.status !== 'ok')
+  if (baseline.error || !baseline.opened || baseline.reply?.status !== 'ok' || baseline.echo?.kind !== 4)
     fail(`baseline page (no extension) did not join: ${describeObservations(baseline)}`);
 
   // A connect the server refuses (expired apikey, realtime-facts §3.1): what the page sees of it.
@@ -366,6 +380,7 @@ async function main() {
   if (missing.length) fail(`the panel lacks: ${missing.join('; ')} (status text: ${JSON.stringify(view?.statusText?.slice(0, 120))})`);
 
   const conn = view.connections.find((c) => c.url.includes('/realtime/v1/websocket'));
+  const joins = view.frames.filter((f) => f.event === 'phx_join').length;
   if (verbose) process.stderr.write(`panel: ${JSON.stringify(view)}\n`);
 
   // The open panel follows the tab to its next document (preserve log), here a refused connect:
@@ -387,11 +402,10 @@ async function main() {
   const refusedStatus = /HTTP (\d{3})/.exec(refused.explanation)?.[1];
   if (verbose) process.stderr.write(`refused: ${JSON.stringify(refused)}\n`);
   if (refusedStatus !== '401') fail(`the refused connection does not show Firefox's HTTP 401 (explanation: ${JSON.stringify(refused.explanation.slice(0, 200))})`);
-  const joins = view.frames.filter((f) => f.event === 'phx_join').length;
   at('stopping Firefox and the server');
   await finish(
     true,
-    `${version} with dist/firefox: the panel shows ${conn.url.replace(/\?.*/, '')} open (upgrade HTTP 101), ${joins} phx_join sent and its phx_reply on ${TOPIC}; a refused connect shown as refused with HTTP ${refusedStatus}; page observations identical with and without the extension`,
+    `${version} with dist/firefox: the panel shows ${conn.url.replace(/\?.*/, '')} open (upgrade HTTP 101), ${joins} phx_join sent and its phx_reply, a binary broadcast decoded both ways, on ${TOPIC}; a refused connect shown as refused with HTTP ${refusedStatus}; page observations identical with and without the extension`,
   );
 }
 
