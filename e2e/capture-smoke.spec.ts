@@ -54,6 +54,18 @@ xhr.setRequestHeader('apikey', 'anon-key');
 xhr.onload = () => { window.__xhrBody = xhr.responseText; };
 xhr.send('{}');
 fetch(new Request('/rest/v1/todos?select=*', { headers: { apikey: 'anon-key' } })).then((r) => r.text());
+// A socket opened with the constructor of a fresh about:blank iframe (a way to reach "clean" natives).
+const blank = document.createElement('iframe');
+document.documentElement.appendChild(blank);
+const fromBlank = new blank.contentWindow.WebSocket('{{WS}}/realtime/v1/websocket?from=blank&vsn=2.0.0');
+fromBlank.onopen = () => fromBlank.send(JSON.stringify(['9', '9', 'realtime:blank', 'phx_join', {}]));
+</script>
+<iframe src="/frame.html"></iframe>`;
+
+const FRAME_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>frame</title>
+<script>
+const ws = new WebSocket('{{WS}}/realtime/v1/websocket?from=iframe&vsn=2.0.0');
+ws.onopen = () => ws.send(JSON.stringify(['5', '5', 'realtime:framed', 'phx_join', {}]));
 </script>`;
 
 // Everything a page can observe about WebSocket, run identically with and without the extension.
@@ -112,7 +124,7 @@ let server: SmokeServer;
 let browser: LaunchedBrowser;
 
 test.beforeAll(async () => {
-  server = await startSmokeServer({ '/capture.html': CAPTURE_PAGE, '/transparency.html': TRANSPARENCY_PAGE });
+  server = await startSmokeServer({ '/capture.html': CAPTURE_PAGE, '/frame.html': FRAME_PAGE, '/transparency.html': TRANSPARENCY_PAGE });
   browser = await launchWithExtension();
 });
 test.afterAll(async () => {
@@ -137,7 +149,7 @@ test('captures Realtime frames, auth HTTP calls and network status from the firs
   const messages = await panel.messages();
   expect(messages.find((m) => m.type === 'status')).toMatchObject({ status: 'capturing', tabId });
 
-  const opening = events.find((e) => e.kind === 'ws-connecting' && e.url.includes('/realtime/v1/websocket'));
+  const opening = events.find((e) => e.kind === 'ws-connecting' && e.url.includes('/realtime/v1/websocket?apikey=anon-key'));
   expect(opening).toMatchObject({ url: `${server.wsOrigin}/realtime/v1/websocket?apikey=anon-key&vsn=2.0.0`, source: 'page' });
   const conn = (opening as { conn: string }).conn;
   const mine = frames(events).filter((f) => f.conn === conn);
@@ -161,6 +173,16 @@ test('captures Realtime frames, auth HTTP calls and network status from the firs
   expect(events.some((e) => e.kind === 'ws-connecting' && e.url.endsWith('/custom/ws'))).toBe(true);
   expect(events.some((e) => e.kind === 'ws-connecting' && e.url.endsWith('/plain'))).toBe(false);
   expect(events.find((e) => e.kind === 'other-sockets')).toMatchObject({ count: 1 });
+
+  // Sockets of frames: an iframe document (its own store, its own docId) and an about:blank iframe
+  // whose constructor the page borrowed.
+  const framed = await panel.waitForEvents((evs) => frames(evs).some((f) => f.text?.includes('realtime:framed')));
+  const framedOpen = framed.find((e) => e.kind === 'ws-connecting' && e.url.includes('from=iframe'));
+  expect(framedOpen?.frameUrl).toBe(`${server.origin}/frame.html`);
+  expect(framedOpen?.docId).not.toBe((opening as { docId: string }).docId);
+  // Measured: Chromium injects match_about_blank scripts into a fresh iframe synchronously.
+  const blankOpen = framed.find((e) => e.kind === 'ws-connecting' && e.url.includes('from=blank'));
+  expect(blankOpen?.frameUrl).toBe('about:blank');
 
   // Auth HTTP: headers, the token grant (never the refresh token), a capped error body.
   const tokenReq = events.find((e) => e.kind === 'http-request' && e.url.includes('/auth/v1/token'));
@@ -212,7 +234,7 @@ test('captures Realtime frames, auth HTTP calls and network status from the firs
   await page.evaluate(() => (window as any).__ws.send(JSON.stringify([null, '99', 'phoenix', 'heartbeat', {}])));
   const again = await openPanelCollector(browser, tabId);
   const after = await again.waitForEvents((evs) => frames(evs).some((f) => f.text === '[null,"99","phoenix","heartbeat",{}]'));
-  const seqs = after.filter((e) => e.docId === docId).map((e) => e.seq);
+  const seqs = after.filter((e) => e.docId === docId).map((e) => e.seq).sort((a, b) => a - b);
   expect(seqs.length).toBeGreaterThan(before);
   expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1)); // no gap: nothing dropped
   await again.close();

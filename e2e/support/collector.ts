@@ -11,7 +11,7 @@ export interface PanelCollector {
   page: Page;
   /** Every message received so far, in order. */
   messages(): Promise<BackgroundToPanel[]>;
-  /** Captured events from snapshots and live batches, deduplicated by (docId, seq), in seq order per doc. */
+  /** Captured events from snapshots and live batches, deduplicated by (docId, seq), ordered by docId then seq. */
   events(): Promise<CapturedEvent[]>;
   /** Polls `events()` until `predicate` holds (throws with the last events on timeout). */
   waitForEvents(predicate: (events: CapturedEvent[]) => boolean, timeoutMs?: number): Promise<CapturedEvent[]>;
@@ -44,7 +44,8 @@ export async function openPanelCollector(browser: LaunchedBrowser, tabId: number
       const list = m.type === 'snapshot' ? m.snapshot.events : m.type === 'events' ? m.events : [];
       for (const e of list) seen.set(`${e.docId}#${e.seq}`, e);
     }
-    return [...seen.values()].sort((a, b) => (a.docId === b.docId ? a.seq - b.seq : a.time - b.time));
+    // A consistent order: by document, then by store sequence (times across documents may interleave).
+    return [...seen.values()].sort((a, b) => (a.docId === b.docId ? a.seq - b.seq : a.docId < b.docId ? -1 : 1));
   };
   return {
     page,
