@@ -10,6 +10,7 @@ export const SCENARIO_NAMES = [
   'two-clients',
   'iframe',
   'worker',
+  'worker-socket',
   'expired-token',
   'expiring-mid-channel',
   'missing-role',

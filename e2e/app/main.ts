@@ -12,6 +12,7 @@ const BUTTON_LABELS: Record<ScenarioName, string> = {
   'two-clients': 'Two clients, same topic',
   iframe: 'Socket in an iframe',
   worker: 'realtime worker: true',
+  'worker-socket': 'Socket opened by a Web Worker',
   'expired-token': 'Expired token',
   'expiring-mid-channel': 'Token expiring mid-channel',
   'missing-role': 'Token without role',

@@ -43,6 +43,18 @@ async function main(): Promise<void> {
     const app = targetInfos.find((t) => t.type === 'page' && t.url.includes('/app/'));
     if (!app) throw new Error('demo page target not found');
     const { sessionId } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', { targetId: app.targetId, flatten: true });
+    // Frames as the browser's network layer sees them (what devtools.network shows the panel).
+    const frames: string[] = [];
+    cdp.onEvent = (method, params, sid) => {
+      if (sid !== sessionId) return;
+      const p = params as { response?: { payloadData?: string; opcode?: number }; errorMessage?: string; timestamp?: number };
+      if (method === 'Network.webSocketFrameReceived') frames.push(`< ${p.response?.opcode === 2 ? '<binary>' : p.response?.payloadData}`);
+      if (method === 'Network.webSocketFrameSent') frames.push(`> ${p.response?.opcode === 2 ? '<binary>' : p.response?.payloadData}`);
+      if (method === 'Network.webSocketClosed') frames.push('socket closed');
+      if (method === 'Network.webSocketFrameError') frames.push(`frame error ${p.errorMessage}`);
+      if (method === 'Network.webSocketCreated') frames.push('socket created');
+    };
+    await cdp.send('Network.enable', {}, sessionId);
     const observations = async (): Promise<Observation[]> => {
       const r = await cdp.send<{ result: { value?: Observation[] } }>(
         'Runtime.evaluate', { expression: 'window.__observations ?? []', returnByValue: true }, sessionId);
@@ -58,11 +70,16 @@ async function main(): Promise<void> {
     await cdp.send('Page.setWebLifecycleState', { state: 'frozen' }, sessionId);
     console.log(`tab hidden and frozen for ${lifetime + 15} s…`);
     await sleep((lifetime + 15) * 1000);
+    console.log(`before resume: server sockets open ${demo.server.socketCount()}, joined ${JSON.stringify(demo.server.joinedTopics())}`);
     await cdp.send('Page.setWebLifecycleState', { state: 'active' }, sessionId);
     await cdp.send('Target.activateTarget', { targetId: app.targetId });
     await cdp.send('Target.closeTarget', { targetId: other.targetId });
-    await waitFor((o) => o.some((x) => x.kind === 'done'), 90_000);
+    await waitFor((o) => o.some((x) => x.kind === 'done'), 150_000);
     for (const o of await observations()) console.log(`${o.source.padEnd(7)} ${o.kind.padEnd(9)} ${o.text}`);
+    console.log('--- frames (CDP Network) ---');
+    for (const f of frames) console.log(f.slice(0, 200));
+    const t0 = demo.server.logs[0]?.at ?? 0;
+    for (const l of demo.server.logs) console.log(`server log +${((l.at - t0) / 1000).toFixed(1)} s ${l.code}: ${l.message}`);
     cdp.close();
   } finally {
     chrome.kill();
@@ -75,9 +92,11 @@ async function main(): Promise<void> {
 class Cdp {
   private id = 0;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  onEvent: (method: string, params: unknown, sessionId: string | undefined) => void = () => undefined;
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (d) => {
-      const m = JSON.parse(String(d)) as { id?: number; result?: unknown; error?: { message: string } };
+      const m = JSON.parse(String(d)) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown; sessionId?: string };
+      if (m.method) this.onEvent(m.method, m.params, m.sessionId);
       const p = m.id === undefined ? undefined : this.pending.get(m.id);
       if (!p || m.id === undefined) return;
       this.pending.delete(m.id);

@@ -2,7 +2,7 @@
  * Run demo scenarios in headless Chromium WITHOUT the extension and print what the app observed
  * (the material of SCENARIOS.md, and a quick check that the app and the server agree).
  *
- *   npx tsx e2e/app/observe-scenarios.ts [--vsn 1.0.0] [--fast] [scenario …]
+ *   npx tsx e2e/app/observe-scenarios.ts [--vsn 1.0.0] [--fast] [--param k=v]… [scenario …]
  *
  * --fast sets the server's connect/channel error backoffs to 200 ms (production: 2000/5000 ms).
  * Needs dist/app (vite build --config e2e/app.vite.config.ts) and a Chromium (CHROME_PATH or
@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const vsnIdx = argv.indexOf('--vsn');
   const vsn = vsnIdx >= 0 ? argv[vsnIdx + 1] : '2.0.0';
   const fast = argv.includes('--fast');
-  const names = argv.filter((a, i) => !a.startsWith('--') && !(vsnIdx >= 0 && i === vsnIdx + 1));
+  // --param k=v adds a query parameter to every scenario page (e.g. --param frame=cross).
+  const extra = argv.flatMap((a, i) => (a === '--param' && argv[i + 1]?.includes('=') ? [argv[i + 1].split('=', 2) as [string, string]] : []));
+  const names = argv.filter((a, i) => !a.startsWith('--') && !['--vsn', '--param'].includes(argv[i - 1] ?? ''));
   const chosen = names.length ? names : [...SCENARIO_NAMES];
   for (const n of chosen) if (!isScenarioName(n)) throw new Error(`unknown scenario ${n}`);
   if (!existsSync(join(appDir, 'index.html'))) throw new Error(`${appDir} missing: run vite build --config e2e/app.vite.config.ts`);
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   try {
     for (const name of chosen) {
       const page = await context.newPage();
-      const q = new URLSearchParams({ scenario: name, vsn });
+      const q = new URLSearchParams({ scenario: name, vsn, ...Object.fromEntries(extra) });
       const started = Date.now();
       await page.goto(`${demo.realisticAppUrl}?${q}`);
       const obs = await waitDone(page, name, 240_000);

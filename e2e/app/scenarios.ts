@@ -196,6 +196,36 @@ const scenarios: Record<ScenarioName, Scenario> = {
     markDone(ctx.cfg.source, 'iframe');
   },
 
+  async 'worker-socket'(ctx) {
+    const src = ctx.cfg.source;
+    const key = await anonKey(ctx);
+    const worker = new Worker(new URL('./worker-socket.ts', import.meta.url), { type: 'module', name: 'claimscope-demo-socket' });
+    let onSubscribed: (ok: boolean) => void = () => undefined;
+    let onBroadcast: () => void = () => undefined;
+    const subscribed = new Promise<boolean>((r) => (onSubscribed = r));
+    const broadcast = new Promise<boolean>((r) => (onBroadcast = () => r(true)));
+    worker.addEventListener('message', (ev: MessageEvent<{ kind: string; text: string }>) => {
+      const { kind, text } = ev.data;
+      if (kind === 'subscribed') return onSubscribed(true);
+      observe('worker', kind === 'status' || kind === 'broadcast' ? kind : 'error', text);
+      if (kind === 'status' && !text.endsWith('SUBSCRIBED')) onSubscribed(false);
+      if (kind === 'broadcast') onBroadcast();
+    });
+    worker.addEventListener('error', (e) => {
+      observe('worker', 'error', `worker failed: ${e.message}`);
+      onSubscribed(false);
+    });
+    worker.postMessage({ url: ctx.cfg.url, key, vsn: ctx.cfg.vsn, topic: ctx.cfg.topic });
+    if (await Promise.race([subscribed, sleep(30_000).then(() => false)])) {
+      await devBroadcast(ctx.cfg.devBase, ctx.cfg.topic, 'server-hello', { from: 'server' });
+      if (!(await Promise.race([broadcast, sleep(10_000).then(() => false)]))) {
+        observe('worker', 'error', 'server-hello broadcast not received within 10 s');
+      }
+    }
+    // The worker's client stays connected (heartbeats), like the page's in `subscribe`.
+    markDone(src, 'worker-socket');
+  },
+
   'expired-token': (ctx) => tokenFailure(ctx, 'expired-token', 'expired'),
   'missing-role': (ctx) => tokenFailure(ctx, 'missing-role', 'no-role'),
   'other-project': (ctx) => tokenFailure(ctx, 'other-project', 'other-project'),
@@ -326,9 +356,15 @@ async function hiddenRefresh(ctx: ScenarioContext): Promise<void> {
     // and never gets here: the wait below then ends after 10 lifetimes with "no CLOSED".
     const end = await w.nextStatus(['CLOSED', 'CHANNEL_ERROR'], data.session.expires_in * 10 * 1000);
     channelClosed = true;
-    if (end !== 'no status') {
-      // Back in a visible tab auth-js refreshes (on visibilitychange, or at its next 30 s tick):
-      // too late for the channel, which the server has already closed.
+    if (end === 'CHANNEL_ERROR') {
+      // The channel errored (seen with a frozen tab: the socket survived, the server had shut the
+      // channel at exp). realtime-js rejoins on its own, at first with the stale token, until
+      // auth-js's refresh reaches it: record up to the channel being SUBSCRIBED again.
+      const again = await w.nextStatus(['SUBSCRIBED', 'CLOSED'], 90_000);
+      if (again === 'no status') observe(src, 'step', 'not SUBSCRIBED again within 90 s');
+    } else if (end === 'CLOSED') {
+      // The server's system + phx_close reached the app: no rejoin (§7). Back in a visible tab
+      // auth-js refreshes (on visibilitychange, or at its next 30 s tick), too late for it.
       const late = await Promise.race([refreshed.then(() => true), sleep(45_000).then(() => false)]);
       if (!late) observe(src, 'step', 'no TOKEN_REFRESHED within 45 s of the close');
     }
