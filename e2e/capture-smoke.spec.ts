@@ -120,11 +120,26 @@ ws.addEventListener('close', (e) => {
 });
 </script>`;
 
+// Frames built to hurt: 5 MB text, JSON nested 200,000 deep, non-JSON, a truncated binary frame.
+const HOSTILE_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>hostile</title>
+<script>
+window.__got = [];
+const ws = new WebSocket('{{WS}}/realtime/v1/websocket?vsn=2.0.0&hostile=1');
+ws.binaryType = 'arraybuffer';
+ws.onopen = () => {
+  ws.send('y'.repeat(5 * 1024 * 1024));
+  ws.send('['.repeat(200000) + ']'.repeat(200000));
+  ws.send('{"not": json');
+  ws.send(new Uint8Array([4, 200, 1]));
+};
+ws.onmessage = (e) => { window.__got.push(typeof e.data === 'string' ? e.data.length : e.data.byteLength); };
+</script>`;
+
 let server: SmokeServer;
 let browser: LaunchedBrowser;
 
 test.beforeAll(async () => {
-  server = await startSmokeServer({ '/capture.html': CAPTURE_PAGE, '/frame.html': FRAME_PAGE, '/transparency.html': TRANSPARENCY_PAGE });
+  server = await startSmokeServer({ '/capture.html': CAPTURE_PAGE, '/frame.html': FRAME_PAGE, '/transparency.html': TRANSPARENCY_PAGE, '/hostile.html': HOSTILE_PAGE });
   browser = await launchWithExtension();
 });
 test.afterAll(async () => {
@@ -275,4 +290,31 @@ test('the page observes the same WebSocket behaviour with and without the extens
   expect(withExtension.obs.sendBeforeOpen).toMatch(/^InvalidStateError/);
   expect(withExtension.obs.badUrl).toMatch(/^SyntaxError/);
   expect(withExtension.pageMessages).toEqual([]);
+});
+
+test('hostile frames neither break the page nor the capture', async () => {
+  const page = await browser.context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${server.origin}/hostile.html`);
+  // The server echoes what is not Phoenix: the page receives all four, in order, intact.
+  await page.waitForFunction(() => (window as any).__got.length === 4, undefined, { timeout: 30_000 });
+  expect(await page.evaluate(() => (window as any).__got)).toEqual([5 * 1024 * 1024 + 5, 400_000, 17, 3]);
+  expect(pageErrors).toEqual([]);
+
+  const panel = await openPanelCollector(browser, await browser.tabIdOf(page));
+  const events = await panel.waitForEvents((evs) => frames(evs).filter((f) => f.dir === 'received').length === 4);
+  const got = frames(events).filter((f) => f.dir === 'received');
+  expect(got.map((f) => [f.opcode, f.size, !!f.truncated])).toEqual([
+    ['text', 5 * 1024 * 1024 + 5, true],
+    ['text', 400_000, true],
+    ['text', 17, false],
+    ['binary', 3, false],
+  ]);
+  expect(got[0].text!.length).toBeLessThanOrEqual(16 * 1024);
+  expect(got[3].base64).toBe('BMgB');
+  const stats = (await panel.messages()).find((m) => m.type === 'snapshot');
+  expect(stats?.type === 'snapshot' && stats.snapshot.stats.truncatedFrames).toBe(4); // both big frames, both ways
+  await panel.close();
+  await page.close();
 });
