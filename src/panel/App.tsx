@@ -117,7 +117,14 @@ export function App({ controller }: { controller: PanelController }) {
       <StatusBanner controller={controller} session={session} />
       <main class="view">
         {view === 'frames' && frames && <FramesView key={clears} model={model} list={frames} revealKeys={revealKeys} filterActive={filterText.trim() !== ''} />}
-        {view === 'connections' && <ConnectionsView session={session} revealKeys={revealKeys} otherSockets={model.state.otherSockets()} />}
+        {view === 'connections' && (
+          <ConnectionsView
+            session={session}
+            revealKeys={revealKeys}
+            otherSockets={model.state.otherSockets()}
+            devtoolsSocket={controller.devtoolsNetwork ? (conn) => controller.devtoolsNetwork?.merger.devtoolsSocket(conn) : undefined}
+          />
+        )}
         {view === 'channels' && <ChannelsView session={session} />}
         {view === 'http' && http && <HttpView items={http} revealKeys={revealKeys} />}
         {view === 'findings' && <FindingsView model={model} />}

@@ -2,12 +2,16 @@
 // re-render at most once per animation frame (a flood of deltas must not re-render per message).
 
 import type { PanelToBackground } from '../messages';
+import { DevtoolsSocketMerger } from './devtools-merge';
+import { DevtoolsNetworkReader, type DevtoolsNetworkLike } from './devtools-network';
 import { openPanelLink, type LinkState, type PortLike } from './link';
 import { PanelModel } from './model';
 
 export class PanelController {
   readonly model: PanelModel;
   linkState: LinkState = { kind: 'reconnecting', attempt: 0 };
+  /** Present when the panel runs inside DevTools: adds the sockets only DevTools sees (workers). */
+  devtoolsNetwork?: DevtoolsNetworkReader;
   private readonly listeners = new Set<() => void>();
   private scheduled = false;
   private readonly link;
@@ -26,6 +30,17 @@ export class PanelController {
         this.notify();
       },
     });
+  }
+
+  /**
+   * Starts reading DevTools' network log (inside DevTools only). `hookScriptPrefix` is the
+   * extension's own URL prefix: sockets whose initiator is the page hook are the hook's.
+   */
+  attachDevtoolsNetwork(network: DevtoolsNetworkLike, hookScriptPrefix?: string): void {
+    if (this.devtoolsNetwork) return;
+    const merger = new DevtoolsSocketMerger({ tabId: this.model.state.tabId, hookScriptPrefix });
+    this.devtoolsNetwork = new DevtoolsNetworkReader({ network, merger, model: this.model, onChange: () => this.notify() });
+    this.devtoolsNetwork.start();
   }
 
   subscribe(listener: () => void): () => void {

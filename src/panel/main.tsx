@@ -36,6 +36,7 @@ import { render } from 'preact';
 import browser from 'webextension-polyfill';
 import { App } from './App';
 import { PanelController } from './controller';
+import { findDevtoolsNetwork } from './devtools-network';
 import type { PortLike } from './link';
 import './panel.css';
 
@@ -61,5 +62,8 @@ if (tabId === undefined) {
   );
 } else {
   const controller = new PanelController(tabId, (name) => browser.runtime.connect({ name }) as unknown as PortLike);
+  // Inside DevTools, its network log adds the Realtime sockets the page hook cannot see (workers).
+  const network = findDevtoolsNetwork();
+  if (network) controller.attachDevtoolsNetwork(network, browser.runtime.getURL('/'));
   render(<App controller={controller} />, root);
 }

@@ -52,6 +52,14 @@ export class PanelModel {
     return changes;
   }
 
+  /** Events the panel observed itself (DevTools' network log): see PanelState.applyLocal. */
+  applyLocal(events: readonly CapturedEvent[]): PanelChange[] {
+    this.catalog.noteEvents(events);
+    const changes = this.state.applyLocal(events);
+    this.follow(changes);
+    return changes;
+  }
+
   clear(): PanelChange[] {
     const changes = this.state.clear();
     this.follow(changes);

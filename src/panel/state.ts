@@ -121,6 +121,17 @@ export class PanelState {
     return changes;
   }
 
+  /**
+   * Events the panel observed itself (DevTools' network log, src/panel/devtools-merge.ts), under
+   * their own document id. Deduplicated and bounded like a document's events; the capture status
+   * is left alone (the page hook being absent is still worth saying).
+   */
+  applyLocal(events: readonly unknown[]): PanelChange[] {
+    const changes = this.ingest([...events]);
+    if (changes.length > 0) this.version++;
+    return changes;
+  }
+
   /** Empties the panel's copy (the caller also asks the background to clear the store). */
   clear(): PanelChange[] {
     for (const [docId, ranges] of this.seen) {

@@ -1,19 +1,28 @@
 // Connections: one row per Realtime socket — URL (API key masked unless revealed), vsn, state,
 // frames both ways, heartbeats, close code and reason; refused upgrades explained honestly.
 
+import type { ConnectionId } from '../../core/model';
 import type { RealtimeSession } from '../../core/realtime';
+import type { DevtoolsSocketInfo } from '../devtools-merge';
 import { formatTime, maskApikeyInUrl } from '../../ui/format';
 import { connectionState, refusedExplanation } from '../views';
 
-export function ConnectionsView(props: { session: RealtimeSession; revealKeys: boolean; otherSockets: number }) {
+export function ConnectionsView(props: {
+  session: RealtimeSession;
+  revealKeys: boolean;
+  otherSockets: number;
+  /** Connections only DevTools' network log saw (inside DevTools); undefined for the hook's. */
+  devtoolsSocket?: (conn: ConnectionId) => DevtoolsSocketInfo | undefined;
+}) {
   const { connections } = props.session;
   return (
     <div class="list-view" data-testid="connections-view">
       {connections.length === 0 && <p class="empty">No Realtime socket captured yet.</p>}
       {connections.map((c) => {
         const state = connectionState(c);
+        const devtools = props.devtoolsSocket?.(c.conn);
         return (
-          <div class={`card connection ${state}`} data-testid="connection-row" data-state={state} data-conn={c.conn} key={c.conn}>
+          <div class={`card connection ${state}${devtools ? ' devtools-only' : ''}`} data-testid="connection-row" data-state={state} data-conn={c.conn} key={c.conn}>
             <div class="card-title">
               <span class={`badge ${state}`} data-testid="connection-state">
                 {state}
@@ -39,7 +48,12 @@ export function ConnectionsView(props: { session: RealtimeSession; revealKeys: b
               {c.upgrade?.status !== undefined && <span>upgrade HTTP {c.upgrade.status}</span>}
               {c.errored && <span class="warn">error event</span>}
             </div>
-            {c.close && (
+            {devtools && <DevtoolsOnlyNote info={devtools} />}
+            {c.close && devtools && c.close.code === 0 ? (
+              <div class="card-facts" data-testid="connection-close">
+                <span>closed {formatTime(c.close.time)} (DevTools’ network log does not record the close code or reason)</span>
+              </div>
+            ) : c.close && (
               <div class="card-facts" data-testid="connection-close">
                 <span>
                   closed {formatTime(c.close.time)} with code {c.close.code}
@@ -62,5 +76,20 @@ export function ConnectionsView(props: { session: RealtimeSession; revealKeys: b
         </p>
       )}
     </div>
+  );
+}
+
+/** What is honestly known about a socket only DevTools saw. */
+function DevtoolsOnlyNote({ info }: { info: DevtoolsSocketInfo }) {
+  return (
+    <p class="note" data-testid="devtools-only" data-frames-visible={String(info.framesVisible)}>
+      Seen by DevTools only: Claimscope’s page hook did not see this socket — typically one opened by a Web Worker or SharedWorker, where
+      the hook does not run.{' '}
+      {info.framesVisible
+        ? 'Its frames come from DevTools’ network log: they are visible only while DevTools is open, and frames sent before DevTools opened are missing.'
+        : 'Frames not visible: this browser’s DevTools network log does not give WebSocket frames to extensions.'}
+      {info.status === 0 && info.finished && ' DevTools’ network log shows no HTTP status for its upgrade.'}
+      {info.unreadableMessages > 0 && ` ${info.unreadableMessages} message(s) in DevTools’ log could not be read.`}
+    </p>
   );
 }

@@ -38,13 +38,17 @@ export function FramesView(props: { model: PanelModel; list: FrameList; revealKe
         let text: string;
         if (e.kind === 'ws-connecting') text = `socket ${e.conn} connecting to ${props.revealKeys ? e.url : maskApikeyInUrl(e.url)}`;
         else if (e.kind === 'ws-open') text = `socket ${e.conn} open`;
+        else if (e.kind === 'ws-close' && e.source === 'devtools' && e.code === 0)
+          // DevTools' network log has no close code or reason (devtools-merge.ts): say so, invent none.
+          text = `socket ${e.conn} closed (DevTools' network log does not record the close code)`;
         else if (e.kind === 'ws-close')
           text = `socket ${e.conn} closed: code ${e.code}${e.reason ? ` “${e.reason}”` : ''}${e.wasClean ? '' : ' (not clean)'}`;
         else text = `socket ${e.conn} error`;
         return (
-          <div class="row socket-row" data-testid="socket-row" data-kind={e.kind}>
+          <div class="row socket-row" data-testid="socket-row" data-kind={e.kind} data-source={e.source}>
             <span class="time">{formatTime(e.time)}</span>
             <span class="socket-text">{text}</span>
+            {e.source === 'devtools' && <DevtoolsTag />}
           </div>
         );
       }
@@ -59,6 +63,7 @@ export function FramesView(props: { model: PanelModel; list: FrameList; revealKe
             data-event={facts.event}
             data-topic={facts.topic}
             data-dir={e.dir}
+            data-source={e.source}
             onClick={() => setSelected(e)}
           >
             <span class={`dir ${e.dir}`} title={e.dir === 'sent' ? 'sent by the page' : 'received from the server'}>
@@ -70,7 +75,10 @@ export function FramesView(props: { model: PanelModel; list: FrameList; revealKe
               {description.event}
             </span>
             <span class="size">{formatBytes(e.size)}</span>
-            <span class="summary">{description.summary}</span>
+            <span class="summary">
+              {e.source === 'devtools' && <DevtoolsTag />}
+              {description.summary}
+            </span>
           </div>
         );
       }
@@ -116,6 +124,12 @@ function FrameDetails({ model, frame, onClose }: { model: PanelModel; frame: Fra
           ×
         </button>
       </header>
+      {frame.source === 'devtools' && (
+        <p class="note" data-testid="frame-devtools-source">
+          Seen by DevTools only: Claimscope’s page hook did not see this socket (typically one opened by a Web Worker, where the hook does
+          not run). This frame comes from DevTools’ network log, which records it only while DevTools is open.
+        </p>
+      )}
       {frame.truncated && (
         <p class="note">Only a preview of this frame was kept (it was {formatBytes(frame.size)}); the payload below is cut.</p>
       )}
@@ -164,5 +178,18 @@ function FrameDetails({ model, frame, onClose }: { model: PanelModel; frame: Fra
         </>
       )}
     </section>
+  );
+}
+
+/** Marks rows that only DevTools' network log saw (the page hook did not: e.g. a worker's socket). */
+function DevtoolsTag() {
+  return (
+    <span
+      class="source-tag"
+      data-testid="devtools-source-tag"
+      title="Seen by DevTools only: Claimscope's page hook did not see this socket (typically opened by a Web Worker). Read from DevTools' network log, so visible only while DevTools is open."
+    >
+      DevTools only
+    </span>
   );
 }

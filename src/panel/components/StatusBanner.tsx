@@ -78,6 +78,33 @@ export function StatusBanner({ controller, session }: { controller: PanelControl
     <div class="banners">
       {problems}
       {banner}
+      <DevtoolsNetworkLine controller={controller} />
     </div>
   );
+}
+
+/** Inside DevTools: what its network log added (sockets the hook cannot see), and its problems. */
+function DevtoolsNetworkLine({ controller }: { controller: PanelController }) {
+  const reader = controller.devtoolsNetwork;
+  if (!reader) return null;
+  const summary = reader.merger.summary();
+  const status = reader.readerStatus();
+  const parts: preact.ComponentChildren[] = [];
+  if (summary.devtoolsOnly > 0) {
+    parts.push(
+      <div class="banner warn" data-testid="devtools-network" data-devtools-only={summary.devtoolsOnly} key="added">
+        {summary.devtoolsOnly === 1 ? '1 Realtime socket was' : `${summary.devtoolsOnly} Realtime sockets were`} seen by DevTools only: opened
+        where Claimscope’s page hook does not run (typically a Web Worker). They come from DevTools’ network log, so they are visible only
+        while DevTools is open{status.polling ? ' (re-read every few seconds while such a socket is open)' : ''}.
+      </div>,
+    );
+  }
+  if (summary.problems.length > 0) {
+    parts.push(
+      <div class="banner warn" data-testid="devtools-network-problem" key="problems">
+        DevTools network log: {summary.problems.join(' · ')}
+      </div>,
+    );
+  }
+  return <>{parts}</>;
 }

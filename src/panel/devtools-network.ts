@@ -1,0 +1,179 @@
+// Reading DevTools' network log (chrome.devtools.network) while the panel runs inside DevTools, to
+// add the Realtime sockets the page hook cannot see (opened by workers). The decisions live in
+// devtools-merge.ts (pure); this file only talks to DevTools and keeps time.
+//
+// When the log is read (measured in Chromium 156, see har-sockets.ts):
+// - getHAR() once at start: everything DevTools recorded since it opened, open sockets included
+//   with their frames so far;
+// - onRequestFinished: each request as it finishes; a WebSocket only when it CLOSES (or its
+//   upgrade fails), then with all its frames;
+// - so frames of a socket that stays open only appear by re-reading the whole log. getHAR() costs
+//   in proportion to the log (tens of ms for a small page here), so it is re-read only while a
+//   socket the hook did not see (or has not been matched yet) looks alive: at most every
+//   POLL_MS, spaced further (20× its last duration) when the log is big, and no longer once that
+//   socket has shown no new frame for a minute (a live Realtime socket heartbeats every 25–30 s);
+//   its final frames still come with onRequestFinished when it closes.
+
+import { hookSocketsFromRows, type DevtoolsSocketMerger } from './devtools-merge';
+import type { PanelModel } from './model';
+
+/** The subset of `chrome.devtools.network` used (Chromium's callback form; Firefox also returns a promise). */
+export interface DevtoolsNetworkLike {
+  getHAR(callback: (har: unknown) => void): unknown;
+  onRequestFinished: {
+    addListener(listener: (entry: unknown) => void): void;
+    removeListener?(listener: (entry: unknown) => void): void;
+  };
+}
+
+/** `chrome.devtools.network` when this page runs inside DevTools. */
+export function findDevtoolsNetwork(): DevtoolsNetworkLike | undefined {
+  const network = (globalThis as { chrome?: { devtools?: { network?: Partial<DevtoolsNetworkLike> } } }).chrome?.devtools?.network;
+  if (!network || typeof network.getHAR !== 'function' || typeof network.onRequestFinished?.addListener !== 'function') return undefined;
+  return network as DevtoolsNetworkLike;
+}
+
+export const POLL_MS = 3_000;
+const TICK_MS = 500;
+const HAR_TIMEOUT_MS = 15_000;
+
+export interface DevtoolsNetworkReaderOptions {
+  network: DevtoolsNetworkLike;
+  merger: DevtoolsSocketMerger;
+  model: PanelModel;
+  /** Called after events were added or the reader's status changed. */
+  onChange: () => void;
+  now?: () => number;
+}
+
+export interface DevtoolsReaderStatus {
+  /** Times the whole log was read. */
+  harReads: number;
+  /** Duration of the last getHAR() in ms. */
+  lastReadMs?: number;
+  /** The log is being re-read periodically (a socket only DevTools sees looks alive). */
+  polling: boolean;
+}
+
+export class DevtoolsNetworkReader {
+  readonly merger: DevtoolsSocketMerger;
+  private readonly network: DevtoolsNetworkLike;
+  private readonly model: PanelModel;
+  private readonly onChange: () => void;
+  private readonly now: () => number;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private reading = false;
+  private nextReadAt = 0;
+  private readonly status: DevtoolsReaderStatus = { harReads: 0, polling: false };
+  private readonly onFinished = (entry: unknown) => {
+    this.merger.offer(entry, true, this.now());
+    this.tick();
+  };
+
+  constructor(options: DevtoolsNetworkReaderOptions) {
+    this.network = options.network;
+    this.merger = options.merger;
+    this.model = options.model;
+    this.onChange = options.onChange;
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    try {
+      this.network.onRequestFinished.addListener(this.onFinished);
+    } catch (error) {
+      this.merger.problem(`DevTools refused the network listener: ${messageOf(error)}`);
+    }
+    void this.readHar();
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    try {
+      this.network.onRequestFinished.removeListener?.(this.onFinished);
+    } catch {
+      // DevTools is going away: nothing left to detach from.
+    }
+  }
+
+  readerStatus(): DevtoolsReaderStatus {
+    return { ...this.status };
+  }
+
+  private tick(): void {
+    const now = this.now();
+    const events = this.merger.decide(now, () => hookSocketsFromRows(this.model.state.rows), this.model.state.status !== 'connecting');
+    let changed = false;
+    if (events.length > 0) {
+      this.model.applyLocal(events);
+      changed = true;
+    }
+    const polling = this.merger.wantsPoll(now);
+    if (polling !== this.status.polling) {
+      this.status.polling = polling;
+      changed = true;
+    }
+    if (polling && !this.reading && now >= this.nextReadAt) void this.readHar();
+    if (changed) this.onChange();
+  }
+
+  private async readHar(): Promise<void> {
+    if (this.reading) return;
+    this.reading = true;
+    const started = this.now();
+    try {
+      const har = await getHar(this.network);
+      const now = this.now();
+      const took = now - started;
+      this.status.harReads++;
+      this.status.lastReadMs = took;
+      this.nextReadAt = now + Math.max(POLL_MS, took * 20);
+      const entries = isRecord(har) ? har.entries : undefined;
+      if (!Array.isArray(entries)) {
+        this.merger.problem('DevTools returned a network log without an entries list; sockets opened by workers cannot be shown.');
+      } else {
+        for (const entry of entries) this.merger.offer(entry, false, now);
+      }
+    } catch (error) {
+      this.nextReadAt = this.now() + POLL_MS * 4;
+      this.merger.problem(`Reading DevTools' network log failed: ${messageOf(error)}`);
+    } finally {
+      this.reading = false;
+    }
+    this.tick();
+    this.onChange();
+  }
+}
+
+function getHar(network: DevtoolsNetworkLike): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => reject(new Error(`no answer from getHAR() within ${HAR_TIMEOUT_MS / 1000} s`)), HAR_TIMEOUT_MS);
+    const done = (har: unknown) => {
+      clearTimeout(timeout);
+      resolve(har);
+    };
+    try {
+      const returned = network.getHAR(done);
+      if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+        (returned as Promise<unknown>).then(done, (error: unknown) => {
+          clearTimeout(timeout);
+          reject(error);
+        });
+      }
+    } catch (error) {
+      clearTimeout(timeout);
+      reject(error);
+    }
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isRecord(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
