@@ -195,6 +195,7 @@ if (!opt.launch) {
       void stop(0);
     }
   });
+  void reportDemoSocket();
   if (opt.headless) {
     const endpoint = await devToolsEndpoint(profileDir);
     if (endpoint) say(`headless Chromium DevTools endpoint: ${endpoint}  (chrome://inspect → Configure → 127.0.0.1:${new URL(endpoint).port})`);
@@ -202,6 +203,18 @@ if (!opt.launch) {
   } else {
     say('Chromium is open on the demo with DevTools; pick the "Claimscope" panel. Ctrl-C here or close the browser to stop.');
   }
+}
+
+/** Tell the person whether the demo page actually reached the server (its socket is open). */
+async function reportDemoSocket() {
+  for (let i = 0; i < 150 && !stopping; i++) {
+    if (demo.server.socketCount(demo.ref) > 0) {
+      say(`the demo page is connected: ${demo.server.socketCount(demo.ref)} Realtime socket(s) open, topics ${JSON.stringify(demo.server.joinedTopics(demo.ref))}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!stopping) say('warning: no Realtime socket from the demo page after 15 s; open the demo URL above and look at its log');
 }
 
 /** Chromium writes the port of --remote-debugging-port=0 into <profile>/DevToolsActivePort. */
