@@ -7,12 +7,14 @@
 //   with their frames so far;
 // - onRequestFinished: each request as it finishes; a WebSocket only when it CLOSES (or its
 //   upgrade fails), then with all its frames;
-// - so frames of a socket that stays open only appear by re-reading the whole log. getHAR() costs
-//   in proportion to the log (tens of ms for a small page here), so it is re-read only while a
-//   socket the hook did not see (or has not been matched yet) looks alive: at most every
-//   POLL_MS, spaced further (20× its last duration) when the log is big, and no longer once that
-//   socket has shown no new frame for a minute (a live Realtime socket heartbeats every 25–30 s);
-//   its final frames still come with onRequestFinished when it closes.
+// - so a socket that opens and stays open (a worker's Realtime socket, typically) is only found,
+//   and its frames only follow, by re-reading the whole log. getHAR() costs in proportion to the
+//   log (40–160 ms for a small page here, round trip), so: every POLL_MS while a socket the hook
+//   did not see (or has not been matched yet) looks alive — until it has shown no new frame for a
+//   minute (a live Realtime socket heartbeats every 25–30 s); otherwise every DISCOVER_MS to find
+//   new sockets, or POLL_MS after other requests finished (a worker opens its socket right after
+//   its script loaded); and never more often than 20× the last read's duration (≤ 5% of the time spent
+//   reading, however big the log). A closed socket's final frames come with onRequestFinished.
 
 import { hookSocketsFromRows, type DevtoolsSocketMerger } from './devtools-merge';
 import type { PanelModel } from './model';
@@ -34,6 +36,7 @@ export function findDevtoolsNetwork(): DevtoolsNetworkLike | undefined {
 }
 
 export const POLL_MS = 3_000;
+export const DISCOVER_MS = 5_000;
 const TICK_MS = 500;
 const HAR_TIMEOUT_MS = 15_000;
 
@@ -51,7 +54,7 @@ export interface DevtoolsReaderStatus {
   harReads: number;
   /** Duration of the last getHAR() in ms. */
   lastReadMs?: number;
-  /** The log is being re-read periodically (a socket only DevTools sees looks alive). */
+  /** The log is re-read every POLL_MS (a socket only DevTools sees looks alive), not every DISCOVER_MS. */
   polling: boolean;
 }
 
@@ -63,9 +66,14 @@ export class DevtoolsNetworkReader {
   private readonly now: () => number;
   private timer: ReturnType<typeof setInterval> | undefined;
   private reading = false;
+  /** Earliest next read (the cost bound), and the next read when nothing suggests a new socket. */
   private nextReadAt = 0;
+  private discoverAt = 0;
+  /** A request finished since the last read: a new socket may have opened with it. */
+  private activity = false;
   private readonly status: DevtoolsReaderStatus = { harReads: 0, polling: false };
   private readonly onFinished = (entry: unknown) => {
+    this.activity = true;
     this.merger.offer(entry, true, this.now());
     this.tick();
   };
@@ -116,7 +124,7 @@ export class DevtoolsNetworkReader {
       this.status.polling = polling;
       changed = true;
     }
-    if (polling && !this.reading && now >= this.nextReadAt) void this.readHar();
+    if (!this.reading && now >= this.nextReadAt && (polling || this.activity || now >= this.discoverAt)) void this.readHar();
     if (changed) this.onChange();
   }
 
@@ -124,6 +132,7 @@ export class DevtoolsNetworkReader {
     if (this.reading) return;
     this.reading = true;
     const started = this.now();
+    this.activity = false;
     try {
       const har = await getHar(this.network);
       const now = this.now();
@@ -131,6 +140,7 @@ export class DevtoolsNetworkReader {
       this.status.harReads++;
       this.status.lastReadMs = took;
       this.nextReadAt = now + Math.max(POLL_MS, took * 20);
+      this.discoverAt = now + Math.max(DISCOVER_MS, took * 20);
       const entries = isRecord(har) ? har.entries : undefined;
       if (!Array.isArray(entries)) {
         this.merger.problem('DevTools returned a network log without an entries list; sockets opened by workers cannot be shown.');
@@ -138,7 +148,7 @@ export class DevtoolsNetworkReader {
         for (const entry of entries) this.merger.offer(entry, false, now);
       }
     } catch (error) {
-      this.nextReadAt = this.now() + POLL_MS * 4;
+      this.nextReadAt = this.discoverAt = this.now() + POLL_MS * 4;
       this.merger.problem(`Reading DevTools' network log failed: ${messageOf(error)}`);
     } finally {
       this.reading = false;

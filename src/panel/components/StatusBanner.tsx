@@ -95,7 +95,7 @@ function DevtoolsNetworkLine({ controller }: { controller: PanelController }) {
       <div class="banner warn" data-testid="devtools-network" data-devtools-only={summary.devtoolsOnly} key="added">
         {summary.devtoolsOnly === 1 ? '1 Realtime socket was' : `${summary.devtoolsOnly} Realtime sockets were`} seen by DevTools only: opened
         where Claimscope’s page hook does not run (typically a Web Worker). They come from DevTools’ network log, so they are visible only
-        while DevTools is open{status.polling ? ' (re-read every few seconds while such a socket is open)' : ''}.
+        while DevTools is open, and their frames follow every few seconds while they stay open{status.lastReadMs !== undefined ? ` (last read of the log: ${Math.round(status.lastReadMs)} ms)` : ''}.
       </div>,
     );
   }
