@@ -5,6 +5,8 @@
  *   npx tsx e2e/app/observe-scenarios.ts [--vsn 1.0.0] [--fast] [--param k=v]… [scenario …]
  *
  * --fast sets the server's connect/channel error backoffs to 200 ms (production: 2000/5000 ms).
+ * --compare runs every scenario twice, without and then with the built extension (dist/chrome,
+ * DevTools closed), and reports any difference in the `stable` observations.
  * Needs dist/app (vite build --config e2e/app.vite.config.ts) and a Chromium (CHROME_PATH or
  * /usr/bin/chromium).
  */
@@ -12,7 +14,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { launchWithExtension } from '../support/launch';
 import { startDemoServer } from '../../scripts/start-server';
 import { SCENARIO_NAMES, isScenarioName } from './config';
 import type { Observation } from './observe';
@@ -37,27 +40,58 @@ async function main(): Promise<void> {
     appDir,
     knobs: fast ? { connectBackoffMs: 200, channelBackoffMs: 200 } : {},
   });
-  const profile = mkdtempSync(join(tmpdir(), 'claimscope-observe-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP *.supabase.co 127.0.0.1'],
-  });
-  try {
+  const hostRule = '--host-resolver-rules=MAP *.supabase.co 127.0.0.1';
+  const runAll = async (context: BrowserContext, label: string): Promise<Map<string, Observation[]>> => {
+    const results = new Map<string, Observation[]>();
     for (const name of chosen) {
       const page = await context.newPage();
       const q = new URLSearchParams({ scenario: name, vsn, ...Object.fromEntries(extra) });
       const started = Date.now();
       await page.goto(`${demo.realisticAppUrl}?${q}`);
       const obs = await waitDone(page, name, 240_000);
-      console.log(`\n### ${name} (vsn ${vsn}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      results.set(name, obs);
+      console.log(`\n### ${name} (vsn ${vsn}${label}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
       for (const o of obs) console.log(`${o.source.padEnd(7)} ${o.kind.padEnd(9)} ${o.text}`);
       await page.close();
     }
+    return results;
+  };
+
+  try {
+    const profile = mkdtempSync(join(tmpdir(), 'claimscope-observe-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', hostRule],
+    });
+    let without: Map<string, Observation[]>;
+    try {
+      without = await runAll(context, '');
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+    if (argv.includes('--compare')) {
+      const launched = await launchWithExtension({ args: [hostRule] });
+      let withExt: Map<string, Observation[]>;
+      try {
+        withExt = await runAll(launched.context, ', WITH the extension');
+      } finally {
+        await launched.close();
+      }
+      let differences = 0;
+      for (const name of chosen) {
+        const a = (without.get(name) ?? []).map((o) => `${o.source} ${o.kind} ${o.stable}`);
+        const b = (withExt.get(name) ?? []).map((o) => `${o.source} ${o.kind} ${o.stable}`);
+        if (JSON.stringify(a) === JSON.stringify(b)) continue;
+        differences++;
+        console.log(`\n!! ${name} differs with the extension:\n  without: ${a.join(' | ')}\n  with:    ${b.join(' | ')}`);
+      }
+      console.log(`\ncompare: ${chosen.length - differences}/${chosen.length} scenarios observe the same with and without the extension`);
+      if (differences) process.exitCode = 1;
+    }
   } finally {
-    await context.close();
     await demo.close();
-    rmSync(profile, { recursive: true, force: true });
   }
 }
 

@@ -68,12 +68,12 @@ async function failAndStop(
 }
 
 /**
- * A channel whose token is `token` (pushed with setAuth before subscribe, so the join carries it:
- * toolchain.md), until the first status in `until`; then the client is stopped.
+ * Subscribe a new client's channel whose token is `token` (pushed with setAuth before subscribe,
+ * so the join carries it: toolchain.md) and wait for the first status in `until`. The caller
+ * decides when to stop the client.
  */
 async function joinWithToken(
   ctx: ScenarioContext,
-  name: string,
   opts: { apiKey?: string; token?: string; until: SubscribeStatus[]; timeoutMs?: number; private?: boolean },
 ): Promise<{ client: SupabaseClient; w: WatchedChannel; status: SubscribeStatus | 'no status' }> {
   const src = ctx.cfg.source;
@@ -100,7 +100,7 @@ async function endWith(src: string, name: string, client: SupabaseClient, w: Wat
 async function tokenFailure(ctx: ScenarioContext, name: string, kind: DevTokenKind): Promise<void> {
   const token = await devToken(ctx.cfg.devBase, kind);
   observe(ctx.cfg.source, 'step', `minted token kind=${kind}`);
-  const { client, w } = await joinWithToken(ctx, name, { token, until: ['CHANNEL_ERROR', 'SUBSCRIBED', 'TIMED_OUT'] });
+  const { client, w } = await joinWithToken(ctx, { token, until: ['CHANNEL_ERROR', 'SUBSCRIBED', 'TIMED_OUT'] });
   await endWith(ctx.cfg.source, name, client, w);
 }
 
@@ -235,7 +235,7 @@ const scenarios: Record<ScenarioName, Scenario> = {
     const lifetime = ctx.cfg.lifetimeS ?? 20;
     const token = await devToken(ctx.cfg.devBase, 'expiring', { lifetime });
     observe(src, 'step', `minted a token that expires in ${lifetime} s`);
-    const { client, w, status } = await joinWithToken(ctx, 'expiring-mid-channel', {
+    const { client, w, status } = await joinWithToken(ctx, {
       token,
       until: ['SUBSCRIBED', 'CHANNEL_ERROR', 'TIMED_OUT'],
     });
@@ -251,7 +251,7 @@ const scenarios: Record<ScenarioName, Scenario> = {
     const src = ctx.cfg.source;
     const cfg = await ctx.dev();
     observe(src, 'step', 'createClient with the service_role key');
-    const { client, w, status } = await joinWithToken(ctx, 'service-role', {
+    const { client, w, status } = await joinWithToken(ctx, {
       apiKey: cfg.keys.service_role,
       until: ['SUBSCRIBED', 'CHANNEL_ERROR', 'TIMED_OUT'],
     });
@@ -274,7 +274,7 @@ const scenarios: Record<ScenarioName, Scenario> = {
     const apiKey = await devToken(ctx.cfg.devBase, 'expired', { role: 'anon' });
     observe(src, 'step', 'createClient with an expired JWT as apikey');
     // The upgrade is refused (401 "Token has expired", §3.1); page JS only sees close 1006.
-    const { client, w } = await joinWithToken(ctx, 'expired-apikey', {
+    const { client, w } = await joinWithToken(ctx, {
       apiKey,
       until: ['CHANNEL_ERROR', 'SUBSCRIBED', 'TIMED_OUT'],
     });
@@ -285,7 +285,7 @@ const scenarios: Record<ScenarioName, Scenario> = {
     const src = ctx.cfg.source;
     const token = await devToken(ctx.cfg.devBase, 'valid', { role: 'authenticated' });
     observe(src, 'step', 'joining a private channel no policy grants');
-    const { client, w } = await joinWithToken(ctx, 'private-denied', {
+    const { client, w } = await joinWithToken(ctx, {
       token,
       private: true,
       until: ['CHANNEL_ERROR', 'SUBSCRIBED', 'TIMED_OUT'],
