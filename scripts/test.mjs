@@ -2,7 +2,7 @@
 // `npm test`: every suite the project has, in order, then one line `N passed, M failed` totalling
 // all of them (CI reads only that line and the exit status).
 //
-//   typecheck -> unit (vitest) -> build -> web-ext lint -> e2e (Playwright, real Chromium)
+//   typecheck -> unit (vitest) -> build (extension, demo app) -> web-ext lint -> e2e (Playwright, real Chromium)
 //             -> Firefox smoke (web-ext run on Firefox ESR)
 //
 // Steps that are one check (typecheck, build, lint) count as one test each. A step that cannot run
@@ -89,7 +89,9 @@ if (want('typecheck')) await singleCheck('typecheck', 'npx', ['--no-install', 't
 if (want('unit')) await vitest();
 let built = true;
 if (want('build') || want('e2e') || want('lint') || want('firefox')) {
-  built = await singleCheck('build', 'npm', ['run', '--silent', 'build']);
+  built = (await singleCheck('build', 'npm', ['run', '--silent', 'build'])) &&
+    // The demo/test app (real supabase-js) the e2e specs load.
+    (await singleCheck('build:app', 'npm', ['run', '--silent', 'build:app']));
 }
 if (want('lint')) {
   if (built) await singleCheck('web-ext lint', 'npx', ['--no-install', 'web-ext', 'lint', '--source-dir', 'dist/firefox', '--no-config-discovery', '--self-hosted']);
