@@ -16,7 +16,7 @@
 
 import type { CapturedEvent, CapturedEventBody, ConnectionId, FrameDirection } from '../core/model';
 import { PAGE_LIMITS, type DistributiveOmit } from '../messages';
-import { base64Size, initiatedByHook, isRealtimeHarSocket, parseHarSocket, utf8Size, type HarSocket } from './har-sockets';
+import { base64Size, harSocketKey, initiatedByHook, isRealtimeHarSocket, parseHarSocket, utf8Size, type HarSocket } from './har-sockets';
 import { isSeparator, type PanelRow } from './state';
 
 /** What the hook captured about one socket, enough to recognise it in DevTools' log. */
@@ -186,6 +186,14 @@ export class DevtoolsSocketMerger {
    * onRequestFinished (`finished` true). Ordinary HTTP entries and non-Realtime sockets are ignored.
    */
   offer(entry: unknown, finished: boolean, now: number): void {
+    // A socket already known to be the hook's needs nothing more from the log: skip reading its
+    // (possibly huge) message list again on every re-read.
+    const key = harSocketKey(entry);
+    const knownHook = key === undefined ? undefined : this.sockets.get(key);
+    if (knownHook?.owner === 'hook') {
+      knownHook.finished ||= finished;
+      return;
+    }
     const parsed = parseHarSocket(entry);
     if (parsed.kind === 'not-websocket') return;
     if (parsed.kind === 'unreadable') {
@@ -199,9 +207,10 @@ export class DevtoolsSocketMerger {
     const over = finished || (socket.errored && socket.status !== 101);
     const known = this.sockets.get(socket.key);
     if (!known) {
+      const byHook = initiatedByHook(socket, this.hookScriptPrefix);
       const tracked: Tracked = {
-        socket,
-        owner: initiatedByHook(socket, this.hookScriptPrefix) ? 'hook' : 'pending',
+        socket: byHook ? { ...socket, messages: [] } : socket,
+        owner: byHook ? 'hook' : 'pending',
         firstSeenAt: now,
         lastGrowthAt: now,
         finished: over,
@@ -233,6 +242,7 @@ export class DevtoolsSocketMerger {
         if (conn !== undefined) {
           t.owner = 'hook';
           this.claimed.add(conn);
+          t.socket = { ...t.socket, messages: [] }; // the hook has them; keep no second copy
         } else if (hookReady && now - t.firstSeenAt >= this.graceMs) {
           t.owner = 'devtools';
           t.conn = `${this.docId}:${this.nextConn++}`;

@@ -58,6 +58,12 @@ export type HarSocketParse =
   /** Looked like a WebSocket entry but could not be read: the reason is shown, never dropped silently. */
   | { kind: 'unreadable'; reason: string };
 
+/** The socket key of a WebSocket entry without reading its messages (cheap: a log is re-read often). */
+export function harSocketKey(entry: unknown): string | undefined {
+  if (!isRecord(entry) || !isRecord(entry.request) || typeof entry.request.url !== 'string' || typeof entry.startedDateTime !== 'string') return undefined;
+  return `${entry.startedDateTime} ${entry.request.url}`;
+}
+
 /** Reads one HAR entry (hostile input: anything DevTools, or a future DevTools, might hand over). */
 export function parseHarSocket(entry: unknown): HarSocketParse {
   if (!isRecord(entry)) return { kind: 'unreadable', reason: 'a HAR entry was not an object' };
@@ -94,7 +100,7 @@ export function parseHarSocket(entry: unknown): HarSocketParse {
     for (const f of frames) if (isRecord(f) && typeof f.url === 'string' && f.url !== '') initiatorUrls.push(f.url);
   }
   const socket: HarSocket = {
-    key: `${entry.startedDateTime as string} ${url}`,
+    key: harSocketKey(entry)!,
     url,
     startedAt,
     status,
