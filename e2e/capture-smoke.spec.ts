@@ -135,11 +135,74 @@ ws.onopen = () => {
 ws.onmessage = (e) => { window.__got.push(typeof e.data === 'string' ? e.data.length : e.data.byteLength); };
 </script>`;
 
+// What a page observes of fetch on Supabase paths: an unhandled failure must still reach its
+// `unhandledrejection` listener with the same reason; a handled one must not; a success gives the
+// page the Response itself, body unread, with its own callbacks in their order.
+const fetchTransparencyPage = (deadOrigin: string) => /* html */ `<!doctype html><meta charset="utf-8"><title>fetch transparency</title>
+<script>
+const obs = { rejections: [] };
+const describe = (e) => e && { name: e.name, message: String(e.message), isTypeError: e instanceof TypeError };
+addEventListener('unhandledrejection', (e) => {
+  obs.rejections.push({ ...describe(e.reason), samePromise: e.promise === window.__unhandled, isPromise: e.promise instanceof Promise });
+});
+window.__unhandled = fetch('${deadOrigin}/rest/v1/todos?select=*', { headers: { apikey: 'anon-key' } });
+const handled = fetch('${deadOrigin}/auth/v1/user', { headers: { apikey: 'anon-key' } }).catch((e) => { obs.handled = describe(e); });
+const p = fetch('/auth/v1/token?grant_type=password', { method: 'POST', headers: { apikey: 'anon-key' }, body: '{}' });
+obs.promise = [p instanceof Promise, Object.getPrototypeOf(p) === Promise.prototype];
+const order = [];
+let seenResponse;
+const read = p.then((r) => {
+  seenResponse = r;
+  order.push('then-1');
+  obs.response = [r instanceof Response, r.status, r.bodyUsed, r.type, r.headers.get('content-type')];
+  return r.json();
+}).then((j) => { order.push('json'); obs.body = j; });
+p.then((r) => { order.push('then-2'); obs.sameResponse = r === seenResponse; });
+Promise.resolve().then(() => order.push('microtask-after-fetch'));
+// Report once the unhandled rejection was seen and the rest settled, or after 3 s without it (the
+// page must not handle __unhandled itself, not even to wait for it).
+const finish = () => { if (!window.__obs) { obs.order = order; window.__obs = obs; } };
+Promise.allSettled([handled, read]).then(() => {
+  const poll = setInterval(() => { if (obs.rejections.length) { clearInterval(poll); setTimeout(finish, 100); } }, 20);
+  setTimeout(finish, 3000);
+});
+</script>`;
+
+// A page whose hook cannot start: an earlier script (here Playwright's init script, which runs
+// before content scripts) removed what the hook needs. Stands for a hook blocked by a page CSP
+// (Firefox) or a script error: the content script runs, the hook never hands over its port.
+const HOOKLESS_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>hookless</title>
+<script>
+const ws = new WebSocket('{{WS}}/realtime/v1/websocket?hookless=1&vsn=2.0.0');
+ws.onopen = () => ws.send(JSON.stringify(['1', '1', 'realtime:hookless', 'phx_join', {}]));
+ws.onmessage = () => { window.__joined = true; };
+</script>`;
+
+// A page that leaves with its socket open (navigation away: the browser drops the socket without
+// a close event the page could see).
+const LEAVING_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>leaving</title>
+<script>
+const ws = new WebSocket('{{WS}}/realtime/v1/websocket?leaving=1&vsn=2.0.0');
+ws.onopen = () => ws.send(JSON.stringify(['1', '1', 'realtime:leaving', 'phx_join', {}]));
+ws.onmessage = () => { window.__joined = true; };
+</script>`;
+
 let server: SmokeServer;
 let browser: LaunchedBrowser;
+let deadOrigin = '';
 
 test.beforeAll(async () => {
-  server = await startSmokeServer({ '/capture.html': CAPTURE_PAGE, '/frame.html': FRAME_PAGE, '/transparency.html': TRANSPARENCY_PAGE, '/hostile.html': HOSTILE_PAGE });
+  deadOrigin = `http://127.0.0.1:${await closedPort()}`;
+  server = await startSmokeServer({
+    '/capture.html': CAPTURE_PAGE,
+    '/frame.html': FRAME_PAGE,
+    '/transparency.html': TRANSPARENCY_PAGE,
+    '/hostile.html': HOSTILE_PAGE,
+    '/fetch-transparency.html': fetchTransparencyPage(deadOrigin),
+    '/hookless.html': HOOKLESS_PAGE,
+    '/leaving.html': LEAVING_PAGE,
+    '/next.html': '<!doctype html><title>next</title><p>next page</p>',
+  });
   browser = await launchWithExtension();
 });
 test.afterAll(async () => {
@@ -162,7 +225,14 @@ test('captures Realtime frames, auth HTTP calls and network status from the firs
     frames(evs).some((f) => f.dir === 'received' && f.opcode === 'binary') && evs.some((e) => e.kind === 'net' && e.resourceType === 'websocket'),
   );
   const messages = await panel.messages();
-  expect(messages.find((m) => m.type === 'status')).toMatchObject({ status: 'capturing', tabId });
+  const status = messages.find((m) => m.type === 'status');
+  expect(status).toMatchObject({ status: 'capturing', tabId, hook: 'connected' });
+  // Every document of the tab (the page, its iframe, its about:blank iframe) has its hook running.
+  const documents = status?.type === 'status' ? (status.documents ?? []) : [];
+  expect(documents.length).toBeGreaterThanOrEqual(2);
+  expect(documents.every((d) => d.hook === 'connected')).toBe(true);
+  // The hook leaves nothing on the page's global (no marker symbol or property).
+  expect(await page.evaluate(() => Object.getOwnPropertySymbols(window).map(String))).toEqual([]);
 
   const opening = events.find((e) => e.kind === 'ws-connecting' && e.url.includes('/realtime/v1/websocket?apikey=anon-key'));
   expect(opening).toMatchObject({ url: `${server.wsOrigin}/realtime/v1/websocket?apikey=anon-key&vsn=2.0.0`, source: 'page' });
@@ -318,3 +388,89 @@ test('hostile frames neither break the page nor the capture', async () => {
   await panel.close();
   await page.close();
 });
+
+test('an unhandled failed Supabase fetch still reaches the page as unhandledrejection, with and without the extension', async () => {
+  const observe = async (b: LaunchedBrowser) => {
+    const page = await b.context.newPage();
+    await page.goto(`${server.origin}/fetch-transparency.html`);
+    await page.waitForFunction(() => (window as any).__obs, undefined, { timeout: 15_000 });
+    const obs = await page.evaluate(() => (window as any).__obs);
+    return { obs, page };
+  };
+  const withExtension = await observe(browser);
+  const plain = await launchWithExtension({ withExtension: false });
+  let without: Awaited<ReturnType<typeof observe>>['obs'];
+  try {
+    without = (await observe(plain)).obs;
+  } finally {
+    await plain.close();
+  }
+  expect(withExtension.obs).toEqual(without);
+  // The observations are real: one unhandled rejection with the browser's TypeError, the handled
+  // failure silent, the token response readable by the page in its own order.
+  expect(withExtension.obs.rejections).toEqual([{ name: 'TypeError', message: 'Failed to fetch', isTypeError: true, samePromise: true, isPromise: true }]);
+  expect(withExtension.obs.handled).toMatchObject({ name: 'TypeError' });
+  expect(withExtension.obs.response).toEqual([true, 200, false, 'basic', 'application/json']);
+  expect(withExtension.obs.body.refresh_token).toBe('NEVER-CAPTURE-ME');
+  expect(withExtension.obs.sameResponse).toBe(true);
+  expect(withExtension.obs.order.slice(0, 1)).toEqual(['microtask-after-fetch']);
+  expect(withExtension.obs.order.filter((o: string) => o !== 'microtask-after-fetch')).toEqual(['then-1', 'then-2', 'json']);
+
+  // ...and the extension did capture those calls (the hook was on that path, not skipped).
+  const panel = await openPanelCollector(browser, await browser.tabIdOf(withExtension.page));
+  const events = await panel.waitForEvents((evs) => evs.filter((e) => e.kind === 'http-response').length >= 3);
+  const failed = events.find((e) => e.kind === 'http-request' && e.url.startsWith(`${deadOrigin}/rest/v1/todos`)) as { req: string } | undefined;
+  expect(failed).toBeDefined();
+  expect(events.find((e) => e.kind === 'http-response' && e.req === failed!.req)).toMatchObject({ status: 0, networkError: 'Failed to fetch' });
+  expect(events.find((e) => e.kind === 'http-response' && e.grant)).toMatchObject({ status: 200, grant: { access_token: 'header.payload.sig' } });
+  await panel.close();
+  await withExtension.page.close();
+});
+
+test("a document whose hook never started is reported as such, not as capturing", async () => {
+  const page = await browser.context.newPage();
+  await page.addInitScript(() => {
+    // What the hook needs first: without it, installation fails before wrapping anything.
+    delete (window as { MessageChannel?: unknown }).MessageChannel;
+  });
+  await page.goto(`${server.origin}/hookless.html`);
+  await page.waitForFunction(() => (window as any).__joined);
+  const tabId = await browser.tabIdOf(page);
+  const panel = await openPanelCollector(browser, tabId);
+  await expect
+    .poll(async () => (await panel.messages()).filter((m) => m.type === 'status').at(-1))
+    .toMatchObject({ status: 'capturing', hook: 'missing', url: `${server.origin}/hookless.html`, documents: [{ isTop: true, hook: 'missing', url: `${server.origin}/hookless.html` }] });
+  // Nothing of the page is captured: only what the background sees (the upgrade's status).
+  const events = await panel.waitForEvents((evs) => evs.some((e) => e.kind === 'net' && e.url.includes('hookless=1')));
+  expect(events.filter((e) => e.source === 'page')).toEqual([]);
+  await panel.close();
+  await page.close();
+});
+
+test('a document that goes away records pagehide as its last event, and a listening panel receives it', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.origin}/leaving.html`);
+  await page.waitForFunction(() => (window as any).__joined);
+  const panel = await openPanelCollector(browser, await browser.tabIdOf(page));
+  const before = await panel.waitForEvents((evs) => evs.some((e) => e.kind === 'ws-open'));
+  const docId = before.find((e) => e.kind === 'ws-connecting')!.docId;
+
+  await page.goto(`${server.origin}/next.html`);
+  const events = await panel.waitForEvents((evs) => evs.some((e) => e.kind === 'lifecycle' && e.change === 'pagehide'));
+  const mine = events.filter((e) => e.docId === docId);
+  expect(mine.at(-1)).toMatchObject({ kind: 'lifecycle', change: 'pagehide', persisted: false, source: 'page' });
+  // Why the panel needs it: the page never saw a close for its socket (measured, printed).
+  console.log('close events recorded for the leaving socket before pagehide:', mine.filter((e) => e.kind === 'ws-close').length);
+  expect((await panel.messages()).some((m) => m.type === 'navigated')).toBe(true);
+  await panel.close();
+  await page.close();
+});
+
+async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}

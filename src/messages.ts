@@ -50,12 +50,23 @@ export interface StoreStats {
   rejected: number;
 }
 
+/**
+ * Whether a document's MAIN-world hook started, as its content script saw it: 'connected' once the
+ * hook handed over its private port; 'missing' when no hand-over came by DOMContentLoaded and
+ * HOOK_GRACE_MS after document_start (src/content/hook-watch.ts). A 'missing' document captures
+ * nothing from the page (no frames, no HTTP calls); only the background's webRequest
+ * observations reach its store. A late hand-over turns 'missing' into 'connected'.
+ */
+export type HookState = 'connected' | 'missing';
+
 export interface DocumentInfo {
   docId: string;
   url: string;
   isTop: boolean;
-  /** Wall-clock ms when the document's hook started. */
+  /** Wall-clock ms when the document's content script started (document_start). */
   startedAt: number;
+  /** Absent while undecided (the first second of the document, at most until DOMContentLoaded). */
+  hook?: HookState;
 }
 
 export interface StoreSnapshot {
@@ -66,6 +77,8 @@ export interface StoreSnapshot {
 
 export type ContentToBackground =
   | { type: 'hello'; v: number; doc: DocumentInfo }
+  /** The document's info changed after hello (today: its hook state was decided or changed). */
+  | { type: 'document'; doc: DocumentInfo }
   | { type: 'events'; docId: string; events: CapturedEvent[]; stats: StoreStats }
   | { type: 'snapshot'; requestId: string; snapshot: StoreSnapshot }
   /** Small, throttled: feeds the action badge without streaming every frame. */
@@ -97,7 +110,24 @@ export type CaptureStatus =
   | 'restricted';
 
 export type BackgroundToPanel =
-  | { type: 'status'; v: number; tabId: number; status: CaptureStatus; url?: string }
+  | {
+      type: 'status';
+      v: number;
+      tabId: number;
+      status: CaptureStatus;
+      url?: string;
+      /**
+       * The top document's hook state, when its content script is connected and has decided.
+       * 'missing' with status 'capturing' means: the content script runs but the page hook does
+       * not, so nothing of the page is captured (show it; never just "Capturing").
+       */
+      hook?: HookState;
+      /**
+       * Every document of the tab whose content script is connected now (top and iframes), with
+       * its hook state. Sent again whenever a document says hello or its hook state changes.
+       */
+      documents?: DocumentInfo[];
+    }
   | { type: 'snapshot'; snapshot: StoreSnapshot }
   | { type: 'events'; docId: string; events: CapturedEvent[]; stats: StoreStats }
   /** The inspected tab started loading a new document (preserve-log boundary). */

@@ -63,7 +63,9 @@ describe('Router', () => {
     expect(frame.ofType('snapshot-request')).toHaveLength(1);
     router.contentMessage(top, { type: 'snapshot', requestId: req.requestId, snapshot: emptySnapshot(doc('top')) });
     expect(panel.ofType('snapshot')).toHaveLength(1);
-    expect(panel.ofType('status')).toEqual([{ type: 'status', v: PROTOCOL_VERSION, tabId: 7, status: 'capturing', url: 'https://app.test/' }]);
+    expect(panel.ofType('status')).toEqual([
+      { type: 'status', v: PROTOCOL_VERSION, tabId: 7, status: 'capturing', url: 'https://app.test/', documents: [doc('top'), doc('iframe', false)] },
+    ]);
 
     router.contentMessage(top, { type: 'events', docId: 'top', events: [], stats: emptySnapshot(doc('top')).stats });
     expect(panel.ofType('events')).toHaveLength(1);
@@ -135,6 +137,87 @@ describe('Router', () => {
     router.contentMessage(next, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('b', true, 10) });
     expect(badges.get(9)).toBe(0);
     expect(panel.ofType('navigated')).toEqual([{ type: 'navigated', tabId: 9, url: 'https://app.test/b' }]);
+  });
+
+  it("carries each document's hook state to the panels: decided after hello, and on a later subscribe", async () => {
+    const { router } = setup({ contentAnswers: true, url: 'https://app.test/' });
+    const panel = new MemoryPort();
+    router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 2 });
+    await tick();
+    const top = new MemoryPort();
+    const frame = new MemoryPort();
+    router.contentConnected(top, 2, 0);
+    router.contentMessage(top, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('top', true, 5) });
+    // Undecided (the first second of the document): no hook state yet, never a guess.
+    expect(panel.ofType('status').at(-1)).not.toHaveProperty('hook');
+
+    router.contentMessage(top, { type: 'document', doc: { ...doc('top', true, 5), hook: 'missing' } });
+    expect(panel.ofType('status').at(-1)).toEqual({
+      type: 'status',
+      v: PROTOCOL_VERSION,
+      tabId: 2,
+      status: 'capturing',
+      url: 'https://app.test/top',
+      hook: 'missing',
+      documents: [{ ...doc('top', true, 5), hook: 'missing' }],
+    });
+
+    // An iframe whose hook started, said hello with its state; the top one's hand-over came late.
+    router.contentConnected(frame, 2, 4);
+    router.contentMessage(frame, { type: 'hello', v: PROTOCOL_VERSION, doc: { ...doc('frame', false, 6), hook: 'connected' } });
+    router.contentMessage(top, { type: 'document', doc: { ...doc('top', true, 5), hook: 'connected' } });
+    expect(panel.ofType('status').at(-1)).toMatchObject({
+      hook: 'connected',
+      documents: [
+        { docId: 'top', hook: 'connected' },
+        { docId: 'frame', hook: 'connected' },
+      ],
+    });
+
+    // A panel that subscribes later gets the states at once.
+    router.contentMessage(frame, { type: 'document', doc: { ...doc('frame', false, 6), hook: 'missing' } });
+    const later = new MemoryPort();
+    router.panelMessage(later, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 2 });
+    await tick();
+    await tick();
+    expect(later.ofType('status')).toEqual([
+      {
+        type: 'status',
+        v: PROTOCOL_VERSION,
+        tabId: 2,
+        status: 'capturing',
+        url: 'https://app.test/',
+        hook: 'connected',
+        documents: [
+          { ...doc('top', true, 5), hook: 'connected' },
+          { ...doc('frame', false, 6), hook: 'missing' },
+        ],
+      },
+    ]);
+  });
+
+  it('lets a document describe only itself, and drops the previous page from the documents list', () => {
+    const { router } = setup();
+    const panel = new MemoryPort();
+    router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 8 });
+    const frame = new MemoryPort();
+    router.contentConnected(frame, 8, 3);
+    router.contentMessage(frame, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('frame', false, 2) });
+    const before = panel.sent.length;
+    // An iframe posing as another document (or as the top one) changes nothing.
+    router.contentMessage(frame, { type: 'document', doc: { ...doc('top', true, 2), hook: 'missing' } });
+    router.contentMessage(new MemoryPort(), { type: 'document', doc: { ...doc('frame', false, 2), hook: 'missing' } });
+    expect(panel.sent.length).toBe(before);
+
+    const old = new MemoryPort();
+    router.contentConnected(old, 8, 0);
+    router.contentMessage(old, { type: 'hello', v: PROTOCOL_VERSION, doc: { ...doc('old', true, 1), hook: 'missing' } });
+    const next = new MemoryPort();
+    router.contentConnected(next, 8, 0);
+    router.contentMessage(next, { type: 'hello', v: PROTOCOL_VERSION, doc: { ...doc('new', true, 10), hook: 'connected' } });
+    const status = panel.ofType('status').at(-1);
+    expect(status).toMatchObject({ hook: 'connected', url: 'https://app.test/new' });
+    expect(status.documents.map((d: DocumentInfo) => d.docId)).toEqual(['new']);
   });
 
   it('refuses mismatched protocol versions with a message the user can act on', () => {

@@ -81,6 +81,9 @@ export class Router {
       case 'hello':
         this.hello(rec, msg.v, msg.doc);
         break;
+      case 'document':
+        this.documentChanged(rec, msg.doc);
+        break;
       case 'events':
         for (const panel of this.panels.get(rec.tabId) ?? []) this.toPanel(panel, { type: 'events', docId: msg.docId, events: msg.events, stats: msg.stats });
         break;
@@ -121,12 +124,44 @@ export class Router {
     }
     if (panels?.size) {
       this.toContent(rec, { type: 'stream', on: true });
+      const status = this.capturingStatus(rec.tabId);
       for (const panel of panels) {
-        this.toPanel(panel, { type: 'status', v: PROTOCOL_VERSION, tabId: rec.tabId, status: 'capturing', url: doc.url });
+        this.toPanel(panel, status);
         this.requestSnapshot(rec, panel);
       }
     }
     this.flushNetwork(rec.tabId);
+  }
+
+  /** A connected document's hook state was decided or changed: the panels' status follows it. */
+  private documentChanged(rec: ContentRecord, doc: DocumentInfo): void {
+    // Only the document that said hello on this port may describe itself (no renaming, no iframe
+    // posing as the top document).
+    if (!rec.doc || !doc || doc.docId !== rec.doc.docId) return;
+    rec.doc = { ...rec.doc, hook: doc.hook === 'connected' || doc.hook === 'missing' ? doc.hook : undefined };
+    const status = this.capturingStatus(rec.tabId);
+    for (const panel of this.panels.get(rec.tabId) ?? []) this.toPanel(panel, status);
+  }
+
+  /**
+   * The status of a tab with connected documents: the top document's URL and hook state, and every
+   * document with its own hook state (so the panel can name an iframe whose hook did not start).
+   */
+  private capturingStatus(tabId: number, fallbackUrl?: string): Extract<BackgroundToPanel, { type: 'status' }> {
+    let documents = this.contentsOf(tabId).flatMap((r) => (r.doc ? [r.doc] : []));
+    const top = documents.find((d) => d.isTop && d.docId === this.topDoc.get(tabId)) ?? documents.find((d) => d.isTop);
+    // Documents of the previous page whose ports have not dropped yet are not this page's.
+    if (top) documents = documents.filter((d) => d.startedAt >= top.startedAt);
+    const url = top?.url ?? fallbackUrl ?? documents[0]?.url;
+    return {
+      type: 'status',
+      v: PROTOCOL_VERSION,
+      tabId,
+      status: 'capturing',
+      ...(url ? { url } : {}),
+      ...(top?.hook ? { hook: top.hook } : {}),
+      documents,
+    };
   }
 
   private summary(rec: ContentRecord, docId: string, serverErrors: number): void {
@@ -203,7 +238,8 @@ export class Router {
     const answered = await this.host.pingTab(tabId).catch(() => false);
     if (!this.panelTab.has(port)) return;
     const status: CaptureStatus = answered || this.contentsOf(tabId).length ? 'capturing' : isRestrictedUrl(url) ? 'restricted' : 'not-capturing';
-    this.toPanel(port, { type: 'status', v: PROTOCOL_VERSION, tabId, status, ...(url ? { url } : {}) });
+    if (status === 'capturing') this.toPanel(port, { ...this.capturingStatus(tabId, url), ...(url ? { url } : {}) });
+    else this.toPanel(port, { type: 'status', v: PROTOCOL_VERSION, tabId, status, ...(url ? { url } : {}) });
   }
 
   private requestSnapshot(rec: ContentRecord, panel: MessagePortLike): void {

@@ -19,6 +19,7 @@ import {
 } from '../messages';
 import { HANDOVER_KEY } from '../page/handover';
 import { NetworkCorrelator } from './correlate';
+import { HOOK_GRACE_MS, HookWatch } from './hook-watch';
 import { isRealtimeSocketOpening, isServerAuthError } from './evidence';
 import { validatePageBatch } from './validate';
 
@@ -54,16 +55,34 @@ let summaryTimer: ReturnType<typeof setTimeout> | undefined;
 let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 let contextGone = false;
 
+// ---- did the hook start? (the panel must not say "Capturing" when it did not) ------------------
+const hookWatch = new HookWatch((state) => {
+  doc.hook = state;
+  // Only over an open port: a later hello carries the state anyway, and this alone is no reason
+  // to wake the service worker.
+  post({ type: 'document', doc: { ...doc } });
+});
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => hookWatch.documentParsed(), { once: true });
+else hookWatch.documentParsed();
+setTimeout(() => hookWatch.graceElapsed(), Math.max(0, startedAt + HOOK_GRACE_MS - Date.now()));
+
 // ---- the hand-over: runs before any page script (ISOLATED is listed first in the manifest) -------
+// The listener stays for the document's life: one port is accepted, and every later hand-over (a
+// second hook in the same window, or a page imitating one) is swallowed and its port closed, so
+// no hand-over ever reaches the page's own listeners and nothing is recorded twice. This is the
+// hook's idempotence: the hook itself leaves no marker on the page's global.
 function onHandover(e: MessageEvent): void {
   const data: unknown = e.data;
   if (e.source !== window || !data || typeof data !== 'object' || !(HANDOVER_KEY in data)) return;
   // Page listeners registered later never see the hand-over (capture phase, first listener).
   e.stopImmediatePropagation();
-  if (pagePort || e.ports.length !== 1) return;
+  if (pagePort || e.ports.length !== 1) {
+    for (const extra of e.ports) extra.close();
+    return;
+  }
   pagePort = e.ports[0];
   pagePort.onmessage = (m) => ingest(m.data);
-  window.removeEventListener('message', onHandover, true);
+  hookWatch.handedOver();
 }
 window.addEventListener('message', onHandover, true);
 
@@ -191,9 +210,24 @@ browser.runtime.onMessage.addListener((msg: unknown): Promise<ContentPong> | und
   return Promise.resolve({ type: 'claimscope:pong', docId, url: location.href });
 });
 
+// The document goes away (or into the back/forward cache): its sockets go with it. Recorded as the
+// document's last event and pushed out at once, so a listening panel can close this document's
+// connections ("closed: page unloaded") instead of showing them open forever. No panel listening:
+// the fact stays in the store, which dies with the document unless it is only cached.
+window.addEventListener('pagehide', (e) => {
+  try {
+    store(buffer.add({ kind: 'lifecycle', change: 'pagehide', persisted: e.persisted }, { time: Date.now(), source: 'page' }));
+    flushStream();
+  } catch {
+    // The extension context may already be gone; the document is leaving either way.
+  }
+});
+
 // Back from the back/forward cache: the browser dropped our port while the page was frozen.
 window.addEventListener('pageshow', (e) => {
-  if (e.persisted) connect();
+  if (!e.persisted) return;
+  store(buffer.add({ kind: 'lifecycle', change: 'pageshow', persisted: true }, { time: Date.now(), source: 'page' }));
+  connect();
 });
 
 connect();

@@ -135,13 +135,23 @@ export type LifecycleChange =
   | 'online'
   | 'offline'
   /** Wall clock moved against the monotonic clock (sleep, or a manual clock change). */
-  | 'clock-jump';
+  | 'clock-jump'
+  /**
+   * The document is going away (navigation, reload, tab closed) or into the back/forward cache
+   * (`persisted: true`). Recorded by the content script as the document's last event: its
+   * sockets are gone with it (persisted: false), so connections still open are closed by unload.
+   */
+  | 'pagehide'
+  /** Back from the back/forward cache (`persisted: true`); only recorded for a restore. */
+  | 'pageshow';
 
 export interface PageLifecycle {
   kind: 'lifecycle';
   change: LifecycleChange;
   /** For 'clock-jump': wall-clock minus monotonic drift since the last check, ms. */
   jumpMs?: number;
+  /** For 'pagehide' / 'pageshow': the page enters / leaves the back/forward cache. */
+  persisted?: boolean;
 }
 
 /** Sockets that are not Realtime-shaped are counted, not recorded. */

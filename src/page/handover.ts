@@ -4,5 +4,3 @@
 /** Key of the hand-over message's data object; its value is the PROTOCOL_VERSION. */
 export const HANDOVER_KEY = '__claimscope_port__';
 
-/** Non-enumerable marker on the page's global: the hook is already installed (idempotency). */
-export const HOOK_MARK = 'claimscope.hook';

@@ -10,7 +10,7 @@
 
 import { isRealtimeSocketUrl, isSupabaseHttpUrl, type CapturedRequestHeaders, type TokenGrant } from '../core/model';
 import { PAGE_LIMITS, PROTOCOL_VERSION, type PageEvent } from '../messages';
-import { HANDOVER_KEY, HOOK_MARK } from './handover';
+import { HANDOVER_KEY } from './handover';
 
 /** A queued event; `w` is set while a binary Blob is being read (keeps frame order). */
 type Queued = PageEvent & { w?: 1 };
@@ -42,12 +42,16 @@ const CLOCK_JUMP_MS = 10_000;
 const BODY_WAIT_MS = 5_000;
 const MAX_FAILURE_REPORTS = 20;
 
-/** Installs the hook on `w` (the page's window). Returns false when it was already installed. */
-export function installHook(w: any): boolean {
-  const mark = Symbol.for(HOOK_MARK);
-  if (w[mark]) return false;
-  Object.defineProperty(w, mark, { value: true });
-
+/**
+ * Installs the hook on `w` (the page's window). It leaves no marker on the page's global (a
+ * property, even a non-enumerable symbol, is listed by `Object.getOwnPropertySymbols(window)` and
+ * tells every page the extension is there). Idempotence lives in the content script instead: it
+ * accepts one port per document and swallows every later hand-over, so a second hook in the same
+ * window (measured: Chromium never injects twice; a re-injection into an open tab after an
+ * extension update would) only wraps the wrappers, which stays transparent, and its events go
+ * nowhere, so nothing is recorded twice.
+ */
+export function installHook(w: any): void {
   // Natives, captured before any page script can patch them.
   const R = Reflect;
   const apply = R.apply;
@@ -74,7 +78,8 @@ export function installHook(w: any): boolean {
   const Resp = w.Response && w.Response.prototype;
   const respClone: Fn = Resp && Resp.clone;
   const respText: Fn = Resp && Resp.text;
-  const then: Fn = w.Promise.prototype.then;
+  const Prom = w.Promise;
+  const then: Fn = Prom.prototype.then;
   const fnToString: Fn = w.Function.prototype.toString;
   const masks = new WeakMap<object, object>();
   const now = () => apply(dateNow, w.Date, []) as number;
@@ -424,23 +429,36 @@ export function installHook(w: any): boolean {
           fail('fetch', e);
         }
         const p = apply(t, self, args);
-        if (req) {
-          const r = req;
-          try {
-            apply(then, p, [
-              (res: Response) => {
+        if (!req) return p;
+        const r = req;
+        // The page gets a promise derived from the native one, never `p` with our handler on it:
+        // a handler on `p` marks it handled, and a page that never handles a failed fetch would lose
+        // its `unhandledrejection`. The derived promise settles like `p` (the same Response object,
+        // the same rejection reason), one reaction later; our bookkeeping runs first, so the clone
+        // is taken before the page can read the body. It is made by the Promise saved at install,
+        // the realm's own (what native fetch returns even if the page later replaces `Promise`).
+        return new Prom((ok: Fn, no: Fn) =>
+          apply(then, p, [
+            (res: Response) => {
+              try {
                 const ev = { kind: 'http-response', req: r.id, status: res.status, time: now() } as Queued & { [k: string]: unknown };
                 const need = res.type === 'opaque' ? undefined : bodyNeed(r.url, res.status);
                 respond(ev, need, () => apply(respText, apply(respClone, res, []), []));
-              },
-              (err: unknown) =>
-                emit({ kind: 'http-response', req: r.id, status: 0, networkError: String((err as Error)?.message ?? err), time: now() }),
-            ]);
-          } catch (e) {
-            fail('fetch', e);
-          }
-        }
-        return p;
+              } catch (e) {
+                fail('fetch', e);
+              }
+              ok(res);
+            },
+            (err: unknown) => {
+              try {
+                emit({ kind: 'http-response', req: r.id, status: 0, networkError: String((err as Error)?.message ?? err), time: now() });
+              } catch (e) {
+                fail('fetch', e);
+              }
+              no(err);
+            },
+          ]),
+        );
       },
     });
     masks.set(fetchProxy, nativeFetch);
@@ -513,7 +531,6 @@ export function installHook(w: any): boolean {
   } catch (e) {
     fail('lifecycle', e);
   }
-  return true;
 }
 
 /** A text frame that speaks Phoenix: a V2 array with a string topic, or a V1 object (§1.2–1.3). */
