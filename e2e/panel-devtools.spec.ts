@@ -116,3 +116,25 @@ test('the panel as a tab (?tabId=) shows the same session, opened after the page
     await browser.close();
   }
 });
+
+test('a panel opened on a quiet tab shows what was captured without waiting for more traffic', async () => {
+  // Nothing happens on the tab after the panel opens: the panel must still leave "Connecting…"
+  // and show the capture. Repeated, because the failure it guards against is a race.
+  const browser = await launchWithExtension();
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(appUrl(server, { scenario: 'expired-token' }));
+    await scenarioDone(page, 'expired-token');
+    const tabId = await browser.tabIdOf(page);
+    // One panel stays open (as when the panel is both docked and opened as a tab).
+    const first = await openPanelTab(browser, tabId);
+    await expect(first.status()).toHaveAttribute('data-status', 'capturing');
+    for (let i = 0; i < 10; i++) {
+      const ui = await openPanelTab(browser, tabId, { strict: true });
+      await expect(ui.status(), `panel #${i + 1}`).toHaveAttribute('data-status', 'capturing');
+      await ui.close();
+    }
+  } finally {
+    await browser.close();
+  }
+});

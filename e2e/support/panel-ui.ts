@@ -72,10 +72,17 @@ export class PanelUi {
 }
 
 /** The panel as a normal extension tab inspecting `tabId`. */
-export async function openPanelTab(browser: LaunchedBrowser, tabId: number): Promise<PanelUi> {
+export async function openPanelTab(browser: LaunchedBrowser, tabId: number, opts: { strict?: boolean } = {}): Promise<PanelUi> {
   const page = await browser.context.newPage();
   await page.goto(`chrome-extension://${browser.extensionId}/${PANEL_PAGE}?tabId=${tabId}`);
   const ui = new PanelUi(page, page);
+  if (!opts.strict) {
+    // Known panel bug (reported): messages that arrive before App's useEffect subscribes to the
+    // controller are not rendered until the next message, so on a quiet tab the banner can stay
+    // "Connecting…". A user's first click re-renders; do that here so other specs test what they
+    // are about. e2e/panel-devtools.spec.ts checks the strict behaviour on its own.
+    await ui.root.getByTestId('view-frames').click();
+  }
   await expect(ui.status()).not.toHaveAttribute('data-status', 'connecting');
   return ui;
 }
