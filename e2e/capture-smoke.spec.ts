@@ -2,10 +2,12 @@
 // page hook -> private port -> content store -> service worker router -> a panel port. Also what
 // the page can observe with and without the extension, and survival of a service worker stop.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { CapturedEvent } from '../src/core/model';
 import { openPanelCollector } from './support/collector';
-import { launchWithExtension, type LaunchedBrowser } from './support/launch';
+import { CHROME_EXTENSION_DIR, launchWithExtension, type LaunchedBrowser } from './support/launch';
 import { startSmokeServer, type SmokeServer } from './support/smoke-pages';
 
 const CAPTURE_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>capture</title>
@@ -182,6 +184,8 @@ ws.onmessage = () => { window.__joined = true; };
 // a close event the page could see).
 const LEAVING_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>leaving</title>
 <script>
+window.__pageMessages = [];
+addEventListener('message', (e) => window.__pageMessages.push(Object.prototype.toString.call(e.data) + ':' + e.ports.length));
 const ws = new WebSocket('{{WS}}/realtime/v1/websocket?leaving=1&vsn=2.0.0');
 ws.onopen = () => ws.send(JSON.stringify(['1', '1', 'realtime:leaving', 'phx_join', {}]));
 ws.onmessage = () => { window.__joined = true; };
@@ -462,6 +466,36 @@ test('a document that goes away records pagehide as its last event, and a listen
   // Why the panel needs it: the page never saw a close for its socket (measured, printed).
   console.log('close events recorded for the leaving socket before pagehide:', mine.filter((e) => e.kind === 'ws-close').length);
   expect((await panel.messages()).some((m) => m.type === 'navigated')).toBe(true);
+  await panel.close();
+  await page.close();
+});
+
+test('a hook injected again into a running page records every frame once and shows the page nothing', async () => {
+  // A second copy of the built hook run into the live page (as a re-injection after an extension
+  // update would): the content script keeps the first hand-over, swallows the late one (the page's
+  // own message listener exists by now), and the double wrapping stays transparent.
+  const hookSource = readFileSync(join(CHROME_EXTENSION_DIR, 'page.js'), 'utf8');
+  const page = await browser.context.newPage();
+  await page.goto(`${server.origin}/leaving.html`);
+  await page.waitForFunction(() => (window as any).__joined);
+  await page.evaluate(hookSource);
+  await page.evaluate((wsOrigin) => {
+    const ws = new WebSocket(`${wsOrigin}/realtime/v1/websocket?second=1&vsn=2.0.0`);
+    ws.onopen = () => ws.send(JSON.stringify(['2', '2', 'realtime:second', 'phx_join', {}]));
+    ws.onmessage = (e) => ((window as any).__second = [ws instanceof WebSocket, ws.constructor === WebSocket, typeof e.data]);
+  }, server.wsOrigin);
+  await page.waitForFunction(() => (window as any).__second);
+  expect(await page.evaluate(() => (window as any).__second)).toEqual([true, true, 'string']);
+
+  const panel = await openPanelCollector(browser, await browser.tabIdOf(page));
+  const events = await panel.waitForEvents((evs) => frames(evs).some((f) => f.dir === 'received' && f.text?.includes('realtime:second')));
+  expect(events.filter((e) => e.kind === 'ws-connecting')).toHaveLength(2);
+  expect(frames(events).filter((f) => f.dir === 'sent' && f.text?.includes('realtime:second'))).toHaveLength(1);
+  expect(frames(events).filter((f) => f.dir === 'received' && f.text?.includes('realtime:second'))).toHaveLength(1);
+  expect(events.filter((e) => e.kind === 'rejected' || e.kind === 'drops')).toEqual([]);
+  // The late hand-over never reached the page's listener (registered by its first script), and
+  // no marker is left on the global.
+  expect(await page.evaluate(() => [Object.getOwnPropertySymbols(window).map(String), (window as any).__pageMessages])).toEqual([[], []]);
   await panel.close();
   await page.close();
 });
