@@ -8,10 +8,17 @@ import { ConnectionsView } from './components/ConnectionsView';
 import { FindingsView } from './components/FindingsView';
 import { FramesView } from './components/FramesView';
 import { HttpView } from './components/HttpView';
+import { NO_KEYS, ProjectKeys, type ProjectKeysState } from './components/ProjectKeys';
 import { StatusBanner } from './components/StatusBanner';
+import { TokensView } from './components/TokensView';
+import { useEngine } from './components/useEngine';
+import { PanelEngine } from './engine';
 import { frameList, httpList } from './views';
 
-type ViewName = 'frames' | 'connections' | 'channels' | 'http' | 'findings';
+type ViewName = 'frames' | 'connections' | 'channels' | 'tokens' | 'http' | 'findings';
+
+/** Views that show the claims engine's answers: the engine runs only while one is open. */
+const ENGINE_VIEWS: ReadonlySet<ViewName> = new Set(['connections', 'channels', 'tokens', 'findings']);
 
 export function App({ controller }: { controller: PanelController }) {
   const model = controller.model;
@@ -27,6 +34,11 @@ export function App({ controller }: { controller: PanelController }) {
 
   const version = model.version;
   const session = useMemo(() => model.session(), [version]);
+  // One engine per panel: its verdict cache outlives view switches.
+  const engine = useMemo(() => new PanelEngine(), []);
+  const [keys, setKeys] = useState<ProjectKeysState>(NO_KEYS);
+  const engineState = useEngine(model, engine, ENGINE_VIEWS.has(view), keys.project, keys.key);
+  const keysBar = <ProjectKeys session={session} keys={keys} onChange={setKeys} />;
   const frames = useMemo(
     () => (view === 'frames' ? frameList(model.state.rows, model.catalog, { text: filterText, showHeartbeats }) : undefined),
     [version, view, filterText, showHeartbeats],
@@ -57,6 +69,7 @@ export function App({ controller }: { controller: PanelController }) {
           {tab('frames', 'Frames')}
           {tab('connections', 'Connections', session.connections.length)}
           {tab('channels', 'Channels', session.channels.length)}
+          {tab('tokens', 'Tokens', engineState.kind === 'done' ? engineState.result.tokens.length : undefined)}
           {tab('http', 'HTTP')}
           {tab('findings', 'Findings')}
         </nav>
@@ -123,11 +136,13 @@ export function App({ controller }: { controller: PanelController }) {
             revealKeys={revealKeys}
             otherSockets={model.state.otherSockets()}
             devtoolsSocket={controller.devtoolsNetwork ? (conn) => controller.devtoolsNetwork?.merger.devtoolsSocket(conn) : undefined}
+            verdicts={engineState.kind === 'done' ? engineState.result.connections : undefined}
           />
         )}
-        {view === 'channels' && <ChannelsView session={session} />}
+        {view === 'channels' && <ChannelsView session={session} engine={engineState} keysBar={keysBar} />}
+        {view === 'tokens' && <TokensView engine={engineState} keysBar={keysBar} />}
         {view === 'http' && http && <HttpView items={http} revealKeys={revealKeys} />}
-        {view === 'findings' && <FindingsView model={model} />}
+        {view === 'findings' && <FindingsView engine={engineState} />}
       </main>
     </div>
   );

@@ -9,7 +9,7 @@
 //   problem             protocol mismatch / malformed messages from the background (role=alert)
 //   link-reconnecting   shown while the panel reconnects to a restarted service worker
 //   link-broken         the extension context is gone (extension reloaded)
-//   view-frames, view-connections, view-channels, view-http, view-findings   view tabs
+//   view-frames, view-connections, view-channels, view-tokens, view-http, view-findings   view tabs
 //   filter-input        free-text filter over topic / event / payload (Frames view)
 //   toggle-heartbeats   checkbox: show heartbeat frames (on by default)
 //   toggle-reveal-keys  checkbox: show API keys in URLs unmasked (off by default)
@@ -29,8 +29,25 @@
 //   channel-row         data-topic, data-phase, data-join-ref; inside: channel-phase,
 //                       join-attempt (data-status = ok | error | awaiting-reply | timed-out |
 //                       connection-closed), join-reason, system-message
+//                       Claims engine (once the throttled analysis ran): effective-token (data-source =
+//                       join-access-token | join-user-token | access-token-push | apikey | gateway | "",
+//                       data-label, data-seconds-left), ignored-pushes (data-count), and for the latest
+//                       join: predicted-verdict (data-accepted = true | false | null, data-conditional,
+//                       data-reason), server-verdict (data-status = ok | error | awaiting | no-reply,
+//                       data-reason), verdict-match (data-match = yes | no | pending | none; none = no
+//                       prediction possible or no reply will come)
+//   connection-row ...  also predicted-connect (data-accepted, data-status) and connect-match (data-match)
 //   http-row            data-status; net-row (network-layer observations)
-//   findings-view
+//   findings-view       finding-row: data-code, data-severity
+//   tokens-view         data-state = pending | done; clock-skew (data-known); token-row: data-class
+//                       (TokenClass, e.g. user-access-token, legacy-service-role-key, publishable-key),
+//                       data-label (the engine's token label, never the token), data-ref, data-role;
+//                       inside: token-label, token-masked, token-ref, token-role, token-aud, token-iss,
+//                       token-exp (data-seconds-left), token-alg, token-use (data-kind), predicted-connect,
+//                       predicted-join (data-accepted, data-reason), verdict-conditional, token-finding
+//                       (data-code, data-severity)
+//   project-keys        data-jwks / data-secret = yes | no; fetch-jwks (data-origin), secret-input,
+//                       secret-encoding, secret-apply, keys-forget, project-keys-error
 
 import { render } from 'preact';
 import browser from 'webextension-polyfill';

@@ -1,21 +1,33 @@
 // Channels: one card per channel instance (connection, topic, join_ref), with its phase and every
 // join attempt: whether it carried a token, and what the server replied (or that it never did).
+// With the claims engine's answers: the effective channel token the server is judging (and where it
+// came from), its countdown, and the predicted verdict of the latest join next to the server's
+// actual reply, marked matched or differed.
 
 import type { ChannelRecord, JoinAttempt, RealtimeSession } from '../../core/realtime';
 import { formatTime, maskSecret } from '../../ui/format';
+import { channelKeyString, type ChannelVerdict, type EngineResult } from '../engine';
+import type { EngineState } from './useEngine';
+import { useTicker } from './useEngine';
+import { Conditions, Countdown, joinVerdictText, MatchMark } from './VerdictText';
 
-export function ChannelsView({ session }: { session: RealtimeSession }) {
+export function ChannelsView({ session, engine, keysBar }: { session: RealtimeSession; engine?: EngineState; keysBar?: preact.ComponentChildren }) {
+  const now = useTicker();
+  const result = engine?.kind === 'done' ? engine.result : undefined;
   return (
     <div class="list-view" data-testid="channels-view">
+      {session.channels.length > 0 && keysBar}
+      {engine?.kind === 'failed' && <p class="note error">The analysis failed: {engine.message}. Predictions are not shown; please report this.</p>}
       {session.channels.length === 0 && <p class="empty">No channel joined yet.</p>}
-      {session.channels.map((channel) => (
-        <ChannelCard channel={channel} key={`${channel.key.conn}\u0000${channel.key.topic}\u0000${channel.key.joinRef}`} />
-      ))}
+      {session.channels.map((channel) => {
+        const key = channelKeyString(channel.key);
+        return <ChannelCard channel={channel} verdict={result?.channels.get(key)} result={result} now={now} key={key} />;
+      })}
     </div>
   );
 }
 
-function ChannelCard({ channel }: { channel: ChannelRecord }) {
+function ChannelCard({ channel, verdict, result, now }: { channel: ChannelRecord; verdict?: ChannelVerdict; result?: EngineResult; now: number }) {
   const { key } = channel;
   return (
     <div class={`card channel ${channel.phase}`} data-testid="channel-row" data-topic={key.topic} data-phase={channel.phase} data-join-ref={String(key.joinRef)}>
@@ -35,6 +47,7 @@ function ChannelCard({ channel }: { channel: ChannelRecord }) {
         {channel.closedBy && <span>closed by the server at {formatTime(channel.closedBy.time)}</span>}
         {channel.leftBy && <span>left by the page at {formatTime(channel.leftBy.time)}</span>}
       </div>
+      {result && verdict ? <EngineLines verdict={verdict} result={result} now={now} /> : <p class="muted">Analysing the channel token…</p>}
       <ol class="attempts">
         {channel.attempts.map((attempt, i) => (
           <AttemptLine attempt={attempt} index={i} key={i} />
@@ -48,6 +61,90 @@ function ChannelCard({ channel }: { channel: ChannelRecord }) {
             </li>
           ))}
         </ul>
+      )}
+    </div>
+  );
+}
+
+const SOURCE_WORDS: Record<string, string> = {
+  'join-access-token': 'the join’s access_token',
+  'join-user-token': 'the join’s user_token',
+  'access-token-push': 'an access_token push',
+  apikey: 'the socket’s apikey (no usable token in the join)',
+  gateway: 'the gateway',
+};
+
+function EngineLines({ verdict, result, now }: { verdict: ChannelVerdict; result: EngineResult; now: number }) {
+  const span = verdict.current;
+  const latest = verdict.latest;
+  const ignored = span?.ignored ?? [];
+  return (
+    <div class="engine-lines">
+      <div
+        data-testid="effective-token"
+        data-source={span?.source ?? ''}
+        data-label={span?.token?.label ?? ''}
+        data-seconds-left={verdict.expiresAt === null ? '' : verdict.expiresAt - Math.floor((now + result.skewMs) / 1000)}
+      >
+        {span === null ? (
+          'Token judged: unknown (the join was not captured).'
+        ) : span.token === null ? (
+          <>
+            Token judged{verdict.live ? ' now' : ''}: <strong>issued by the gateway, not visible</strong> — {span.note}. No countdown.
+          </>
+        ) : (
+          <>
+            Token judged{verdict.live ? ' now' : ' last'}: <strong>{span.token.label}</strong>, from {SOURCE_WORDS[span.source] ?? span.source} at{' '}
+            {formatTime(span.from)} · <Countdown exp={span.token.claims?.exp} now={now} skewMs={result.skewMs} />
+            {verdict.live && verdict.expiresAt !== null && ' — the server closes the channel at exp unless a newer token reaches it'}
+          </>
+        )}
+      </div>
+      {ignored.length > 0 && (
+        <div class="muted" data-testid="ignored-pushes" data-count={ignored.length}>
+          {ignored.length} access_token push{ignored.length === 1 ? '' : 'es'} ignored by the server, so the token above stayed in force:{' '}
+          {[...new Set(ignored.map((i) => i.why))].join('; ')}
+        </div>
+      )}
+      {latest && (
+        <div class="verdict-line">
+          <span>Join #{latest.index + 1}: </span>
+          <span
+            data-testid="predicted-verdict"
+            data-accepted={latest.prediction ? String(latest.prediction.accepted) : 'null'}
+            data-conditional={latest.prediction ? String(latest.prediction.conditional) : 'false'}
+            data-reason={latest.prediction?.reason ?? ''}
+          >
+            predicted{latest.span?.token ? ` for ${latest.span.token.label}` : ''}:{' '}
+            <strong>{latest.prediction ? joinVerdictText(latest.prediction) : `no prediction (${latest.noPrediction ?? 'nothing to judge'})`}</strong>
+            {latest.prediction && (
+              <>
+                {' '}
+                <Conditions verdict={latest.prediction} />
+              </>
+            )}
+            {latest.prediction?.accepted && latest.attempt.private && ' — then the private channel’s RLS read policy decides (not predictable)'}
+          </span>
+          <span> · </span>
+          <span
+            data-testid="server-verdict"
+            data-status={latest.answer.kind}
+            data-reason={latest.answer.kind === 'error' ? latest.answer.reason : ''}
+          >
+            server:{' '}
+            <strong>
+              {latest.answer.kind === 'ok'
+                ? 'accepted (phx_reply ok)'
+                : latest.answer.kind === 'error'
+                  ? `refused: “${latest.answer.reason}”`
+                  : latest.answer.kind === 'awaiting'
+                    ? 'no reply yet'
+                    : latest.answer.why}
+            </strong>
+          </span>
+          <span> · </span>
+          <MatchMark comparison={latest.comparison} testid="verdict-match" />
+        </div>
       )}
     </div>
   );

@@ -6,6 +6,8 @@ import type { RealtimeSession } from '../../core/realtime';
 import type { DevtoolsSocketInfo } from '../devtools-merge';
 import { formatTime, maskApikeyInUrl } from '../../ui/format';
 import { connectionState, refusedExplanation } from '../views';
+import type { ConnectionVerdict } from '../engine';
+import { Conditions, connectVerdictText, MatchMark } from './VerdictText';
 
 export function ConnectionsView(props: {
   session: RealtimeSession;
@@ -13,6 +15,8 @@ export function ConnectionsView(props: {
   otherSockets: number;
   /** Connections only DevTools' network log saw (inside DevTools); undefined for the hook's. */
   devtoolsSocket?: (conn: ConnectionId) => DevtoolsSocketInfo | undefined;
+  /** The claims engine's predicted upgrade answer per socket (absent until it has run). */
+  verdicts?: Map<string, ConnectionVerdict>;
 }) {
   const { connections } = props.session;
   return (
@@ -67,6 +71,7 @@ export function ConnectionsView(props: {
                 {refusedExplanation(c)}
               </p>
             )}
+            {props.verdicts?.get(c.conn) && <ConnectLine verdict={props.verdicts.get(c.conn)!} />}
           </div>
         );
       })}
@@ -75,6 +80,27 @@ export function ConnectionsView(props: {
           {props.otherSockets} other WebSocket{props.otherSockets === 1 ? '' : 's'} on this page (not Realtime-shaped: counted, not recorded).
         </p>
       )}
+    </div>
+  );
+}
+
+/** The engine's predicted answer to the upgrade (from the apikey), next to what happened. */
+function ConnectLine({ verdict }: { verdict: ConnectionVerdict }) {
+  const p = verdict.prediction;
+  return (
+    <div class="verdict-line">
+      <span data-testid="predicted-connect" data-accepted={String(p?.accepted ?? null)} data-status={p?.status ?? ''}>
+        Predicted for the apikey{verdict.apikeyLabel ? ` (${verdict.apikeyLabel})` : ''}: <strong>{p ? connectVerdictText(p) : 'no prediction'}</strong>
+        {p && p.accepted === null && ` — ${p.explanation}`}
+        {p && (
+          <>
+            {' '}
+            <Conditions verdict={p} />
+          </>
+        )}
+      </span>
+      <span> · </span>
+      <MatchMark comparison={verdict.comparison} testid="connect-match" />
     </div>
   );
 }

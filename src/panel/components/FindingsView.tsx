@@ -1,63 +1,27 @@
 // Findings: the claims engine's explanations (src/core/analysis `analyzeSession`) for what the
 // panel holds — code, severity, message, cause, fix and the server's own words when it spoke.
-// The engine scans every held event, so it runs only while this view is open, at most about once
-// a second, and never blocks a render.
+// The engine scans every held event, so it runs (useEngine, in App) only while a view that needs it
+// is open, at most about once a second, and never blocks a render.
 
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { analyzeSession, type Analysis } from '../../core/analysis';
 import { formatTime } from '../../ui/format';
-import type { PanelModel } from '../model';
+import type { EngineState } from './useEngine';
 
-const MIN_INTERVAL_MS = 1_000;
-
-type Result = { kind: 'pending' } | { kind: 'done'; analysis: Analysis; version: number } | { kind: 'failed'; message: string };
-
-export function FindingsView({ model }: { model: PanelModel }) {
-  const [result, setResult] = useState<Result>({ kind: 'pending' });
-  const running = useRef(false);
-  const lastRun = useRef(0);
-  const version = model.version;
-
-  useEffect(() => {
-    if (result.kind === 'done' && result.version === version) return;
-    let cancelled = false;
-    const wait = Math.max(0, lastRun.current + MIN_INTERVAL_MS - Date.now());
-    const timer = setTimeout(() => {
-      if (running.current) return;
-      running.current = true;
-      lastRun.current = Date.now();
-      const analysedVersion = model.version;
-      analyzeSession(model.state.events(), model.session(), { now: Date.now() })
-        .then((analysis) => {
-          if (!cancelled) setResult({ kind: 'done', analysis, version: analysedVersion });
-        })
-        .catch((error: unknown) => {
-          if (!cancelled) setResult({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
-        })
-        .finally(() => {
-          running.current = false;
-        });
-    }, wait);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [version, result]);
-
-  if (result.kind === 'failed') {
+export function FindingsView({ engine }: { engine: EngineState }) {
+  if (engine.kind === 'failed') {
     return (
       <div class="list-view" data-testid="findings-view">
-        <p class="note error">The analysis failed: {result.message}. The captured traffic is still shown in the other views; please report this.</p>
+        <p class="note error">The analysis failed: {engine.message}. The captured traffic is still shown in the other views; please report this.</p>
       </div>
     );
   }
-  if (result.kind === 'pending') {
+  if (engine.kind === 'pending') {
     return (
       <div class="list-view" data-testid="findings-view">
         <p class="empty">Analysing the captured session…</p>
       </div>
     );
   }
+  const result = engine.result;
   const { findings } = result.analysis;
   return (
     <div class="list-view" data-testid="findings-view">

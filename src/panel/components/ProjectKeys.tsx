@@ -1,0 +1,130 @@
+// What the user tells Claimscope about the project, so signatures can be checked: the project's
+// public JWKS (fetched only when the user clicks), or the JWT secret (typed; kept in this panel's
+// memory only, never stored or sent). Without them every verdict stays "conditional".
+
+import { useState } from 'preact/hooks';
+import { parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../../core/analysis';
+import type { RealtimeSession } from '../../core/realtime';
+
+export interface ProjectKeysState {
+  project: ProjectKnowledge;
+  /** Changes whenever the knowledge changes (part of the engine's cache key). */
+  key: string;
+  jwksFrom?: string;
+  jwksCount?: number;
+  secretSet: boolean;
+}
+
+export const NO_KEYS: ProjectKeysState = { project: {}, key: 'none', secretSet: false };
+
+let generation = 0;
+function nextKey(): string {
+  return `keys-${++generation}`;
+}
+
+/** Project origins the page talks to (Realtime sockets), where `/auth/v1/.well-known/jwks.json` lives. */
+export function projectOrigins(session: RealtimeSession): string[] {
+  const out: string[] = [];
+  for (const c of session.connections) {
+    const m = /^(wss?|https?):\/\/([^/?#]+)/i.exec(c.url);
+    if (!m) continue;
+    const origin = `${/^wss$|^https$/i.test(m[1]) ? 'https' : 'http'}://${m[2]}`;
+    if (!out.includes(origin)) out.push(origin);
+  }
+  return out;
+}
+
+export function ProjectKeys(props: { session: RealtimeSession; keys: ProjectKeysState; onChange: (keys: ProjectKeysState) => void }) {
+  const { keys, onChange } = props;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [secret, setSecret] = useState('');
+  const [encoding, setEncoding] = useState<'text' | 'base64'>('text');
+  const origins = projectOrigins(props.session);
+
+  const fetchJwks = async (origin: string) => {
+    setBusy(true);
+    setError(null);
+    const url = `${origin}/auth/v1/.well-known/jwks.json`;
+    try {
+      const res = await fetch(url, { credentials: 'omit', cache: 'no-store' });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
+      const parsed = parseJwks(text);
+      if (!parsed.ok) throw new Error(`${url}: ${parsed.error}`);
+      onChange({
+        ...keys,
+        project: { ...keys.project, jwks: parsed.value },
+        jwksFrom: url,
+        jwksCount: parsed.value.keys.length,
+        key: nextKey(),
+      });
+    } catch (e) {
+      setError(`Could not fetch the JWKS: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const applySecret = () => {
+    setError(null);
+    if (secret === '') return setError('Type the JWT secret first.');
+    let bytes: Uint8Array;
+    if (encoding === 'base64') {
+      const parsed = secretFromBase64(secret);
+      if (!parsed.ok) return setError(`The secret: ${parsed.error}.`);
+      bytes = parsed.value;
+    } else bytes = secretFromText(secret);
+    setSecret('');
+    onChange({ ...keys, project: { ...keys.project, secret: bytes }, secretSet: true, key: nextKey() });
+  };
+
+  const forget = () => {
+    setError(null);
+    onChange({ ...NO_KEYS, key: nextKey() });
+  };
+
+  const known = keys.jwksFrom !== undefined || keys.secretSet;
+  return (
+    <div class="project-keys" data-testid="project-keys" data-jwks={keys.jwksFrom ? 'yes' : 'no'} data-secret={keys.secretSet ? 'yes' : 'no'}>
+      <span class="muted">
+        {known
+          ? `Signatures checked with: ${[keys.jwksFrom ? `the JWKS from ${keys.jwksFrom} (${keys.jwksCount} key${keys.jwksCount === 1 ? '' : 's'})` : '', keys.secretSet ? 'the JWT secret you typed' : ''].filter(Boolean).join(' and ')}.`
+          : 'No key supplied: signatures are not verified, so verdicts are conditional.'}
+      </span>
+      {origins.map((o) => (
+        <button type="button" data-testid="fetch-jwks" data-origin={o} disabled={busy} key={o} onClick={() => void fetchJwks(o)} title="Fetch the project's public signing keys (asymmetric keys only)">
+          Fetch JWKS from {o}
+        </button>
+      ))}
+      <label class="toggle">
+        JWT secret
+        <input
+          type="password"
+          autocomplete="off"
+          data-testid="secret-input"
+          value={secret}
+          onInput={(e) => setSecret((e.currentTarget as HTMLInputElement).value)}
+          onKeyDown={(e) => e.key === 'Enter' && applySecret()}
+        />
+      </label>
+      <select aria-label="Secret encoding" data-testid="secret-encoding" value={encoding} onChange={(e) => setEncoding((e.currentTarget as HTMLSelectElement).value as 'text' | 'base64')}>
+        <option value="text">as text</option>
+        <option value="base64">base64</option>
+      </select>
+      <button type="button" data-testid="secret-apply" onClick={applySecret}>
+        Use secret
+      </button>
+      {known && (
+        <button type="button" data-testid="keys-forget" onClick={forget}>
+          Forget keys
+        </button>
+      )}
+      {error && (
+        <span class="warn" role="alert" data-testid="project-keys-error">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}

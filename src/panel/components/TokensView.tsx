@@ -1,0 +1,125 @@
+// Tokens: every token the page used (socket apikey, join access_token, access_token pushes, HTTP
+// Authorization/apikey, /auth/v1/token grants) with its class, project, the claims that decide
+// Realtime's answer, a live countdown to exp (corrected by the measured clock skew), its findings,
+// and the connect and join verdicts the server would give, in its own words. Never the whole
+// token: segment prefixes only, the signature hidden. Text nodes only.
+
+import { formatTime } from '../../ui/format';
+import { claimText } from '../../ui/format';
+import type { EngineResult, TokenSummary } from '../engine';
+import type { EngineState } from './useEngine';
+import { useTicker } from './useEngine';
+import { Conditions, connectVerdictText, Countdown, joinVerdictText } from './VerdictText';
+
+export function TokensView({ engine, keysBar }: { engine: EngineState; keysBar: preact.ComponentChildren }) {
+  const now = useTicker();
+  if (engine.kind === 'failed') {
+    return (
+      <div class="list-view" data-testid="tokens-view">
+        {keysBar}
+        <p class="note error">The analysis failed: {engine.message}. The captured traffic is still shown in the other views; please report this.</p>
+      </div>
+    );
+  }
+  if (engine.kind === 'pending') {
+    return (
+      <div class="list-view" data-testid="tokens-view" data-state="pending">
+        {keysBar}
+        <p class="empty">Analysing the captured session…</p>
+      </div>
+    );
+  }
+  const { result } = engine;
+  return (
+    <div class="list-view" data-testid="tokens-view" data-state="done">
+      {keysBar}
+      <p class="muted" data-testid="clock-skew" data-known={String(result.analysis.skew.known)}>
+        {result.analysis.skew.known
+          ? `Clock skew: the server's clock is ${Math.abs(Math.round(result.skewMs / 1000))} s ${result.skewMs >= 0 ? 'ahead of' : 'behind'} this browser (${result.analysis.skew.basis}); countdowns use it.`
+          : `Clock skew unknown (${result.analysis.skew.basis}); countdowns use this browser's clock.`}
+      </p>
+      {result.tokens.length === 0 && <p class="empty">No token seen yet.</p>}
+      {result.tokens.map((t) => (
+        <TokenCard token={t} now={now} result={result} key={t.id} />
+      ))}
+    </div>
+  );
+}
+
+function TokenCard({ token: t, now, result }: { token: TokenSummary; now: number; result: EngineResult }) {
+  const errors = t.findings.filter((f) => f.severity === 'error').length;
+  return (
+    <div
+      class={`card token ${errors > 0 ? 'has-errors' : ''}`}
+      data-testid="token-row"
+      data-class={t.tokenClass}
+      data-label={t.label}
+      data-ref={t.projectRef}
+      data-role={typeof t.claims.role === 'string' ? t.claims.role : ''}
+    >
+      <div class="card-title">
+        <span class="badge">{t.classLabel}</span>
+        <span class="code" data-testid="token-label">
+          {t.label}
+        </span>
+        <span class="muted" data-testid="token-masked">
+          {t.masked}
+        </span>
+      </div>
+      <div class="card-facts">
+        <span data-testid="token-ref">project {t.projectRef === 'unknown' ? 'unknown (not knowable from this token)' : t.projectRef}</span>
+        {t.form === 'jwt' && (
+          <>
+            <span data-testid="token-role">role {t.claims.hasRole ? claimText(t.claims.role) : '(absent)'}</span>
+            <span data-testid="token-aud">aud {claimText(t.claims.aud)}</span>
+            <span data-testid="token-iss">iss {claimText(t.claims.iss)}</span>
+            <Countdown exp={t.claims.exp} now={now} skewMs={result.skewMs} testid="token-exp" />
+            <span data-testid="token-alg">
+              alg {claimText(t.header.alg)}
+              {t.header.kid !== undefined ? ` · kid ${claimText(t.header.kid)}` : ' · no kid'}
+              {t.header.typ !== undefined ? ` · typ ${claimText(t.header.typ)}` : ''}
+            </span>
+          </>
+        )}
+        {t.problem && <span class="warn">{t.problem}</span>}
+      </div>
+      <div class="card-facts" data-testid="token-uses">
+        <span>Seen as:</span>
+        {t.uses.map((u) => (
+          <span key={u.kind} data-testid="token-use" data-kind={u.kind}>
+            {u.where} ×{u.count}
+            {u.places.length > 0 ? ` (${u.places.join(', ')})` : ''}, last {formatTime(u.last)}
+          </span>
+        ))}
+      </div>
+      {t.verdicts ? (
+        <div class="verdicts">
+          <div data-testid="predicted-connect" data-accepted={String(t.verdicts.connect.accepted)} data-status={t.verdicts.connect.status ?? ''}>
+            Predicted connect (as the socket apikey): <strong>{connectVerdictText(t.verdicts.connect)}</strong>{' '}
+            <Conditions verdict={t.verdicts.connect} />
+          </div>
+          <div data-testid="predicted-join" data-accepted={String(t.verdicts.join.accepted)} data-reason={t.verdicts.join.reason ?? ''}>
+            Predicted join (as the channel token): <strong>{joinVerdictText(t.verdicts.join)}</strong> <Conditions verdict={t.verdicts.join} />
+          </div>
+          <p class="muted">
+            Judged as the server would at this token's last use ({formatTime(t.verdicts.at)}): {t.verdicts.join.explanation}
+          </p>
+        </div>
+      ) : (
+        <p class="muted" data-testid="predicted-join" data-accepted="null">
+          Not a JWT: nothing for Realtime to verify. The API gateway swaps sb_ keys for a short-lived JWT the browser never sees (issued by the
+          gateway, not visible), so no verdict or countdown can be predicted for it.
+        </p>
+      )}
+      {t.findings.length > 0 && (
+        <ul class="token-findings">
+          {t.findings.map((f, i) => (
+            <li key={`${f.code}-${i}`} data-testid="token-finding" data-code={f.code} data-severity={f.severity}>
+              <span class={`badge sev-${f.severity}`}>{f.severity}</span> <span class="code">{f.code}</span> {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

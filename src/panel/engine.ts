@@ -1,0 +1,256 @@
+// The claims engine as the panel uses it: one throttled analysis (src/core/analysis
+// `analyzeSession`) plus predicted verdicts — per token in use, per channel's latest join, per
+// socket upgrade — each next to what the server actually answered. Pure (no DOM, no extension
+// APIs): tested in Node with captured sessions.
+//
+// Cost: analyzeSession scans the held events, so the panel runs it at most about once a second
+// and only while a view that needs it is open (App). Predictions are cached per token and time
+// of use: a token is verified once however often the analysis re-runs.
+
+import {
+  analyzeSession,
+  combineSkew,
+  decodeToken,
+  effectiveChannelTokenAt,
+  predictConnectVerdict,
+  predictJoinVerdict,
+  TOKEN_CLASS_LABELS,
+  type Analysis,
+  type ChannelAnalysis,
+  type ConnectVerdict,
+  type DecodedToken,
+  type EffectiveTokenSpan,
+  type Finding,
+  type JoinVerdict,
+  type ProjectKnowledge,
+  type SeenToken,
+  type TokenUseKind,
+} from '../core/analysis';
+import type { CapturedEvent } from '../core/model';
+import type { ChannelKey, ConnectionRecord, JoinAttempt, RealtimeSession } from '../core/realtime';
+import { maskSecret } from '../ui/format';
+import { compareConnect, compareJoin, connectOutcome, serverAnswer, type Comparison, type ServerAnswer } from './verdicts';
+
+export interface Verdicts {
+  connect: ConnectVerdict;
+  join: JoinVerdict;
+  /** Browser time of the use the verdicts are about. */
+  at: number;
+}
+
+export interface TokenUseSummary {
+  kind: TokenUseKind;
+  /** Plain words: where the token travelled. */
+  where: string;
+  count: number;
+  /** Channel topics or request paths, deduplicated, a few at most. */
+  places: string[];
+  last: number;
+}
+
+export interface TokenSummary {
+  /** Stable key for the list (the token's label plus its index; never the token). */
+  id: string;
+  label: string;
+  tokenClass: DecodedToken['tokenClass'];
+  classLabel: string;
+  form: DecodedToken['form'];
+  /** The token with its signature (or most of an opaque key) hidden. */
+  masked: string;
+  projectRef: string;
+  header: { alg?: unknown; kid?: unknown; typ?: unknown };
+  claims: { role?: unknown; aud?: unknown; iss?: unknown; exp?: unknown; sub?: unknown; hasRole: boolean };
+  problem?: string;
+  uses: TokenUseSummary[];
+  firstSeen: number;
+  lastSeen: number;
+  findings: Finding[];
+  /** Predicted at the token's last use; null for opaque keys (nothing to judge). */
+  verdicts: Verdicts | null;
+}
+
+export interface ChannelVerdict {
+  key: ChannelKey;
+  /** The token the server is judging on this channel now (or when it ended). */
+  current: EffectiveTokenSpan | null;
+  live: boolean;
+  /** exp (s, server clock) of the current token; null when unknown (gateway JWT). */
+  expiresAt: number | null;
+  /** The latest join attempt, the token judged at that moment, the prediction and the answer. */
+  latest: {
+    attempt: JoinAttempt;
+    index: number;
+    span: EffectiveTokenSpan | null;
+    prediction: JoinVerdict | null;
+    /** Why there is no prediction, when there is none. */
+    noPrediction?: string;
+    answer: ServerAnswer;
+    comparison: Comparison;
+  } | null;
+}
+
+export interface ConnectionVerdict {
+  conn: string;
+  prediction: ConnectVerdict | null;
+  apikeyLabel: string | null;
+  comparison: Comparison;
+}
+
+export interface EngineResult {
+  analysis: Analysis;
+  tokens: TokenSummary[];
+  channels: Map<string, ChannelVerdict>;
+  connections: Map<string, ConnectionVerdict>;
+  /** Skew used for countdowns (measured, every source), ms server − browser; 0 when unknown. */
+  skewMs: number;
+  /**
+   * Skew used for predictions: from `Date` headers only, so a prediction compared with the
+   * server's "expired N seconds ago" is not derived from that very sentence.
+   */
+  predictionSkewMs: number;
+}
+
+export function channelKeyString(key: ChannelKey): string {
+  return `${key.conn}\u0000${key.topic}\u0000${String(key.joinRef)}`;
+}
+
+const USE_WORDS: Record<TokenUseKind, string> = {
+  'socket-apikey': 'socket apikey param',
+  'join-access-token': 'join access_token',
+  'join-user-token': 'join user_token',
+  'access-token-push': 'access_token push',
+  'http-authorization': 'HTTP Authorization: Bearer',
+  'http-apikey': 'HTTP apikey header',
+  'token-grant': '/auth/v1/token grant',
+};
+
+const MAX_CACHE = 2_000;
+
+export class PanelEngine {
+  private cache = new Map<string, Promise<Verdicts>>();
+  runs = 0;
+  /** Verifications actually performed (cache misses), for tests of the cache. */
+  predictions = 0;
+
+  async run(events: readonly CapturedEvent[], session: Pick<RealtimeSession, 'connections' | 'channels'>, opts: { now: number; project?: ProjectKnowledge; projectKey?: string }): Promise<EngineResult> {
+    this.runs++;
+    const project = opts.project ?? {};
+    const projectKey = opts.projectKey ?? '';
+    const analysis = await analyzeSession(events, session, { now: opts.now, project });
+    const skewMs = analysis.skew.skewMs ?? 0;
+    const predictionSkewMs = combineSkew(analysis.skew.samples.filter((s) => s.source === 'date-header')).skewMs ?? 0;
+    const verdicts = (token: DecodedToken, at: number) => this.verdicts(token, at, predictionSkewMs, project, projectKey);
+
+    const tokens = await Promise.all(analysis.tokens.map((seen, i) => summarise(seen, i, analysis.findings, verdicts)));
+
+    const channels = new Map<string, ChannelVerdict>();
+    const records = new Map(session.channels.map((ch) => [channelKeyString(ch.key), ch]));
+    for (const ca of analysis.channels) {
+      const record = records.get(channelKeyString(ca.key));
+      channels.set(channelKeyString(ca.key), await channelVerdict(ca, record?.attempts ?? [], verdicts));
+    }
+
+    const connections = new Map<string, ConnectionVerdict>();
+    for (const c of session.connections) connections.set(c.conn, await connectionVerdict(c, verdicts));
+
+    return { analysis, tokens, channels, connections, skewMs, predictionSkewMs };
+  }
+
+  /** Predicted connect and join verdicts of one token at one use, verified once. */
+  private verdicts(token: DecodedToken, at: number, skewMs: number, project: ProjectKnowledge, projectKey: string): Promise<Verdicts> {
+    const key = `${projectKey}\u0000${skewMs}\u0000${at}\u0000${token.cleaned}`;
+    let hit = this.cache.get(key);
+    if (!hit) {
+      this.predictions++;
+      const use = { at, skewMs };
+      hit = Promise.all([predictConnectVerdict(token, project, use), predictJoinVerdict(token, project, use)]).then(([connect, join]) => ({ connect, join, at }));
+      this.cache.set(key, hit);
+      if (this.cache.size > MAX_CACHE) this.cache.delete(this.cache.keys().next().value as string);
+    }
+    return hit;
+  }
+
+  clearCache(): void {
+    this.cache.clear();
+  }
+}
+
+type VerdictsOf = (token: DecodedToken, at: number) => Promise<Verdicts>;
+
+async function summarise(seen: SeenToken, index: number, findings: Finding[], verdictsOf: VerdictsOf): Promise<TokenSummary> {
+  const t = seen.token;
+  const claims = t.claims ?? {};
+  const header = t.header ?? {};
+  const byKind = new Map<TokenUseKind, TokenUseSummary>();
+  for (const use of seen.uses) {
+    const s = byKind.get(use.kind) ?? { kind: use.kind, where: USE_WORDS[use.kind], count: 0, places: [], last: use.time };
+    s.count++;
+    s.last = Math.max(s.last, use.time);
+    const place = use.topic ?? (use.url ? pathOf(use.url) : undefined);
+    if (place && !s.places.includes(place) && s.places.length < 4) s.places.push(place);
+    byKind.set(use.kind, s);
+  }
+  return {
+    id: `${index}:${t.label}`,
+    label: t.label,
+    tokenClass: t.tokenClass,
+    classLabel: TOKEN_CLASS_LABELS[t.tokenClass],
+    form: t.form,
+    masked: maskToken(t),
+    projectRef: t.projectRef,
+    header: { alg: header.alg, kid: header.kid, typ: header.typ },
+    claims: { role: claims.role, aud: claims.aud, iss: claims.iss, exp: claims.exp, sub: claims.sub, hasRole: 'role' in claims },
+    problem: t.problem?.reason,
+    uses: [...byKind.values()],
+    firstSeen: seen.firstSeen,
+    lastSeen: seen.lastSeen,
+    findings: findings.filter((f) => f.evidence.token === t.label),
+    verdicts: t.form === 'opaque-key' ? null : await verdictsOf(t, seen.lastSeen),
+  };
+}
+
+async function channelVerdict(ca: ChannelAnalysis, attempts: readonly JoinAttempt[], verdictsOf: VerdictsOf): Promise<ChannelVerdict> {
+  const base = { key: ca.key, current: ca.current, live: ca.live, expiresAt: ca.expiresAt };
+  if (attempts.length === 0) return { ...base, latest: null };
+  const index = attempts.length - 1;
+  const attempt = attempts[index];
+  // The token as of the join: the server judges what is in force when the join arrives (§2.2).
+  const span = effectiveChannelTokenAt(ca.timeline, attempt.frame.time, attempt.frame.seq);
+  const answer = serverAnswer(attempt);
+  let prediction: JoinVerdict | null = null;
+  let noPrediction: string | undefined;
+  if (!span) noPrediction = 'the join was not captured';
+  else if (!span.token) noPrediction = span.note;
+  else prediction = (await verdictsOf(span.token, attempt.frame.time)).join;
+  const comparison = compareJoin(prediction, answer, { private: attempt.private, why: noPrediction });
+  return { ...base, latest: { attempt, index, span, prediction, noPrediction, answer, comparison } };
+}
+
+async function connectionVerdict(c: ConnectionRecord, verdictsOf: VerdictsOf): Promise<ConnectionVerdict> {
+  const outcome = connectOutcome(c);
+  if (c.inferred && c.url === '') {
+    return { conn: c.conn, prediction: null, apikeyLabel: null, comparison: { match: 'none', text: 'the socket URL was not captured' } };
+  }
+  const token = decodeToken(c.apikey ?? null);
+  const prediction = c.apikey === undefined ? await predictConnectVerdict(undefined) : (await verdictsOf(token, c.createdAt)).connect;
+  return { conn: c.conn, prediction, apikeyLabel: c.apikey === undefined ? null : token.label, comparison: compareConnect(prediction, outcome) };
+}
+
+/** The token as text with the secret part hidden: JWT segment prefixes only, never the signature. */
+export function maskToken(t: DecodedToken): string {
+  if (t.form === 'not-a-string') return t.label;
+  if (t.form === 'opaque-key') return maskSecret(t.cleaned);
+  if (t.form === 'malformed') return t.cleaned === '' ? '"" (empty string)' : `${t.label}: ${maskSecret(t.cleaned)}`;
+  const [h, c, s] = t.cleaned.split('.');
+  return `${h.slice(0, 10)}….${c.slice(0, 10)}….${s === '' ? '(no signature)' : '(signature hidden)'} · ${t.cleaned.length} chars`;
+}
+
+function pathOf(url: string): string {
+  const m = /^[a-z]+:\/\/[^/?#]+([^?#]*)/i.exec(url);
+  return m ? m[1] || '/' : url.slice(0, 60);
+}
+
+/** "expires in 3 min" / "expired 12 s ago", from exp (s, server clock) and now (browser ms) + skew. */
+export function secondsLeft(expSec: number, nowMs: number, skewMs: number): number {
+  return Math.round(expSec) - Math.floor((nowMs + skewMs) / 1000);
+}
