@@ -156,8 +156,9 @@ test('a connect refused by the server (expired apikey) is shown as refused, with
   const explanation = first.getByTestId('refused-explanation');
   await expect(explanation).toContainText('The browser does not expose the status of a refused WebSocket upgrade');
   await expect(explanation).toContainText('not available to extensions');
-  // Chromium reports no status for a refused upgrade (toolchain.md): the panel must not claim one.
-  await expect(first).not.toContainText(/HTTP \d{3}/);
+  // Chromium reports no status for a refused upgrade (toolchain.md): the panel must not claim one
+  // as observed (a prediction labelled as such may name the status the server would send).
+  await expect(explanation).not.toContainText(/HTTP \d{3}/);
   await expect(first).not.toContainText('upgrade HTTP');
   // What the page itself saw: a close before open.
   await expect(first.getByTestId('connection-close')).toContainText('code 1006');
