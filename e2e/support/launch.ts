@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
+import { controlServiceWorker } from './service-worker';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const CHROME_EXTENSION_DIR = join(REPO_ROOT, 'dist/chrome');
@@ -97,19 +98,20 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     return findServiceWorker(context);
   };
 
-  return {
+  const launched: LaunchedBrowser = {
     context,
     extensionId,
     serviceWorker,
     currentServiceWorker,
     async stopServiceWorker() {
-      const page = context.pages()[0] ?? (await context.newPage());
-      const cdp = await context.newCDPSession(page);
+      // A CDP session on a web page cannot reach the extension's worker (stopAllWorkers is then a
+      // silent no-op); controlServiceWorker opens one on an extension page and waits for Chromium
+      // to report the worker stopped.
+      const control = await controlServiceWorker(launched);
       try {
-        await cdp.send('ServiceWorker.enable');
-        await cdp.send('ServiceWorker.stopAllWorkers');
+        await control.stop();
       } finally {
-        await cdp.detach().catch(() => undefined);
+        await control.close();
       }
       // Wait until Playwright has seen the worker go, so currentServiceWorker() returns the next one.
       const deadline = Date.now() + 5_000;
@@ -129,6 +131,7 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     },
     close: cleanup,
   };
+  return launched;
 }
 
 async function findServiceWorker(context: BrowserContext): Promise<Worker> {
