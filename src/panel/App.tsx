@@ -23,7 +23,13 @@ const ENGINE_VIEWS: ReadonlySet<ViewName> = new Set(['connections', 'channels', 
 export function App({ controller }: { controller: PanelController }) {
   const model = controller.model;
   const [, setTick] = useState(0);
-  useEffect(() => controller.subscribe(() => setTick((t) => t + 1)), [controller]);
+  useEffect(() => {
+    const unsubscribe = controller.subscribe(() => setTick((t) => t + 1));
+    // Messages that arrived between the first render and this subscription (a quiet tab sends no
+    // more) must be shown too: render once now.
+    setTick((t) => t + 1);
+    return unsubscribe;
+  }, [controller]);
 
   const [view, setView] = useState<ViewName>('frames');
   const [filterText, setFilterText] = useState('');

@@ -204,7 +204,7 @@ async function summarise(seen: SeenToken, index: number, findings: Finding[], ve
     uses: [...byKind.values()],
     firstSeen: seen.firstSeen,
     lastSeen: seen.lastSeen,
-    findings: findings.filter((f) => f.evidence.token === t.label),
+    findings: oncePerCode(findings.filter((f) => f.evidence.token === t.label)),
     verdicts: t.form === 'opaque-key' ? null : await verdictsOf(t, seen.lastSeen),
   };
 }
@@ -243,6 +243,19 @@ export function maskToken(t: DecodedToken): string {
   if (t.form === 'malformed') return t.cleaned === '' ? '"" (empty string)' : `${t.label}: ${maskSecret(t.cleaned)}`;
   const [h, c, s] = t.cleaned.split('.');
   return `${h.slice(0, 10)}….${c.slice(0, 10)}….${s === '' ? '(no signature)' : '(signature hidden)'} · ${t.cleaned.length} chars`;
+}
+
+/**
+ * The engine reports a timeless fact about a token once per place of use (socket, channel…); on
+ * the token's own card each code is said once, the most severe instance first.
+ */
+function oncePerCode(findings: Finding[]): Finding[] {
+  const seen = new Map<string, Finding>();
+  for (const f of findings) {
+    const had = seen.get(f.code);
+    if (!had || (had.severity !== 'error' && f.severity === 'error')) seen.set(f.code, f);
+  }
+  return [...seen.values()];
 }
 
 function pathOf(url: string): string {

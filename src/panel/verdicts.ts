@@ -89,7 +89,13 @@ export function compareJoin(prediction: JoinVerdict | null, answer: ServerAnswer
     if (BEFORE_TOKEN.has(said.said)) {
       return { match: 'no', text: `prediction differed: the server refused before judging the token, for a reason outside it (${said.said})` };
     }
-    return { match: 'no', text: `prediction differed: the token was predicted to pass, the server refused it${assumed}` };
+    if (prediction.conditional) {
+      return {
+        match: 'no',
+        text: `prediction differed: it was conditional${assumed}, and the server’s refusal shows an assumption failed — supply the project’s JWKS or JWT secret to check it`,
+      };
+    }
+    return { match: 'no', text: 'prediction differed: the token was predicted to pass, the server refused it' };
   }
   const predicted = prediction.reason ?? '';
   if (predicted === answer.reason) return { match: 'yes', text: 'prediction matched: the server gave exactly the predicted reason' };

@@ -95,8 +95,16 @@ function EngineLines({ verdict, result, now }: { verdict: ChannelVerdict; result
         ) : (
           <>
             Token judged{verdict.live ? ' now' : ' last'}: <strong>{span.token.label}</strong>, from {SOURCE_WORDS[span.source] ?? span.source} at{' '}
-            {formatTime(span.from)} · <Countdown exp={span.token.claims?.exp} now={now} skewMs={result.skewMs} />
-            {verdict.live && verdict.expiresAt !== null && ' — the server closes the channel at exp unless a newer token reaches it'}
+            {formatTime(span.from)}
+            {verdict.live ? (
+              <>
+                {' · '}
+                <Countdown exp={span.token.claims?.exp} now={now} skewMs={result.skewMs} />
+                {verdict.expiresAt !== null && ' — the server closes the channel at exp unless a newer token reaches it'}
+              </>
+            ) : (
+              ' · the channel has ended'
+            )}
           </>
         )}
       </div>
