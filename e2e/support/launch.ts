@@ -17,6 +17,11 @@ export const CHROME_EXTENSION_DIR = join(REPO_ROOT, 'dist/chrome');
 export interface LaunchOptions {
   /** Load the extension (default true). `false` gives the same browser without it, for A/B checks. */
   withExtension?: boolean;
+  /**
+   * Start without the extension and install it later with `installExtension()` (CDP
+   * Extensions.loadUnpacked), as a user does while tabs are already open.
+   */
+  installLater?: boolean;
   /** Unpacked extension folder (default dist/chrome). */
   extensionDir?: string;
   headless?: boolean;
@@ -40,6 +45,8 @@ export interface LaunchedBrowser {
   stopServiceWorker(): Promise<void>;
   /** The browser tab id of a page, as the extension sees it (`sender.tab.id`). */
   tabIdOf(page: Page): Promise<number>;
+  /** With `installLater`: installs the unpacked extension now; fills extensionId and serviceWorker. */
+  installExtension(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,9 +59,10 @@ export function chromiumPath(explicit?: string): string {
 }
 
 export async function launchWithExtension(opts: LaunchOptions = {}): Promise<LaunchedBrowser> {
-  const withExtension = opts.withExtension ?? true;
+  const installLater = opts.installLater ?? false;
+  const withExtension = (opts.withExtension ?? true) && !installLater;
   const extensionDir = opts.extensionDir ?? CHROME_EXTENSION_DIR;
-  if (withExtension && !existsSync(join(extensionDir, 'manifest.json'))) {
+  if ((withExtension || installLater) && !existsSync(join(extensionDir, 'manifest.json'))) {
     throw new Error(`No built extension in ${extensionDir}: run \`npm run build\` first.`);
   }
   if (opts.devtools) process.env.PW_CHROMIUM_ATTACH_TO_OTHER = '1'; // DevTools windows become Pages (toolchain.md)
@@ -68,6 +76,8 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     '--disable-component-update',
     '--disable-sync',
     ...(withExtension ? [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`] : []),
+    // Extensions.loadUnpacked needs this switch, and Playwright's default --disable-extensions off.
+    ...(installLater ? ['--enable-unsafe-extension-debugging'] : []),
     ...(opts.devtools ? ['--auto-open-devtools-for-tabs'] : []),
     ...(opts.args ?? []),
   ];
@@ -75,6 +85,7 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     executablePath: chromiumPath(opts.executablePath),
     headless: opts.headless ?? true,
     args,
+    ...(installLater ? { ignoreDefaultArgs: ['--disable-extensions'] } : {}),
   });
   const cleanup = async () => {
     await context.close().catch(() => undefined);
@@ -93,8 +104,9 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     throw e;
   }
 
+  let installed = withExtension;
   const currentServiceWorker = async (): Promise<Worker> => {
-    if (!withExtension) throw new Error('launched without the extension');
+    if (!installed) throw new Error('launched without the extension');
     return findServiceWorker(context);
   };
 
@@ -128,6 +140,18 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
       }, url);
       if (id < 0) throw new Error(`no tab found for ${url}`);
       return id;
+    },
+    async installExtension() {
+      if (!installLater) throw new Error('installExtension() needs launchWithExtension({ installLater: true })');
+      const browserCdp = await context.browser()!.newBrowserCDPSession();
+      try {
+        const { id } = (await browserCdp.send('Extensions.loadUnpacked' as never, { path: extensionDir } as never)) as { id: string };
+        launched.extensionId = id;
+      } finally {
+        await browserCdp.detach().catch(() => undefined);
+      }
+      installed = true;
+      launched.serviceWorker = await findServiceWorker(context);
     },
     close: cleanup,
   };
