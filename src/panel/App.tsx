@@ -40,6 +40,7 @@ export function App({ controller }: { controller: PanelController }) {
 
   const version = model.version;
   const session = useMemo(() => model.session(), [version]);
+  const unloads = useMemo(() => model.unloadLookup(), [version]);
   // One engine per panel: its verdict cache outlives view switches.
   const engine = useMemo(() => new PanelEngine(), []);
   const [keys, setKeys] = useState<ProjectKeysState>(NO_KEYS);
@@ -143,9 +144,10 @@ export function App({ controller }: { controller: PanelController }) {
             otherSockets={model.state.otherSockets()}
             devtoolsSocket={controller.devtoolsNetwork ? (conn) => controller.devtoolsNetwork?.merger.devtoolsSocket(conn) : undefined}
             verdicts={engineState.kind === 'done' ? engineState.result.connections : undefined}
+            unloads={unloads}
           />
         )}
-        {view === 'channels' && <ChannelsView session={session} engine={engineState} keysBar={keysBar} />}
+        {view === 'channels' && <ChannelsView session={session} engine={engineState} keysBar={keysBar} unloads={unloads} />}
         {view === 'tokens' && <TokensView engine={engineState} keysBar={keysBar} />}
         {view === 'http' && http && <HttpView items={http} revealKeys={revealKeys} />}
         {view === 'findings' && <FindingsView engine={engineState} />}

@@ -4,8 +4,12 @@
 //
 // Stable test ids (data-testid):
 //   capture-status      the capture banner; data-status = connecting | capturing | capturing-idle
-//                       | not-capturing | restricted
-//   reload-and-capture  button shown with data-status=not-capturing
+//                       | not-capturing | restricted | hook-missing
+//   reload-and-capture  button shown with data-status=not-capturing or hook-missing
+//   hook-missing        inside capture-status[data-status=hook-missing]: the top document's page hook
+//                       did not start ("...did not start on this page: <url>; nothing ... is captured")
+//   frame-hook-missing  one per iframe whose page hook did not start (data-doc = its docId); the top
+//                       status is unchanged
 //   problem             protocol mismatch / malformed messages from the background (role=alert)
 //   link-reconnecting   shown while the panel reconnects to a restarted service worker
 //   link-broken         the extension context is gone (extension reloaded)
@@ -23,10 +27,15 @@
 //   reload-separator    "Page reloaded: <url>";  drops-row: a capture drop notice
 //   frame-details, frame-payload, frame-raw, undecodable-reason   the selected frame
 //   connection-row      data-state = connecting | open | closed | refused, data-conn;
+//                       data-closed-by = page-unloaded | bfcache when the socket was still open or
+//                       connecting as its document went away (pagehide; no close code invented);
 //                       inside: connection-state, connection-url, connection-frames,
-//                       connection-close, refused-explanation
+//                       connection-close, refused-explanation, connection-closed-by (the words:
+//                       "page unloaded" | "page in back/forward cache")
 //   other-sockets       count of non-Realtime sockets
-//   channel-row         data-topic, data-phase, data-join-ref; inside: channel-phase,
+//   channel-row         data-topic, data-phase, data-join-ref; data-closed-by = page-unloaded | bfcache
+//                       when a joined/joining/leaving channel ended with its page (data-phase = closed,
+//                       channel-phase reads "closed (page unloaded)"); inside: channel-phase,
 //                       join-attempt (data-status = ok | error | awaiting-reply | timed-out |
 //                       connection-closed), join-reason, system-message
 //                       Claims engine (once the throttled analysis ran): effective-token (data-source =

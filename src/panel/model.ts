@@ -6,6 +6,7 @@ import type { CapturedEvent } from '../core/model';
 import { RealtimeTracker, type RealtimeSession } from '../core/realtime';
 import { FrameCatalog, isFrameEvent } from './frames';
 import { PanelState, type PanelChange } from './state';
+import { DocumentUnloads, unloadLookup, type UnloadLookup } from './unload';
 
 export interface PanelModelOptions {
   tabId: number;
@@ -17,6 +18,8 @@ export class PanelModel {
   readonly state: PanelState;
   readonly catalog = new FrameCatalog();
   private tracker: RealtimeTracker;
+  /** Documents that went away (pagehide): their sockets are shown closed by the unload. */
+  private readonly unloads = new DocumentUnloads();
   /** How many times the tracker had to be rebuilt from the held events (late events, clear). */
   rebuilds = 0;
 
@@ -37,6 +40,14 @@ export class PanelModel {
   /** Connections, channels, join attempts as the Realtime tracker sees them. */
   session(): RealtimeSession {
     return this.tracker.snapshot();
+  }
+
+  /**
+   * Which connections ended with their page (pagehide still in force for their document). Like the
+   * tracker, it keeps what it learned when the pagehide event itself is evicted.
+   */
+  unloadLookup(): UnloadLookup {
+    return unloadLookup(this.unloads.all());
   }
 
   /** Ingests one BackgroundToPanel message (unvalidated input: PanelState validates it). */
@@ -87,6 +98,7 @@ export class PanelModel {
   private rebuild(): void {
     this.rebuilds++;
     this.tracker = newTracker();
+    this.unloads.clear();
     this.feedTracker(this.state.rows.filter((row): row is CapturedEvent => row.kind !== 'separator'));
   }
 
@@ -99,6 +111,7 @@ export class PanelModel {
     let next = records.length;
     for (const event of events) {
       this.tracker.ingest(event);
+      this.unloads.note(event);
       if (!isFrameEvent(event)) continue;
       const record = records[next];
       if (record && record.seq === event.seq && record.conn === event.conn) {

@@ -20,6 +20,7 @@ import {
   type BackgroundToPanel,
   type CaptureStatus,
   type DocumentInfo,
+  type HookState,
   type StoreStats,
 } from '../messages';
 import { SeqRanges } from './seq-ranges';
@@ -85,6 +86,13 @@ export class PanelState {
   status: PanelCaptureStatus = 'connecting';
   /** URL of the inspected tab as last reported by the background. */
   tabUrl?: string;
+  /**
+   * The top document's page-hook state from the latest status ('missing': the content script runs
+   * but nothing of the page is captured). Undefined while undecided or not reported.
+   */
+  hook?: HookState;
+  /** The tab's documents with a connected content script, from the latest status (top and iframes). */
+  documents: DocumentInfo[] = [];
   /** A problem the user must act on (protocol mismatch, malformed messages). */
   problem?: string;
   /** Events and separators in display order. */
@@ -200,6 +208,16 @@ export class PanelState {
         }
         this.status = msg.status;
         if (typeof msg.url === 'string') this.tabUrl = msg.url;
+        // Each status is whole: an absent hook means undecided (the first second of a document).
+        this.hook = isHookState(msg.hook) ? msg.hook : undefined;
+        const documents = Array.isArray(msg.documents) ? msg.documents : [];
+        this.documents = documents.filter(isDocumentInfo);
+        if (msg.hook !== undefined && !isHookState(msg.hook)) {
+          return this.reject(`unknown hook state ${JSON.stringify(msg.hook)}`);
+        }
+        if (this.documents.length < documents.length || (msg.documents !== undefined && !Array.isArray(msg.documents))) {
+          return this.reject('a status listed a document without an id, URL or top/frame flag');
+        }
         return [{ kind: 'meta' }];
       }
       case 'problem':
@@ -383,6 +401,20 @@ export class PanelState {
 
 function isRecord(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isHookState(value: unknown): value is HookState {
+  return value === 'connected' || value === 'missing';
+}
+
+function isDocumentInfo(value: unknown): value is DocumentInfo {
+  return (
+    isRecord(value) &&
+    typeof value.docId === 'string' &&
+    typeof value.url === 'string' &&
+    typeof value.isTop === 'boolean' &&
+    (value.hook === undefined || isHookState(value.hook))
+  );
 }
 
 function isCapturedEvent(value: unknown): value is CapturedEvent {

@@ -2,9 +2,10 @@
 // connection states in words, and masking of keys shown on screen. No DOM here.
 
 import type { CapturedEvent, HttpRequest, HttpResponse, NetworkObservation } from '../core/model';
-import type { ConnectionRecord } from '../core/realtime';
+import type { ChannelRecord, ConnectionRecord } from '../core/realtime';
 import { type FrameCatalog, type FrameEvent, isFrameEvent } from './frames';
 import { isSeparator, type PageSeparator, type PanelRow } from './state';
+import { channelUnload, connectionUnload, unloadWords, type DocumentUnload, type UnloadCause, type UnloadLookup } from './unload';
 
 export { capText, formatBytes, formatTime, maskApikeyInUrl, maskSecret, PAYLOAD_VIEW_CAP, prettyPayload } from '../ui/format';
 
@@ -128,6 +129,36 @@ export function connectionState(record: ConnectionRecord): ConnectionStateName {
   if (record.close) return 'closed';
   if (record.openedAt !== undefined) return 'open';
   return 'connecting';
+}
+
+export interface ConnectionDisplay {
+  state: ConnectionStateName;
+  /** Set when the socket is shown closed because its page went away (no close of its own on record). */
+  unload?: DocumentUnload;
+}
+
+/**
+ * The state a connection row shows: the tracker's, except that a socket still open or connecting
+ * whose document went away (pagehide) is closed by that — never left "open" forever.
+ */
+export function connectionDisplay(record: ConnectionRecord, lookup: UnloadLookup): ConnectionDisplay {
+  const unload = connectionUnload(record, lookup);
+  return unload ? { state: 'closed', unload } : { state: connectionState(record) };
+}
+
+export interface ChannelPhaseDisplay {
+  /** The tracker's phase, or 'closed' when the channel ended with its page. */
+  phase: ChannelRecord['phase'];
+  /** The words on the phase badge. */
+  label: string;
+  closedBy?: UnloadCause;
+  unload?: DocumentUnload;
+}
+
+export function channelPhaseDisplay(channel: ChannelRecord, connection: ConnectionRecord | undefined, lookup: UnloadLookup): ChannelPhaseDisplay {
+  const unload = channelUnload(channel, connection, lookup);
+  if (!unload) return { phase: channel.phase, label: channel.phase };
+  return { phase: 'closed', label: `closed (${unloadWords(unload.cause)})`, closedBy: unload.cause, unload };
 }
 
 /**

@@ -4,16 +4,31 @@
 // came from), its countdown, and the predicted verdict of the latest join next to the server's
 // actual reply, marked matched or differed.
 
-import type { ChannelRecord, JoinAttempt, RealtimeSession } from '../../core/realtime';
+import type { ChannelRecord, ConnectionRecord, JoinAttempt, RealtimeSession } from '../../core/realtime';
 import { formatTime, maskSecret } from '../../ui/format';
 import { channelKeyString, type ChannelVerdict, type EngineResult } from '../engine';
+import type { UnloadLookup } from '../unload';
+import { channelPhaseDisplay, type ChannelPhaseDisplay } from '../views';
 import type { EngineState } from './useEngine';
 import { useTicker } from './useEngine';
 import { Conditions, Countdown, joinVerdictText, MatchMark } from './VerdictText';
 
-export function ChannelsView({ session, engine, keysBar }: { session: RealtimeSession; engine?: EngineState; keysBar?: preact.ComponentChildren }) {
+export function ChannelsView({
+  session,
+  engine,
+  keysBar,
+  unloads,
+}: {
+  session: RealtimeSession;
+  engine?: EngineState;
+  keysBar?: preact.ComponentChildren;
+  /** Connections whose page went away (pagehide): their live channels are shown closed (src/panel/unload.ts). */
+  unloads?: UnloadLookup;
+}) {
   const now = useTicker();
   const result = engine?.kind === 'done' ? engine.result : undefined;
+  const connections = new Map<string, ConnectionRecord>(session.connections.map((c) => [c.conn, c]));
+  const lookup = unloads ?? (() => undefined);
   return (
     <div class="list-view" data-testid="channels-view">
       {session.channels.length > 0 && keysBar}
@@ -21,19 +36,39 @@ export function ChannelsView({ session, engine, keysBar }: { session: RealtimeSe
       {session.channels.length === 0 && <p class="empty">No channel joined yet.</p>}
       {session.channels.map((channel) => {
         const key = channelKeyString(channel.key);
-        return <ChannelCard channel={channel} verdict={result?.channels.get(key)} result={result} now={now} key={key} />;
+        const phase = channelPhaseDisplay(channel, connections.get(channel.key.conn), lookup);
+        return <ChannelCard channel={channel} phase={phase} verdict={result?.channels.get(key)} result={result} now={now} key={key} />;
       })}
     </div>
   );
 }
 
-function ChannelCard({ channel, verdict, result, now }: { channel: ChannelRecord; verdict?: ChannelVerdict; result?: EngineResult; now: number }) {
+function ChannelCard({
+  channel,
+  phase,
+  verdict,
+  result,
+  now,
+}: {
+  channel: ChannelRecord;
+  phase: ChannelPhaseDisplay;
+  verdict?: ChannelVerdict;
+  result?: EngineResult;
+  now: number;
+}) {
   const { key } = channel;
   return (
-    <div class={`card channel ${channel.phase}`} data-testid="channel-row" data-topic={key.topic} data-phase={channel.phase} data-join-ref={String(key.joinRef)}>
+    <div
+      class={`card channel ${phase.phase}`}
+      data-testid="channel-row"
+      data-topic={key.topic}
+      data-phase={phase.phase}
+      data-closed-by={phase.closedBy}
+      data-join-ref={String(key.joinRef)}
+    >
       <div class="card-title">
-        <span class={`badge ${channel.phase}`} data-testid="channel-phase">
-          {channel.phase}
+        <span class={`badge ${phase.phase}`} data-testid="channel-phase">
+          {phase.label}
         </span>
         <span class="topic">{key.topic}</span>
       </div>
@@ -46,8 +81,14 @@ function ChannelCard({ channel, verdict, result, now }: { channel: ChannelRecord
         {channel.errors.length > 0 && <span class="warn">{channel.errors.length} phx_error</span>}
         {channel.closedBy && <span>closed by the server at {formatTime(channel.closedBy.time)}</span>}
         {channel.leftBy && <span>left by the page at {formatTime(channel.leftBy.time)}</span>}
+        {phase.unload && <span>ended with its page at {formatTime(phase.unload.time)}</span>}
       </div>
-      {result && verdict ? <EngineLines verdict={verdict} result={result} now={now} /> : <p class="muted">Analysing the channel token…</p>}
+      {result && verdict ? (
+        // A channel that ended with its page is judged no longer: no live countdown for it.
+        <EngineLines verdict={phase.unload ? { ...verdict, live: false } : verdict} result={result} now={now} />
+      ) : (
+        <p class="muted">Analysing the channel token…</p>
+      )}
       <ol class="attempts">
         {channel.attempts.map((attempt, i) => (
           <AttemptLine attempt={attempt} index={i} key={i} />

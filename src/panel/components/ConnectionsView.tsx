@@ -5,7 +5,8 @@ import type { ConnectionId } from '../../core/model';
 import type { RealtimeSession } from '../../core/realtime';
 import type { DevtoolsSocketInfo } from '../devtools-merge';
 import { formatTime, maskApikeyInUrl } from '../../ui/format';
-import { connectionState, refusedExplanation } from '../views';
+import { unloadWords, type UnloadLookup } from '../unload';
+import { connectionDisplay, refusedExplanation } from '../views';
 import type { ConnectionVerdict } from '../engine';
 import { Conditions, connectVerdictText, MatchMark } from './VerdictText';
 
@@ -17,20 +18,27 @@ export function ConnectionsView(props: {
   devtoolsSocket?: (conn: ConnectionId) => DevtoolsSocketInfo | undefined;
   /** The claims engine's predicted upgrade answer per socket (absent until it has run). */
   verdicts?: Map<string, ConnectionVerdict>;
+  /** Connections whose page went away (pagehide): shown closed by that (src/panel/unload.ts). */
+  unloads?: UnloadLookup;
 }) {
   const { connections } = props.session;
   return (
     <div class="list-view" data-testid="connections-view">
       {connections.length === 0 && <p class="empty">No Realtime socket captured yet.</p>}
       {connections.map((c) => {
-        const state = connectionState(c);
+        const { state, unload } = connectionDisplay(c, props.unloads ?? noUnloads);
         const devtools = props.devtoolsSocket?.(c.conn);
         return (
-          <div class={`card connection ${state}${devtools ? ' devtools-only' : ''}`} data-testid="connection-row" data-state={state} data-conn={c.conn} key={c.conn}>
+          <div class={`card connection ${state}${devtools ? ' devtools-only' : ''}`} data-testid="connection-row" data-state={state} data-closed-by={unload?.cause} data-conn={c.conn} key={c.conn}>
             <div class="card-title">
               <span class={`badge ${state}`} data-testid="connection-state">
                 {state}
               </span>
+              {unload && (
+                <span class="badge closed-by" data-testid="connection-closed-by">
+                  {unloadWords(unload.cause)}
+                </span>
+              )}
               <span class="url" data-testid="connection-url">
                 {c.url === '' ? '(socket URL not captured)' : props.revealKeys ? c.url : maskApikeyInUrl(c.url)}
               </span>
@@ -53,6 +61,16 @@ export function ConnectionsView(props: {
               {c.errored && <span class="warn">error event</span>}
             </div>
             {devtools && <DevtoolsOnlyNote info={devtools} />}
+            {unload && (
+              <div class="card-facts" data-testid="connection-close">
+                <span>
+                  closed {formatTime(unload.time)}: {unloadWords(unload.cause)}
+                  {unload.cause === 'bfcache'
+                    ? ' (the page left for the back/forward cache; no close of this socket was captured, and it may come back with the page)'
+                    : ' (the page went away with the socket still open; no close code or reason was captured)'}
+                </span>
+              </div>
+            )}
             {c.close && devtools && c.close.code === 0 ? (
               <div class="card-facts" data-testid="connection-close">
                 <span>closed {formatTime(c.close.time)} (DevTools’ network log does not record the close code or reason)</span>
@@ -83,6 +101,8 @@ export function ConnectionsView(props: {
     </div>
   );
 }
+
+const noUnloads: UnloadLookup = () => undefined;
 
 /** The engine's predicted answer to the upgrade (from the apikey), next to what happened. */
 function ConnectLine({ verdict }: { verdict: ConnectionVerdict }) {

@@ -3,6 +3,7 @@
 
 import type { RealtimeSession } from '../../core/realtime';
 import type { PanelController } from '../controller';
+import { frameHookMissingText, hookMissingText, hookReport } from '../hook-status';
 
 export function StatusBanner({ controller, session }: { controller: PanelController; session: RealtimeSession }) {
   const { state } = controller.model;
@@ -30,8 +31,20 @@ export function StatusBanner({ controller, session }: { controller: PanelControl
     );
   }
 
+  const hooks = hookReport(state);
   let banner: preact.ComponentChildren;
-  switch (state.status) {
+  switch (hooks.top ? 'hook-missing' : state.status) {
+    case 'hook-missing':
+      // The content script runs but the page hook does not: never "Capturing" (messages.ts HookState).
+      banner = (
+        <div class="banner warn" role="alert" data-testid="capture-status" data-status="hook-missing">
+          <span data-testid="hook-missing">{hookMissingText(hooks.top!.url)}</span>
+          <button type="button" class="primary" data-testid="reload-and-capture" onClick={() => controller.reloadAndCapture()}>
+            Reload and capture
+          </button>
+        </div>
+      );
+      break;
     case 'connecting':
       banner = (
         <div class="banner info" data-testid="capture-status" data-status="connecting">
@@ -78,6 +91,11 @@ export function StatusBanner({ controller, session }: { controller: PanelControl
     <div class="banners">
       {problems}
       {banner}
+      {hooks.frames.map((f) => (
+        <div class="banner warn" data-testid="frame-hook-missing" data-doc={f.docId} key={f.docId}>
+          {frameHookMissingText(f.url)}
+        </div>
+      ))}
       <DevtoolsNetworkLine controller={controller} />
     </div>
   );
