@@ -8,12 +8,13 @@ import type { ChannelKey, ChannelRecord, ConnectionRecord, RealtimeSession } fro
 import { serverNowSec, type UseTime } from '../diagnosis/judge';
 import { diagnoseConnectFailure, diagnoseJoinReason, diagnoseSystemMessage, type ServerReplyDiagnosis } from '../diagnosis/replies';
 import { connectBody, joinReason } from '../diagnosis/verdict';
-import { finding, SEVERITY_RANK, type Finding, type FindingCode } from '../rules/catalogue';
-import { checkToken, isoOf, REFRESH_MARGIN_S } from '../rules/token-rules';
-import { decodeToken, type DecodedToken } from '../tokens/decode';
+import { finding, MAX_USE_PLACES, SEVERITY_RANK, type Finding, type FindingCode, type FindingEvidence, type FindingUse, type FindingUseKind } from '../rules/catalogue';
+import { checkToken, isoOf, REFRESH_MARGIN_S, timeFactsAt } from '../rules/token-rules';
+import { TokenCache } from '../tokens/cache';
+import { decodeToken, originOfUrl, projectRefOfUrl, type DecodedToken } from '../tokens/decode';
 import type { ProjectKnowledge } from '../tokens/project';
 import { isAsymmetricAlg, SUPPORTED_ALGS } from '../tokens/verify';
-import { channelTokenTimeline, effectiveChannelTokenAt, type EffectiveTokenSpan } from './effective-token';
+import { channelTokenTimeline, effectiveChannelTokenAt, type ChannelTokenSource, type EffectiveTokenSpan, type TokenDecoder } from './effective-token';
 import { combineSkew, dateHeaderSamples, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
 
 export type TokenUseKind =
@@ -70,7 +71,17 @@ export interface AnalysisOptions {
   now?: number;
   /** Skew to use instead of the measured one (ms, server − browser). */
   skewMs?: number;
+  /**
+   * Memo of token decoding and signature checks, kept across runs (the panel re-analyses the same
+   * session about once a second). Default: one shared cache, keyed on the `project` object's
+   * identity, so a caller that passes the same ProjectKnowledge object (or none) reuses it.
+   */
+  cache?: TokenCache;
 }
+
+/** The default memo, and the knowledge used when none is given (a stable identity for it). */
+const SHARED_CACHE = new TokenCache();
+const NO_KNOWLEDGE: ProjectKnowledge = Object.freeze({});
 
 type RealtimeView = Pick<RealtimeSession, 'connections' | 'channels'>;
 
@@ -78,11 +89,11 @@ type RealtimeView = Pick<RealtimeSession, 'connections' | 'channels'>;
 const PROPAGATION_GRACE_MS = 10_000;
 const CLOCK_SKEW_THRESHOLD_MS = 30_000;
 
-export function discoverTokens(events: readonly CapturedEvent[], realtime: RealtimeView): SeenToken[] {
+export function discoverTokens(events: readonly CapturedEvent[], realtime: RealtimeView, decode: TokenDecoder = decodeToken): SeenToken[] {
   const byToken = new Map<string, SeenToken>();
   const add = (raw: unknown, use: TokenUse) => {
     if (typeof raw !== 'string' || raw.trim() === '') return;
-    const token = decodeToken(raw);
+    const token = decode(raw);
     const key = token.cleaned;
     const seen = byToken.get(key) ?? { token, uses: [], firstSeen: use.time, lastSeen: use.time };
     seen.uses.push(use);
@@ -123,12 +134,14 @@ export async function analyzeSession(
   realtime: RealtimeView,
   options: AnalysisOptions = {},
 ): Promise<Analysis> {
-  const project = options.project ?? {};
+  const project = options.project ?? NO_KNOWLEDGE;
+  const cache = options.cache ?? SHARED_CACHE;
+  const decode: TokenDecoder = (raw) => cache.decode(raw);
   const list = Array.isArray(events) ? events : [];
   const lastTime = list.reduce((m, e) => Math.max(m, e.time), 0);
   const now = options.now ?? lastTime;
   const connections = new Map(realtime.connections.map((c) => [c.conn, c]));
-  const channels = realtime.channels.map((ch) => ({ ch, conn: connections.get(ch.key.conn), timeline: channelTokenTimeline(ch, connections.get(ch.key.conn)) }));
+  const channels = realtime.channels.map((ch) => ({ ch, conn: connections.get(ch.key.conn), timeline: channelTokenTimeline(ch, connections.get(ch.key.conn), decode) }));
 
   // 1. Clock skew, before any time check.
   const samples: SkewSample[] = dateHeaderSamples(list);
@@ -144,45 +157,24 @@ export async function analyzeSession(
 
   const out = new FindingSet();
 
-  // 2. Every token at every use.
-  const tokens = discoverTokens(list, realtime);
-  for (const seen of tokens) {
-    for (const use of seen.uses) {
-      if (use.kind === 'join-access-token' || use.kind === 'join-user-token' || use.kind === 'access-token-push') continue; // judged as channel tokens below
-      const scope = use.kind === 'socket-apikey' ? `conn:${use.conn}` : use.kind.startsWith('http') ? 'http' : 'grant';
-      const { findings } = await checkToken(seen.token, {
-        project, use: useAt(use.time), sentTo: use.url, observedInPage: true,
-        evidence: { requestId: use.req, conn: use.conn },
-      });
-      out.addAll(findings, scope);
-    }
-  }
+  // 2. Every token at every use: HTTP calls, socket apikeys, and channel tokens judged at each join
+  // and accepted push, as the server does. Findings about the token itself are said once per token
+  // with every place it was used (FindingSet.addTokenFinding).
+  const tokens = discoverTokens(list, realtime, decode);
+  await judgeTokenUses(judgedUses(tokens, channels), out, { project, cache, useAt });
 
-  // 3. Channel tokens: judged at each join and accepted push, as the server does.
-  const channelAnalyses: ChannelAnalysis[] = [];
-  for (const { ch, conn, timeline } of channels) {
-    const scope = channelScope(ch.key);
-    for (const span of timeline) {
-      if (!span.token) continue;
-      const { findings } = await checkToken(span.token, {
-        project, use: useAt(span.from), sentTo: conn?.url, observedInPage: true,
-        evidence: { frameSeq: span.frame.seq, conn: ch.key.conn, topic: ch.key.topic },
-      });
-      out.addAll(findings, scope);
-    }
-    channelAnalyses.push(channelState(ch, conn, timeline, now, skewMs));
-  }
+  const channelAnalyses: ChannelAnalysis[] = channels.map(({ ch, conn, timeline }) => channelState(ch, conn, timeline, now, skewMs));
 
-  // 4. Lifecycle and correlation (before the server's statements, which may confirm them).
+  // 3. Lifecycle and correlation (before the server's statements, which may confirm them).
   rejoinLoops(realtime.channels, out);
   refreshFailures(list, out);
   signedOutRetention(list, channels, out, lastTime);
   staleChannelTokens(tokens, channels, out, lastTime);
   expiringSoon(channelAnalyses, out, now);
 
-  // 5. What the server said, linked to the token in force.
+  // 4. What the server said, linked to the token in force.
   for (const { ch, conn, timeline } of channels) serverReplyFindings(ch, conn, timeline, out, useAt);
-  for (const c of realtime.connections) connectRefusedFinding(c, out, useAt);
+  for (const c of realtime.connections) connectRefusedFinding(c, out, useAt, decode);
   pausedWhileHidden(list, channels, out, skewMs);
   apiKeyVsAccessTokenProject(tokens, out);
   if (skew.known && skew.skewMs !== null && Math.abs(skew.skewMs) > CLOCK_SKEW_THRESHOLD_MS) {
@@ -198,27 +190,194 @@ export async function analyzeSession(
   return { tokens, channels: channelAnalyses, skew, findings: out.sorted(), now };
 }
 
+/** One use of a token that the rules judge (a token-carrying event, or a channel's token span). */
+interface JudgedUse {
+  token: DecodedToken;
+  kind: FindingUseKind;
+  time: number;
+  seq: number;
+  /** Where the token was sent (socket or request URL): the host-vs-token checks compare with it. */
+  sentTo?: string;
+  conn?: string;
+  topic?: string;
+  frameSeq?: number;
+  requestId?: string;
+}
+
+const SPAN_USE_KIND: Record<Exclude<ChannelTokenSource, 'gateway'>, FindingUseKind> = {
+  'join-user-token': 'join-user-token',
+  'join-access-token': 'join-access-token',
+  'access-token-push': 'access-token-push',
+  apikey: 'channel-apikey',
+};
+
+/** Every judged use, grouped by token, each group in time order (so the first use is judged first). */
+function judgedUses(tokens: SeenToken[], channels: Array<{ ch: ChannelRecord; conn: ConnectionRecord | undefined; timeline: EffectiveTokenSpan[] }>): JudgedUse[][] {
+  // Keyed by the cleaned token, as discoverTokens groups them (one lookup per token, not per use:
+  // hashing a 300-character JWT for each of 200,000 requests is most of the cost otherwise).
+  const byToken = new Map<string, JudgedUse[]>();
+  const groupOf = (t: DecodedToken): JudgedUse[] => {
+    const key = t.form === 'not-a-string' ? `\u0000${t.label}` : t.cleaned;
+    let group = byToken.get(key);
+    if (!group) byToken.set(key, (group = []));
+    return group;
+  };
+  for (const seen of tokens) {
+    const group = groupOf(seen.token);
+    for (const use of seen.uses) {
+      // Channel tokens are judged from the channel timeline below, where the server's selection
+      // rules (§2.2, §2.3) say which of them were in force.
+      if (use.kind === 'join-access-token' || use.kind === 'join-user-token' || use.kind === 'access-token-push') continue;
+      group.push({ token: seen.token, kind: use.kind, time: use.time, seq: use.seq, sentTo: use.url, conn: use.conn, requestId: use.req });
+    }
+  }
+  for (const { ch, conn, timeline } of channels) {
+    for (const span of timeline) {
+      if (!span.token || span.source === 'gateway') continue;
+      groupOf(span.token).push({ token: span.token, kind: SPAN_USE_KIND[span.source], time: span.from, seq: span.frame.seq, sentTo: conn?.url, conn: ch.key.conn, topic: ch.key.topic, frameSeq: span.frame.seq });
+    }
+  }
+  const before = (a: JudgedUse, b: JudgedUse) => a.time - b.time || a.seq - b.seq;
+  const groups: JudgedUse[][] = [];
+  for (const g of byToken.values()) {
+    if (g.length === 0) continue;
+    let sorted = true;
+    for (let i = 1; i < g.length && sorted; i++) sorted = before(g[i - 1], g[i]) <= 0;
+    groups.push(sorted ? g : g.sort(before));
+  }
+  return groups;
+}
+
+/**
+ * Judges each token's uses. The rules run once per token and context — the host it was sent to
+ * (project-mismatch and issuer checks compare with it) and which time checks fail at that use —
+ * and every further use in the same context only adds itself to those findings. Signature checks
+ * go through the cache, so a token is verified once across uses and runs.
+ */
+async function judgeTokenUses(groups: JudgedUse[][], out: FindingSet, env: { project: ProjectKnowledge; cache: TokenCache; useAt: (t: number) => UseTime }): Promise<void> {
+  const hostKeys = new Map<string, string>();
+  const hostKey = (url: string | undefined): string => {
+    if (url === undefined) return '';
+    let k = hostKeys.get(url);
+    if (k === undefined) hostKeys.set(url, (k = `${projectRefOfUrl(url)}|${originOfUrl(url) ?? ''}`));
+    return k;
+  };
+  for (const group of groups) {
+    const judged = new Map<string, string[]>();
+    for (const u of group) {
+      const use = env.useAt(u.time);
+      const claims = u.token.form === 'jwt' ? (u.token.claims ?? {}) : {};
+      const t = timeFactsAt(claims, serverNowSec(use));
+      const context = `${hostKey(u.sentTo)}|${+t.expired}${+t.notYetValid}${+t.iatInFuture}`;
+      const keys = judged.get(context);
+      if (keys) {
+        for (const k of keys) out.recordUse(k, u);
+        continue;
+      }
+      const evidence: FindingEvidence = {};
+      if (u.requestId !== undefined) evidence.requestId = u.requestId;
+      if (u.frameSeq !== undefined) evidence.frameSeq = u.frameSeq;
+      if (u.conn !== undefined) evidence.conn = u.conn;
+      if (u.topic !== undefined) evidence.topic = u.topic;
+      const { findings } = await checkToken(u.token, { project: env.project, use, sentTo: u.sentTo, observedInPage: true, evidence, cache: env.cache });
+      judged.set(context, findings.map((f) => out.addTokenFinding(f, u)));
+    }
+  }
+}
+
+function pathOf(url: string): string {
+  const m = /^[a-z]+:\/\/[^/?#]*([^?#]*)/i.exec(url);
+  return m && m[1] ? m[1] : '/';
+}
+
 function channelScope(key: ChannelKey): string {
   return `ch:${key.conn}:${key.topic}`;
 }
 
 // ---------------------------------------------------------------------------------------------
 
+const USE_WORDS: Record<FindingUseKind, string> = {
+  'socket-apikey': 'socket apikey',
+  'join-access-token': 'join access_token',
+  'join-user-token': 'join user_token',
+  'access-token-push': 'access_token push',
+  'http-authorization': 'HTTP Authorization',
+  'http-apikey': 'HTTP apikey header',
+  'token-grant': 'token grant',
+  'channel-apikey': 'channel fallback to the socket apikey',
+};
+
+/** Time facts: said once per token too, but their `expected` (the server clock) varies per use. */
+const TIME_CODES = new Set<FindingCode>(['token-expired', 'token-not-yet-valid', 'iat-in-future']);
+
+interface TokenFindingUses {
+  finding: Finding;
+  count: number;
+  places: Map<string, FindingUse>;
+  omitted: Set<string>;
+}
+
 class FindingSet {
   private byKey = new Map<string, Finding>();
-  private static readonly TIME_CODES = new Set<FindingCode>(['token-expired', 'token-not-yet-valid', 'iat-in-future']);
+  private tokenUses = new Map<string, TokenFindingUses>();
   /** Said once per channel topic and token, whichever channel instance (rejoins) it came from. */
   private static readonly ONCE_PER_TOPIC = new Set<FindingCode>(['refresh-paused-while-hidden', 'signed-out-token-retained', 'channel-token-stale', 'token-expires-soon']);
 
-  add(f: Finding, scope: string): void {
-    // Timeless facts about a token are said once; time facts once per place of use.
-    const key = FindingSet.TIME_CODES.has(f.code) ? `${f.code}|${f.evidence.token}|${scope}`
-      : FindingSet.ONCE_PER_TOPIC.has(f.code) ? `${f.code}|${f.evidence.token ?? ''}|${f.evidence.conn ?? ''}|${f.evidence.topic ?? ''}` : `${f.code}|${f.evidence.token ?? ''}|${f.evidence.topic ?? ''}|${f.evidence.frameSeq ?? ''}|${f.evidence.requestId && !f.evidence.token ? f.evidence.requestId : ''}`;
+  /** A finding about an event (a server reply, a request, a channel's history): one per event. */
+  add(f: Finding, _scope: string): void {
+    const key = FindingSet.ONCE_PER_TOPIC.has(f.code) ? `${f.code}|${f.evidence.token ?? ''}|${f.evidence.conn ?? ''}|${f.evidence.topic ?? ''}`
+      : `${f.code}|${f.evidence.token ?? ''}|${f.evidence.topic ?? ''}|${f.evidence.frameSeq ?? ''}|${f.evidence.requestId && !f.evidence.token ? f.evidence.requestId : ''}`;
     if (!this.byKey.has(key)) this.byKey.set(key, f);
   }
-  addAll(fs: Finding[], scope: string): void {
-    for (const f of fs) this.add(f, scope);
+
+  /**
+   * A finding about a token itself, from one use of it: one per (code, token) — and per expected
+   * value where that depends on where it was sent (project-mismatch: which project) — whatever the
+   * number of places it was used. The first use (uses arrive in time order) is the primary
+   * evidence; every use is counted. Returns the key, for recordUse.
+   */
+  addTokenFinding(f: Finding, use: JudgedUse): string {
+    const distinct = TIME_CODES.has(f.code) ? '' : `${f.evidence.claim ?? ''}|${JSON.stringify(f.evidence.expected) ?? ''}`;
+    const key = `token|${f.code}|${f.evidence.token ?? ''}|${distinct}`;
+    if (!this.byKey.has(key)) {
+      this.byKey.set(key, f);
+      this.tokenUses.set(key, { finding: f, count: 0, places: new Map(), omitted: new Set() });
+    }
+    this.recordUse(key, use);
+    return key;
   }
+
+  /** One more use of a token whose findings were already judged in the same context. */
+  recordUse(key: string, use: JudgedUse): void {
+    const entry = this.tokenUses.get(key);
+    if (!entry) return;
+    entry.count++;
+    const path = use.kind === 'socket-apikey' || use.topic !== undefined || use.sentTo === undefined ? undefined : pathOf(use.sentTo);
+    const placeKey = `${use.kind}\u0000${use.conn ?? ''}\u0000${use.topic ?? ''}\u0000${path ?? ''}`;
+    const place = entry.places.get(placeKey);
+    if (place) {
+      place.count++;
+      place.first = Math.min(place.first, use.time);
+      place.last = Math.max(place.last, use.time);
+    } else if (entry.places.size < MAX_USE_PLACES) {
+      const p: FindingUse = { kind: use.kind, count: 1, first: use.time, last: use.time };
+      if (use.frameSeq !== undefined) p.frameSeq = use.frameSeq;
+      if (use.requestId !== undefined) p.requestId = use.requestId;
+      if (use.conn !== undefined) p.conn = use.conn;
+      if (use.topic !== undefined) p.topic = use.topic;
+      if (path !== undefined) p.path = path;
+      entry.places.set(placeKey, p);
+    } else {
+      entry.omitted.add(placeKey);
+    }
+  }
+
+  /** Whether a finding with this code is already said about this token (by label). */
+  hasTokenFinding(code: FindingCode, tokenLabel: string): boolean {
+    for (const { finding: f } of this.tokenUses.values()) if (f.code === code && f.evidence.token === tokenLabel) return true;
+    return false;
+  }
+
   /** The server confirmed a problem with this token: raise related findings to errors. */
   confirm(tokenLabel: string | undefined, codes: FindingCode[]): void {
     if (!tokenLabel) return;
@@ -232,9 +391,26 @@ class FindingSet {
   all(): Finding[] {
     return [...this.byKey.values()];
   }
+  /** Every finding, most severe first; token findings carry their places of use. */
   sorted(): Finding[] {
+    for (const { finding: f, count, places, omitted } of this.tokenUses.values()) {
+      const uses = [...places.values()];
+      f.evidence = { ...f.evidence, useCount: count, uses, ...(omitted.size > 0 ? { usesOmitted: omitted.size } : {}) };
+      if (count > 1) f.message = `${f.message} ${usesSentence(count, uses, omitted.size)}`;
+    }
+    this.tokenUses.clear(); // said once: a second call must not repeat the sentence
     return this.all().sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.time ?? 0) - (b.time ?? 0));
   }
+}
+
+/** "Applies to 3 uses: socket apikey (c1); HTTP apikey header ×2 (/rest/v1/items)." */
+function usesSentence(count: number, uses: FindingUse[], omitted: number): string {
+  const shown = uses.slice(0, 4).map((u) => {
+    const where = u.topic ?? u.path ?? u.conn;
+    return `${USE_WORDS[u.kind]}${u.count > 1 ? ` ×${u.count}` : ''}${where ? ` (${where})` : ''}`;
+  });
+  const more = uses.length - shown.length + omitted;
+  return `Applies to ${count} uses: ${shown.join('; ')}${more > 0 ? `; ${more} more place${more === 1 ? '' : 's'}` : ''}.`;
 }
 
 interface ServerStatement {
@@ -379,11 +555,11 @@ function fixFor(cause: FindingCode | undefined, diag: ServerReplyDiagnosis): str
   }
 }
 
-function connectRefusedFinding(c: ConnectionRecord, out: FindingSet, useAt: (t: number) => UseTime): void {
+function connectRefusedFinding(c: ConnectionRecord, out: FindingSet, useAt: (t: number) => UseTime, decode: TokenDecoder): void {
   const status = c.upgrade?.status;
   if (!c.refused && !(status !== undefined && status >= 400)) return;
   const diag = diagnoseConnectFailure(status);
-  const apikey = c.apikey === undefined ? null : decodeToken(c.apikey);
+  const apikey = c.apikey === undefined ? null : decode(c.apikey);
   let predicted = 'unknown';
   let cause: FindingCode | undefined;
   if (apikey === null) predicted = '401 {"error":"API key is missing"}';
@@ -605,11 +781,14 @@ function pausedWhileHidden(events: readonly CapturedEvent[], channels: ChannelCt
 }
 
 function apiKeyVsAccessTokenProject(tokens: SeenToken[], out: FindingSet): void {
+  // When either token is already said to be from another project than the host, that is this
+  // problem, said once.
   const keys = tokens.filter((t) => (t.token.tokenClass === 'legacy-anon-key' || t.token.tokenClass === 'legacy-service-role-key') && t.token.projectRef !== 'unknown');
   const users = tokens.filter((t) => isUserToken(t.token) && t.token.projectRef !== 'unknown');
   for (const k of keys) {
     for (const u of users) {
       if (k.token.projectRef === u.token.projectRef) continue;
+      if (out.hasTokenFinding('project-mismatch', k.token.label) || out.hasTokenFinding('project-mismatch', u.token.label)) continue;
       out.add(finding('project-mismatch', {
         message: `The API key belongs to project "${k.token.projectRef}" but the access token to "${u.token.projectRef}".`,
         cause: 'The page mixes keys and sessions of two projects (a stale session in storage, or a copied .env). One of the two will fail signature checks.',

@@ -8,7 +8,8 @@ export { findStoredSessions, cookieEntries, type StoredSession, type StoredEntry
 export { parseJwks, parseClaimValidators, secretFromBase64, secretFromText, type ProjectKnowledge } from '../tokens/project';
 export { selectSigner, verifySignature, type SignatureCheck } from '../tokens/verify';
 export { checkToken, tokenFindings, REFRESH_MARGIN_S, type TokenRuleContext } from '../rules/token-rules';
-export { FINDING_CODES, ALL_FINDING_CODES, hasError, type Finding, type FindingCode, type FindingEvidence, type Severity } from '../rules/catalogue';
+export { FINDING_CODES, ALL_FINDING_CODES, MAX_USE_PLACES, hasError, type Finding, type FindingCode, type FindingEvidence, type FindingUse, type FindingUseKind, type Severity } from '../rules/catalogue';
+export { TokenCache, type TokenCacheStats } from '../tokens/cache';
 export { judgeToken, type Judgement, type ServerFailure, type UseTime } from '../diagnosis/judge';
 export { predictConnectVerdict, predictJoinVerdict, predictRefreshVerdict, GATEWAY_TOKEN_NOTE, type ConnectVerdict, type JoinVerdict, type RefreshVerdict } from '../diagnosis/verdict';
 export { diagnoseJoinReason, diagnoseSystemMessage, diagnoseConnectFailure, diagnoseCloseCode, diagnoseText, type ServerReplyDiagnosis } from '../diagnosis/replies';

@@ -5,6 +5,7 @@
 
 import type { DecodedToken } from '../tokens/decode';
 import type { ProjectKnowledge } from '../tokens/project';
+import type { TokenCache } from '../tokens/cache';
 import { selectSigner, verifySignature, type SignatureCheck, type SignerSelection } from '../tokens/verify';
 
 /** When the token is used (browser clock, ms) and the measured skew (server − browser, ms). */
@@ -43,6 +44,8 @@ export async function judgeToken(
   token: DecodedToken,
   project: ProjectKnowledge,
   use: UseTime,
+  /** Memo of signature checks (time-independent); without one every call verifies. */
+  cache?: Pick<TokenCache, 'verify'>,
 ): Promise<Judgement> {
   const nowSec = serverNowSec(use);
   const done = (failure: ServerFailure | null, extra: Partial<Judgement> = {}): Judgement => ({
@@ -76,7 +79,7 @@ export async function judgeToken(
   }
 
   // §4.1 step 6: signature (a bad signature is reported before expiry).
-  const signature = await verifySignature(token, signer, project);
+  const signature = await (cache ? cache.verify(token, signer, project) : verifySignature(token, signer, project));
   if (signature.status === 'invalid') return done({ kind: 'signature', detail: signature.detail }, { signer, signature });
   if (signature.status === 'unverified') {
     conditions.push('if the signature is valid (it was not verified: no secret or key supplied)');

@@ -63,7 +63,48 @@ export interface FindingEvidence {
   /** Channel / connection the finding is about. */
   conn?: string;
   topic?: string;
+  /**
+   * Findings about a token itself (its class, claims, signature, or that it was used expired) are
+   * said once per token; the fields above are then its first use, and these list every place it
+   * was used (in a captured session; absent for a pasted token).
+   */
+  useCount?: number;
+  /** Places of use, first use first; at most MAX_USE_PLACES (the rest counted in usesOmitted). */
+  uses?: FindingUse[];
+  /** Places of use left out of `uses` (their uses are still in useCount). */
+  usesOmitted?: number;
 }
+
+/** How a token travelled (the session's TokenUseKind, plus the socket apikey judged as a channel token). */
+export type FindingUseKind =
+  | 'socket-apikey'
+  | 'join-access-token'
+  | 'join-user-token'
+  | 'access-token-push'
+  | 'http-authorization'
+  | 'http-apikey'
+  | 'token-grant'
+  /** The channel fell back to the socket's apikey JWT (no usable token in the join, §2.2). */
+  | 'channel-apikey';
+
+/** One place a token was used: same kind, socket, channel topic and request path. */
+export interface FindingUse {
+  kind: FindingUseKind;
+  /** Uses at this place. */
+  count: number;
+  /** First and last use here (browser clock, ms). */
+  first: number;
+  last: number;
+  /** The first use here: frame `seq` or request id. */
+  frameSeq?: number;
+  requestId?: string;
+  conn?: string;
+  topic?: string;
+  /** Request path, without the query (it may carry keys). */
+  path?: string;
+}
+
+export const MAX_USE_PLACES = 20;
 
 export interface Finding {
   code: FindingCode;

@@ -4,6 +4,7 @@
 import { judgeToken, serverNowSec, strictEqual, type Judgement, type UseTime } from '../diagnosis/judge';
 import { joinReason } from '../diagnosis/verdict';
 import { TOKEN_CLASS_LABELS, projectRefOfUrl, originOfUrl, type DecodedToken } from '../tokens/decode';
+import type { TokenCache } from '../tokens/cache';
 import type { ProjectKnowledge } from '../tokens/project';
 import { isObject } from '../tokens/project';
 import { finding, type Finding, type FindingEvidence } from './catalogue';
@@ -23,11 +24,31 @@ export interface TokenRuleContext {
   evidence?: FindingEvidence;
   /** When the token came from the page (not a paste): exposure findings speak of "the page". */
   observedInPage?: boolean;
+  /** Memo of signature checks shared across uses and runs (see tokens/cache.ts). */
+  cache?: Pick<TokenCache, 'verify'>;
 }
 
 export async function checkToken(token: DecodedToken, ctx: TokenRuleContext): Promise<{ findings: Finding[]; judgement: Judgement }> {
-  const judgement = await judgeToken(token, ctx.project, ctx.use);
+  const judgement = await judgeToken(token, ctx.project, ctx.use, ctx.cache);
   return { findings: tokenFindings(token, judgement, ctx), judgement };
+}
+
+export interface TimeFacts {
+  expired: boolean;
+  notYetValid: boolean;
+  iatInFuture: boolean;
+}
+
+/**
+ * The only part of a token's findings that depends on when it was used (server clock, s): the
+ * analysis judges the rest once per token and re-checks just these at every use.
+ */
+export function timeFactsAt(claims: Record<string, unknown>, nowSec: number): TimeFacts {
+  return {
+    expired: typeof claims.exp === 'number' && Number.isFinite(claims.exp) && Math.round(claims.exp) <= nowSec,
+    notYetValid: typeof claims.nbf === 'number' && claims.nbf > nowSec,
+    iatInFuture: typeof claims.iat === 'number' && claims.iat > nowSec + IAT_FUTURE_ALLOWANCE_S,
+  };
 }
 
 export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: TokenRuleContext): Finding[] {
@@ -140,32 +161,33 @@ export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: To
   // Time (server clock = time of use + skew).
   const nowSec = serverNowSec(ctx.use);
   const skewNote = ctx.use.skewMs ? ` (server clock, corrected by ${Math.round(ctx.use.skewMs / 1000)} s of measured skew)` : '';
-  if (typeof claims.exp === 'number' && Number.isFinite(claims.exp)) {
-    const exp = Math.round(claims.exp);
-    if (exp <= nowSec) {
-      const n = nowSec - exp;
-      add(finding('token-expired', {
-        message: `Expired ${n} s before this use${skewNote}: exp ${isoOf(exp)}.`,
-        cause: 'Realtime accepts a token only while exp > now. The session was not refreshed in time, or this token was kept after a refresh.',
-        fix: 'Refresh the session (supabase.auth.refreshSession / getSession) and pass the new access token to Realtime: supabase.realtime.setAuth(token).',
-        evidence: ev({ claim: 'exp', expected: `> ${nowSec}`, actual: claims.exp, serverText: joinReason({ kind: 'expired', secondsAgo: n }) ?? undefined }), time,
-      }));
-    }
-  }
-  if (typeof claims.nbf === 'number' && claims.nbf > nowSec) {
-    add(finding('token-not-yet-valid', {
-      message: `Not valid before ${isoOf(claims.nbf)}, ${Math.round(claims.nbf - nowSec)} s after this use.`,
-      cause: 'The nbf claim is in the future. Realtime ignores nbf unless configured, but other services (and clock-sensitive code) refuse it.',
-      fix: 'Mint without nbf or with nbf ≤ iat; check the clock of the machine that minted it.',
-      evidence: ev({ claim: 'nbf', expected: `≤ ${nowSec}`, actual: claims.nbf }), time,
+  const facts = timeFactsAt(claims, nowSec);
+  if (facts.expired) {
+    const exp = Math.round(claims.exp as number);
+    const n = nowSec - exp;
+    add(finding('token-expired', {
+      message: `Expired ${n} s before this use${skewNote}: exp ${isoOf(exp)}.`,
+      cause: 'Realtime accepts a token only while exp > now. The session was not refreshed in time, or this token was kept after a refresh.',
+      fix: 'Refresh the session (supabase.auth.refreshSession / getSession) and pass the new access token to Realtime: supabase.realtime.setAuth(token).',
+      evidence: ev({ claim: 'exp', expected: `> ${nowSec}`, actual: claims.exp, serverText: joinReason({ kind: 'expired', secondsAgo: n }) ?? undefined }), time,
     }));
   }
-  if (typeof claims.iat === 'number' && claims.iat > nowSec + IAT_FUTURE_ALLOWANCE_S) {
+  if (facts.notYetValid) {
+    const nbf = claims.nbf as number;
+    add(finding('token-not-yet-valid', {
+      message: `Not valid before ${isoOf(nbf)}, ${Math.round(nbf - nowSec)} s after this use.`,
+      cause: 'The nbf claim is in the future. Realtime ignores nbf unless configured, but other services (and clock-sensitive code) refuse it.',
+      fix: 'Mint without nbf or with nbf ≤ iat; check the clock of the machine that minted it.',
+      evidence: ev({ claim: 'nbf', expected: `≤ ${nowSec}`, actual: nbf }), time,
+    }));
+  }
+  if (facts.iatInFuture) {
+    const iat = claims.iat as number;
     add(finding('iat-in-future', {
-      message: `Issued ${Math.round(claims.iat - nowSec)} s in the future (iat ${isoOf(claims.iat)}).`,
+      message: `Issued ${Math.round(iat - nowSec)} s in the future (iat ${isoOf(iat)}).`,
       cause: 'The issuer\'s clock is ahead of this one (or this clock is behind). Realtime does not check iat, but expiry then comes earlier than the page expects.',
       fix: 'Sync the clocks (NTP) of the browser machine and the token issuer.',
-      evidence: ev({ claim: 'iat', expected: `≤ ${nowSec}`, actual: claims.iat }), time,
+      evidence: ev({ claim: 'iat', expected: `≤ ${nowSec}`, actual: iat }), time,
     }));
   }
 
