@@ -76,7 +76,9 @@ function onHandover(e: MessageEvent): void {
   if (e.source !== window || !data || typeof data !== 'object' || !(HANDOVER_KEY in data)) return;
   // Page listeners registered later never see the hand-over (capture phase, first listener).
   e.stopImmediatePropagation();
-  if (pagePort || e.ports.length !== 1) {
+  // A page script can dispatch a synthetic MessageEvent synchronously, ahead of the hook's queued
+  // postMessage: only a real postMessage (isTrusted) can carry the hook's port.
+  if (pagePort || !e.isTrusted || e.ports.length !== 1) {
     for (const extra of e.ports) extra.close();
     return;
   }
