@@ -136,6 +136,27 @@ describe('PanelModel', () => {
     expect(model.session().channels[0].attempts).toHaveLength(1);
   });
 
+  it('bounds the Realtime tracker like its own copy: a long session does not keep every frame record', () => {
+    const d = new Doc('A');
+    const model = new PanelModel({ tabId: 3, maxEvents: 1_000 });
+    model.apply(snapshotOf('A', session(d)));
+    for (let batch = 0; batch < 10; batch++) {
+      const flood: CapturedEvent[] = [];
+      for (let i = 0; i < 1_000; i++) flood.push(d.text('received', [null, null, 'realtime:room1', 'broadcast', { type: 'broadcast', event: 'tick', payload: { i } }]));
+      model.apply({ type: 'events', docId: 'A', events: flood, stats });
+    }
+    const s = model.session();
+    // 10,006 frames went through; the tracker keeps about the panel's bound (plus its batch slack).
+    expect(s.frames.length).toBeLessThanOrEqual(1_250);
+    expect(s.framesForgotten).toBeGreaterThan(8_000);
+    // What it learned stays: the channel, its join attempt, the frame counts.
+    expect(s.channels[0].attempts).toHaveLength(1);
+    expect(s.connections[0].framesReceived).toBe(10_003);
+    // Frames still held by the panel keep their decoded facts.
+    const last = model.state.rows[model.state.rows.length - 1];
+    expect(last.kind === 'ws-frame' && model.catalog.describe(last).event).toBe('broadcast · tick');
+  });
+
   it('rebuilds the channels from what it holds after Clear', () => {
     const model = new PanelModel({ tabId: 3 });
     model.apply(snapshotOf('A', session(new Doc('A'))));

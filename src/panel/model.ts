@@ -30,7 +30,7 @@ export class PanelModel {
       now: options.now,
       isBulk: this.catalog.isBulk,
     });
-    this.tracker = newTracker();
+    this.tracker = newTracker(this.state.maxEvents);
   }
 
   get version(): number {
@@ -97,35 +97,28 @@ export class PanelModel {
 
   private rebuild(): void {
     this.rebuilds++;
-    this.tracker = newTracker();
+    this.tracker = newTracker(this.state.maxEvents);
     this.unloads.clear();
     this.feedTracker(this.state.rows.filter((row): row is CapturedEvent => row.kind !== 'separator'));
   }
 
   /**
-   * The tracker appends one decoded record per ws-frame it ingests, in order: hand each record to
-   * the catalog so the frame list reuses that decoding instead of decoding every frame twice.
+   * The tracker returns the decoded record of each ws-frame it ingests: hand it to the catalog so
+   * the frame list reuses that decoding instead of decoding every frame twice.
    */
   private feedTracker(events: readonly CapturedEvent[]): void {
-    const records = this.tracker.snapshot().frames;
-    let next = records.length;
     for (const event of events) {
-      this.tracker.ingest(event);
+      const record = this.tracker.ingest(event);
       this.unloads.note(event);
-      if (!isFrameEvent(event)) continue;
-      const record = records[next];
-      if (record && record.seq === event.seq && record.conn === event.conn) {
-        this.catalog.attachRecord(event, record);
-        next++;
-      } else {
-        next = records.length; // out of step (should not happen): the catalog decodes on its own
-      }
+      if (record && isFrameEvent(event)) this.catalog.attachRecord(event, record);
     }
   }
 }
 
-function newTracker(): RealtimeTracker {
+function newTracker(maxFrames: number): RealtimeTracker {
   // Bulk payloads are re-decoded from the held events when the user opens a frame: the tracker
-  // need not keep 200,000 decoded broadcasts in memory.
-  return new RealtimeTracker({ keepBulkPayloads: false });
+  // need not keep 200,000 decoded broadcasts in memory. Its frame records are bounded like the
+  // panel's copy (the panel evicts events but the tracker keeps what it learned from them:
+  // connections, channels and join attempts stay; only per-frame records are forgotten).
+  return new RealtimeTracker({ keepBulkPayloads: false, maxFrames });
 }
