@@ -206,6 +206,60 @@ describe('installHook: the page gets what native fetch gives it', () => {
   });
 });
 
+describe('installHook: one XMLHttpRequest object reused for several requests', () => {
+  /** The XHR surface the hook reads (prototype getters, open/setRequestHeader/send), backed by the real fetch. */
+  class XhrOverFetch extends EventTarget {
+    #status = 0;
+    #url = '';
+    #method = 'GET';
+    #body = '';
+    get status() {
+      return this.#status;
+    }
+    get responseType() {
+      return '';
+    }
+    get response() {
+      return this.#body;
+    }
+    open(method: string, url: string) {
+      this.#method = method;
+      this.#url = url;
+      this.#status = 0;
+    }
+    setRequestHeader() {}
+    send() {
+      void fetch(this.#url, { method: this.#method }).then(async (r) => {
+        this.#status = r.status;
+        this.#body = await r.text();
+        this.dispatchEvent(new Event('loadend'));
+      });
+    }
+  }
+
+  it('reports each request once, with its own status (no listener left over from the previous send)', async () => {
+    const { w, handovers } = fakeWindow();
+    w.XMLHttpRequest = XhrOverFetch;
+    installHook(w);
+    const sink = collect(handovers[0].ports[0]);
+    const xhr = new w.XMLHttpRequest();
+    const done = () => new Promise((r) => xhr.addEventListener('loadend', r, { once: true }));
+    xhr.open('GET', `${origin}/rest/v1/todos`);
+    xhr.send();
+    await done();
+    xhr.open('POST', `${origin}/auth/v1/logout`);
+    xhr.send();
+    await done();
+    await sink.until(() => sink.accepted.filter((e) => e.kind === 'http-response').length >= 2);
+    await new Promise((r) => setTimeout(r, 50));
+    const responses = sink.accepted.filter((e) => e.kind === 'http-response').map((e) => [e.req, e.status]);
+    expect(responses).toEqual([
+      ['doc:1', 200],
+      ['doc:2', 422],
+    ]);
+  });
+});
+
 describe('looksPhoenix', () => {
   it('recognises V2 arrays and V1 objects, nothing else', () => {
     expect(looksPhoenix('["1","1","realtime:a","phx_join",{}]')).toBe(true);

@@ -485,7 +485,10 @@ export function installHook(w: any): void {
       if (!st) return;
       const id = String(++reqCount);
       emit({ kind: 'http-request', req: id, method: st.method, url: st.url, headers: { ...st.headers }, api: 'xhr', time: now() });
-      listen(x, 'loadend', () => {
+      // Once per send: a reused XHR must not pile up listeners, nor report this request again when a
+      // later one ends. A re-open() replaces `st` (and aborts this request without a loadend).
+      const onEnd = () => {
+        if (xhrs.get(x) !== st) return;
         try {
           const status: number = apply(statusGet, x, []);
           const ev = { kind: 'http-response', req: id, status, time: now() } as Queued & { [k: string]: unknown };
@@ -502,7 +505,8 @@ export function installHook(w: any): void {
         } catch (e) {
           fail('xhr', e);
         }
-      });
+      };
+      apply(addEL, x, ['loadend', onEnd, { capture: true, once: true }]);
     });
   }
 
