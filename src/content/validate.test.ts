@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_LIMITS, PROTOCOL_VERSION } from '../messages';
-import { bytesToBase64, validatePageBatch, validatePageEvent } from './validate';
+import { bytesToBase64 } from '../core/realtime/bytes';
+import { validatePageBatch, validatePageEvent } from './validate';
 
 const time = 1_700_000_000_000;
 const batch = (events: unknown[]) => ({ v: PROTOCOL_VERSION, type: 'batch', events });

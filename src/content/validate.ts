@@ -5,6 +5,7 @@
 // never claim another document's socket. Anything malformed is rejected with a reason.
 
 import type { CapturedEventBody, CapturedRequestHeaders, LifecycleChange, TokenGrant } from '../core/model';
+import { bytesToBase64, utf8Length } from '../core/realtime/bytes';
 import { PAGE_LIMITS, PROTOCOL_VERSION } from '../messages';
 
 export interface AcceptedPageEvent {
@@ -233,35 +234,4 @@ function validateGrant(v: unknown): TokenGrant {
 }
 function finite(v: unknown, field: string): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fail(`${field} is not a number`);
-}
-
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) (n += 4), i++;
-    else n += 3;
-  }
-  return n;
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-export function bytesToBase64(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i] << 16;
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + '==';
-  } else if (rest === 2) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + '=';
-  }
-  return out;
 }

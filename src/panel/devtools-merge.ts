@@ -15,8 +15,9 @@
 // service worker → panel and may arrive after DevTools reported the socket.
 
 import type { CapturedEvent, CapturedEventBody, ConnectionId, FrameDirection } from '../core/model';
+import { utf8Length } from '../core/realtime/bytes';
 import { PAGE_LIMITS, type DistributiveOmit } from '../messages';
-import { base64Size, harSocketKey, initiatedByHook, isRealtimeHarSocket, parseHarSocket, utf8Size, type HarSocket } from './har-sockets';
+import { base64Size, harSocketKey, initiatedByHook, isRealtimeHarSocket, parseHarSocket, type HarSocket } from './har-sockets';
 import { isSeparator, type PanelRow } from './state';
 
 /** What the hook captured about one socket, enough to recognise it in DevTools' log. */
@@ -335,7 +336,7 @@ export class DevtoolsSocketMerger {
 /** A HAR message as a ws-frame body, cut to a preview over the store's frame cap like the content script does. */
 export function frameBody(conn: ConnectionId, m: HarSocket['messages'][number]): DistributiveOmit<CapturedEventBody, never> {
   if (m.opcode === 'text') {
-    const size = utf8Size(m.data);
+    const size = utf8Length(m.data);
     if (size > PAGE_LIMITS.maxFrameBytes) {
       return { kind: 'ws-frame', conn, dir: m.dir, opcode: 'text', text: m.data.slice(0, PAGE_LIMITS.framePreviewBytes), size, truncated: true };
     }

@@ -86,3 +86,15 @@ export function utf8Text(bytes: Uint8Array, start: number, end: number): string 
   return utf8.decode(bytes.subarray(start, end));
 }
 
+/** Bytes of a string once UTF-8 encoded, without encoding it (a lone surrogate counts as 3, like U+FFFD). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) (n += 4), i++;
+    else n += 3;
+  }
+  return n;
+}

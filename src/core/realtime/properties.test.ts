@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import Serializer from '@supabase/realtime-js/dist/module/lib/serializer.js';
 import type { CapturedEvent } from '../model';
-import { base64ToBytes, bytesToBase64 } from './bytes';
+import { base64ToBytes, bytesToBase64, utf8Length } from './bytes';
 import { decodeFrame } from './decode';
 import { describeFrame } from './describe';
 import { RealtimeTracker } from './tracker';
@@ -161,6 +161,14 @@ describe('round trips', () => {
         const back = base64ToBytes(bytesToBase64(bytes));
         expect(back.ok && Array.from(back.bytes)).toEqual(Array.from(bytes));
         if (bytes.length) expect(bytesToBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+      }),
+    );
+  });
+
+  it('utf8Length is the UTF-8 byte length of any well-formed string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+        expect(utf8Length(text)).toBe(Buffer.byteLength(text, 'utf8'));
       }),
     );
   });
