@@ -715,7 +715,7 @@ function staleChannelTokens(tokens: SeenToken[], channels: ChannelCtx[], out: Fi
       if (typeof ce !== 'number' || typeof ne !== 'number' || ne <= ce) continue;
       out.add(finding('channel-token-stale', {
         message: `${ch.key.topic} still uses an older access token than the page's HTTP calls.`,
-        cause: `The page got a newer token (${newer.label}, exp ${isoOf(ne)}) at ${new Date(use.time).toISOString()}, but the channel keeps ${current.label} (exp ${isoOf(ce)}); the server will close the channel at that exp.`,
+        cause: `The page got a newer token (${newer.label}, exp ${isoOf(ne)}) at ${isoOf(use.time / 1000)}, but the channel keeps ${current.label} (exp ${isoOf(ce)}); the server will close the channel at that exp.`,
         fix: 'Pass refreshed tokens to Realtime: supabase.realtime.setAuth(session.access_token) in onAuthStateChange (TOKEN_REFRESHED), or let supabase-js manage Realtime auth (do not call setAuth with a fixed token).',
         evidence: { token: current.label, requestId: use.req, conn: ch.key.conn, topic: ch.key.topic, expected: newer.label, actual: current.label }, time: use.time,
       }), channelScope(ch.key));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { predictConnectVerdict, predictJoinVerdict } from '../diagnosis/verdict';
 import { decodeToken } from '../tokens/decode';
 import { makeTestKeys, type TestKeys } from '../tokens/testing';
-import { checkToken } from './token-rules';
+import { checkToken, isoOf } from './token-rules';
 import { AT_MS, tokenCases, type TokenCase } from './token-cases';
 
 // Tokens are minted with jose when the test file loads (top-level await), never baked in.
@@ -61,5 +61,14 @@ describe('signature status is never guessed', () => {
     const c = cases.find((x) => x.name === 'HS384 user token')!;
     const join = await predictJoinVerdict(c.token, c.project, { at: AT_MS + 3_590_000, skewMs: 20_000 });
     expect(join.reason).toBe('InvalidJWTToken: Token has expired 10 seconds ago');
+  });
+});
+
+describe('isoOf', () => {
+  it('gives the ISO time of a date in seconds, and the number itself (never a RangeError) when it is no date', () => {
+    expect(isoOf(1_900_000_000)).toBe('2030-03-17T17:46:40.000Z');
+    // A page can post any finite expires_at (the content script checks only that it is a number).
+    expect(isoOf(1e20)).toBe('100000000000000000000');
+    expect(isoOf(Number.NaN)).toBe('NaN');
   });
 });

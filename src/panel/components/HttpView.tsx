@@ -1,6 +1,7 @@
 // HTTP: Supabase calls the page made (method, URL, status, which auth headers it carried, token
 // grants and capped error bodies), and what the browser's network layer reported on its own.
 
+import { isoOf } from '../../core/rules/token-rules';
 import { CappedText } from '../../ui/CappedText';
 import { formatTime, maskApikeyInUrl } from '../../ui/format';
 import type { HttpListItem } from '../views';
@@ -41,7 +42,7 @@ export function HttpView({ items, revealKeys }: { items: HttpListItem[]; revealK
                   {item.call.hasApikey ? ' · apikey' : ''}
                   {item.call.response?.grant?.access_token ? ' · token granted' : ''}
                   {item.call.response?.grant?.expires_at !== undefined
-                    ? ` (expires ${new Date(item.call.response.grant.expires_at * 1000).toISOString()})`
+                    ? ` (expires ${isoOf(item.call.response.grant.expires_at)})`
                     : ''}
                 </td>
               </tr>
