@@ -257,8 +257,3 @@ function describeType(value: unknown): string {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-
-/** Same JWT? Compares the cleaned compact forms. */
-export function sameToken(a: DecodedToken, b: DecodedToken): boolean {
-  return a.form !== 'not-a-string' && a.cleaned === b.cleaned;
-}

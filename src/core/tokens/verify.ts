@@ -1,7 +1,7 @@
 // Key selection and signature verification, mirroring the server's `generate_signer` (§4.2) and
 // `JOSE.JWT.verify_strict` (§4.1 step 6). Verification uses jose; nothing is guessed without a key.
 
-import { base64url, compactVerify, createLocalJWKSet, errors, importJWK, type JWK } from 'jose';
+import { base64url, compactVerify, createLocalJWKSet, errors, type JWK } from 'jose';
 import type { DecodedToken } from './decode';
 import { errorMessage } from './decode';
 import type { ProjectKnowledge } from './project';
@@ -122,15 +122,5 @@ export async function verifySignature(
       return { status: 'invalid', detail: `the key cannot verify this token: ${errorMessage(err)}` };
     }
     return { status: 'invalid', detail: `verification failed: ${errorMessage(err)}` };
-  }
-}
-
-/** Imports one JWK with jose (used to validate user-supplied keys early, with a clear message). */
-export async function checkJwkImports(jwk: JWK, alg?: string): Promise<string | null> {
-  try {
-    await importJWK(jwk, alg ?? (jwk.alg as string | undefined));
-    return null;
-  } catch (err) {
-    return errorMessage(err);
   }
 }
