@@ -89,6 +89,14 @@ test('expired-token: token-expired + server-join-rejected; the predicted "Token 
   await expect(user.locator('[data-testid="token-finding"][data-code="token-expired"]')).toHaveCount(1);
   // Never the whole token on screen.
   await expect(user.getByTestId('token-masked')).toContainText('(signature hidden)');
+  // Nor in the join frame's payload, unless the user reveals keys.
+  await ui.filter('phx_join');
+  const joinDetails = await ui.openFrame(ui.frameRows({ event: 'phx_join', dir: 'sent', topic: 'realtime:room1' }).first());
+  await expect(joinDetails.getByTestId('frame-payload')).toContainText(/"access_token": "eyJ[\w-]*\.[\w-]*\.…\(signature hidden\)"/);
+  await ui.root.getByTestId('toggle-reveal-keys').check();
+  await expect(joinDetails.getByTestId('frame-payload')).toContainText(/"access_token": "eyJ[\w-]*\.[\w-]*\.[\w-]{8,}"/);
+  await ui.root.getByTestId('toggle-reveal-keys').uncheck();
+  await ui.filter('');
 
   await ui.view('channels');
   const ch = refusedChannel(ui);

@@ -98,7 +98,7 @@ export function App({ controller }: { controller: PanelController }) {
           />
           Heartbeats
         </label>
-        <label class="toggle">
+        <label class="toggle" title="Show API keys in URLs, JWT signatures and sb_secret_ keys in frames unmasked">
           <input
             type="checkbox"
             data-testid="toggle-reveal-keys"

@@ -16,7 +16,8 @@
 //   view-frames, view-connections, view-channels, view-tokens, view-http, view-findings   view tabs
 //   filter-input        free-text filter over topic / event / payload (Frames view)
 //   toggle-heartbeats   checkbox: show heartbeat frames (on by default)
-//   toggle-reveal-keys  checkbox: show API keys in URLs unmasked (off by default)
+//   toggle-reveal-keys  checkbox: show API keys in URLs and JWT signatures / sb_secret_ keys in frames
+//                       unmasked (off by default)
 //   clear-button        clears the panel and asks the background to clear the tab's store
 //   drop-counter        "Dropped: N by store · M by panel · K previews"; attributes
 //                       data-store-dropped, data-panel-dropped, data-truncated

@@ -24,6 +24,19 @@ export function maskApikeyInUrl(url: string): string {
   });
 }
 
+/** A compact JWT inside any text (frame payloads quote the join's access_token in full). */
+const JWT_IN_TEXT = /\b(eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.)[A-Za-z0-9_-]{8,}/g;
+const SB_SECRET_IN_TEXT = /\bsb_secret_[A-Za-z0-9_-]+/g;
+
+/**
+ * Captured text with every JWT's signature hidden (header and claims stay readable: the Tokens
+ * view shows them anyway) and `sb_secret_` keys masked, so what is on screen by default is no
+ * credential anyone could replay. The user can reveal keys.
+ */
+export function maskTokensInText(text: string): string {
+  return text.replace(JWT_IN_TEXT, (_, head: string) => `${head}…(signature hidden)`).replace(SB_SECRET_IN_TEXT, (key) => maskSecret(key));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Capped text for payload views
 

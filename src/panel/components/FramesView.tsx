@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import type { DecodedFrame } from '../../core/realtime';
 import { CappedText } from '../../ui/CappedText';
-import { formatBytes, formatTime, maskApikeyInUrl, prettyPayload } from '../../ui/format';
+import { formatBytes, formatTime, maskApikeyInUrl, maskTokensInText, prettyPayload } from '../../ui/format';
 import { VirtualList } from '../../ui/VirtualList';
 import type { FrameEvent } from '../frames';
 import type { PanelModel } from '../model';
@@ -77,7 +77,7 @@ export function FramesView(props: { model: PanelModel; list: FrameList; revealKe
             <span class="size">{formatBytes(e.size)}</span>
             <span class="summary">
               {e.source === 'devtools' && <DevtoolsTag />}
-              {description.summary}
+              {props.revealKeys ? description.summary : maskTokensInText(description.summary)}
             </span>
           </div>
         );
@@ -105,13 +105,15 @@ export function FramesView(props: { model: PanelModel; list: FrameList; revealKe
       <div class="status-line" data-testid="frames-count">
         {shownLine}
       </div>
-      {selected && <FrameDetails model={model} frame={selected} onClose={() => setSelected(undefined)} />}
+      {selected && <FrameDetails model={model} frame={selected} revealKeys={props.revealKeys} onClose={() => setSelected(undefined)} />}
     </div>
   );
 }
 
-function FrameDetails({ model, frame, onClose }: { model: PanelModel; frame: FrameEvent; onClose: () => void }) {
+function FrameDetails({ model, frame, revealKeys, onClose }: { model: PanelModel; frame: FrameEvent; revealKeys: boolean; onClose: () => void }) {
   const decoded: DecodedFrame = model.catalog.decode(frame);
+  // Join payloads and refreshes carry whole tokens: signatures stay hidden unless keys are revealed.
+  const shown = (text: string) => (revealKeys ? text : maskTokensInText(text));
   const raw = frame.opcode === 'text' ? (frame.text ?? '') : (frame.base64 ?? '');
   return (
     <section class="details" data-testid="frame-details" key={`${frame.docId}:${frame.seq}`}>
@@ -160,11 +162,11 @@ function FrameDetails({ model, frame, onClose }: { model: PanelModel; frame: Fra
             )}
           </dl>
           <h4>Payload</h4>
-          <CappedText text={prettyPayload(decoded.message.payload)} testid="frame-payload" />
+          <CappedText text={shown(prettyPayload(decoded.message.payload))} testid="frame-payload" />
           {decoded.metadata !== undefined && (
             <>
               <h4>Metadata</h4>
-              <CappedText text={prettyPayload(decoded.metadata)} />
+              <CappedText text={shown(prettyPayload(decoded.metadata))} />
             </>
           )}
         </>
@@ -174,7 +176,7 @@ function FrameDetails({ model, frame, onClose }: { model: PanelModel; frame: Fra
             Could not decode this frame: {decoded.reason}
           </p>
           <h4>Raw {frame.opcode === 'text' ? 'text' : 'bytes (base64)'}</h4>
-          <CappedText text={raw} testid="frame-raw" />
+          <CappedText text={shown(raw)} testid="frame-raw" />
         </>
       )}
     </section>
