@@ -220,6 +220,46 @@ describe('Router', () => {
     expect(status.documents.map((d: DocumentInfo) => d.docId)).toEqual(['new']);
   });
 
+  it('forgets a snapshot request when the asked document disconnects before answering', async () => {
+    const { router } = setup({ contentAnswers: true });
+    const gone = new MemoryPort();
+    const stays = new MemoryPort();
+    router.contentConnected(gone, 6, 0);
+    router.contentMessage(gone, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('gone') });
+    router.contentConnected(stays, 6, 2);
+    router.contentMessage(stays, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('stays', false) });
+    const panel = new MemoryPort();
+    router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 6 });
+    await tick();
+    const pending = () => [...router['snapshotRequests'].keys()];
+    const goneReq = gone.ofType('snapshot-request')[0].requestId;
+    const staysReq = stays.ofType('snapshot-request')[0].requestId;
+    expect(pending().sort()).toEqual([goneReq, staysReq].sort());
+
+    router.contentDisconnected(gone);
+    expect(pending()).toEqual([staysReq]);
+    // The remaining document still answers its own request; another port cannot answer for it.
+    router.contentMessage(gone, { type: 'snapshot', requestId: staysReq, snapshot: emptySnapshot(doc('gone')) });
+    router.contentMessage(stays, { type: 'snapshot', requestId: goneReq, snapshot: emptySnapshot(doc('stays', false)) });
+    expect(panel.ofType('snapshot')).toEqual([]);
+    router.contentMessage(stays, { type: 'snapshot', requestId: staysReq, snapshot: emptySnapshot(doc('stays', false)) });
+    expect(panel.ofType('snapshot')).toHaveLength(1);
+    expect(pending()).toEqual([]);
+  });
+
+  it('forgets the snapshot request of a document whose port throws when asked', async () => {
+    const { router } = setup({ contentAnswers: true });
+    const broken = new MemoryPort();
+    router.contentConnected(broken, 11, 0);
+    router.contentMessage(broken, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('b') });
+    broken.postMessage = (m: any) => {
+      if (m.type === 'snapshot-request') throw new Error('Attempting to use a disconnected port object');
+    };
+    router.panelMessage(new MemoryPort(), { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 11 });
+    await tick();
+    expect(router['snapshotRequests'].size).toBe(0);
+  });
+
   it('refuses mismatched protocol versions with a message the user can act on', () => {
     const { router } = setup();
     const panel = new MemoryPort();

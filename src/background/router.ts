@@ -60,7 +60,8 @@ export class Router {
   private readonly contents = new Map<MessagePortLike, ContentRecord>();
   private readonly panels = new Map<number, Set<MessagePortLike>>();
   private readonly panelTab = new Map<MessagePortLike, number>();
-  private readonly snapshotRequests = new Map<string, MessagePortLike>();
+  /** Snapshot requests awaiting their content's answer: the asking panel and the asked document. */
+  private readonly snapshotRequests = new Map<string, { panel: MessagePortLike; rec: ContentRecord }>();
   private readonly pendingNetwork = new Map<number, PendingNetwork[]>();
   private readonly topDoc = new Map<number, string>();
   /** Docs' last summaries per tab (kept after a port drops: the document may still be alive). */
@@ -88,9 +89,12 @@ export class Router {
         for (const panel of this.panels.get(rec.tabId) ?? []) this.toPanel(panel, { type: 'events', docId: msg.docId, events: msg.events, stats: msg.stats });
         break;
       case 'snapshot': {
-        const panel = this.snapshotRequests.get(msg.requestId);
+        const pending = this.snapshotRequests.get(msg.requestId);
+        // Only the document that was asked may answer (a request id is no capability to share).
+        if (pending?.rec !== rec) break;
         this.snapshotRequests.delete(msg.requestId);
-        if (panel && this.panelTab.has(panel)) this.toPanel(panel, { type: 'snapshot', snapshot: msg.snapshot });
+        const panel = pending.panel;
+        if (this.panelTab.has(panel)) this.toPanel(panel, { type: 'snapshot', snapshot: msg.snapshot });
         break;
       }
       case 'summary':
@@ -102,7 +106,10 @@ export class Router {
   }
 
   contentDisconnected(port: MessagePortLike): void {
+    const rec = this.contents.get(port);
     this.contents.delete(port);
+    // A document that went away before answering never will: forget its pending requests.
+    if (rec) this.forgetSnapshotRequests((r) => r.rec === rec);
   }
 
   private hello(rec: ContentRecord, v: number, doc: DocumentInfo): void {
@@ -210,7 +217,7 @@ export class Router {
   panelDisconnected(port: MessagePortLike): void {
     const tabId = this.panelTab.get(port);
     this.panelTab.delete(port);
-    for (const [id, p] of this.snapshotRequests) if (p === port) this.snapshotRequests.delete(id);
+    this.forgetSnapshotRequests((r) => r.panel === port);
     if (tabId === undefined) return;
     const set = this.panels.get(tabId);
     set?.delete(port);
@@ -244,7 +251,7 @@ export class Router {
 
   private requestSnapshot(rec: ContentRecord, panel: MessagePortLike): void {
     const requestId = `s${++this.requestCounter}`;
-    this.snapshotRequests.set(requestId, panel);
+    this.snapshotRequests.set(requestId, { panel, rec });
     this.toContent(rec, { type: 'snapshot-request', requestId });
   }
 
@@ -293,6 +300,10 @@ export class Router {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+  private forgetSnapshotRequests(match: (r: { panel: MessagePortLike; rec: ContentRecord }) => boolean): void {
+    for (const [id, r] of this.snapshotRequests) if (match(r)) this.snapshotRequests.delete(id);
+  }
+
   private contentsOf(tabId: number): ContentRecord[] {
     return [...this.contents.values()].filter((r) => r.tabId === tabId);
   }
@@ -301,7 +312,7 @@ export class Router {
     try {
       rec.port.postMessage(msg);
     } catch {
-      this.contents.delete(rec.port);
+      this.contentDisconnected(rec.port);
     }
   }
 
