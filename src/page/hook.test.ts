@@ -260,6 +260,93 @@ describe('installHook: one XMLHttpRequest object reused for several requests', (
   });
 });
 
+describe('installHook: no callback the page runs can throw into it', () => {
+  /**
+   * A page whose event plumbing is recorded: every listener and interval callback the hook
+   * registers is kept, so the test can run it as the browser would, with the failure the browser
+   * cannot be asked to produce on demand (a native getter throwing, a clock that fails).
+   */
+  function recordingWindow() {
+    const { w, handovers } = fakeWindow();
+    const listeners: { target: unknown; type: string; fn: (e?: unknown) => unknown }[] = [];
+    const intervals: (() => unknown)[] = [];
+    const broken = { clock: false, perf: false, protocol: false, visibility: false };
+    class RecordingTarget extends EventTarget {}
+    RecordingTarget.prototype.addEventListener = function (this: unknown, type: string, fn: any) {
+      listeners.push({ target: this, type, fn });
+    };
+    class FakeWebSocket extends RecordingTarget {
+      #url: string;
+      constructor(url: string) {
+        super();
+        this.#url = url;
+      }
+      get url() {
+        return this.#url;
+      }
+      get protocol() {
+        if (broken.protocol) throw new TypeError('Illegal invocation');
+        return '';
+      }
+      get extensions() {
+        return '';
+      }
+      get readyState() {
+        return 1;
+      }
+      send() {}
+      close() {}
+    }
+    const date = { now: () => (broken.clock ? Number.NaN.toFixed(-1) : Date.now()) };
+    const perf = { now: () => (broken.perf ? Number.NaN.toFixed(-1) : performance.now()) };
+    const doc = Object.defineProperty(new RecordingTarget(), 'visibilityState', {
+      get(): string {
+        if (broken.visibility) throw new TypeError('Illegal invocation');
+        return 'hidden';
+      },
+    });
+    Object.assign(w, {
+      EventTarget: RecordingTarget,
+      WebSocket: FakeWebSocket,
+      Date: date,
+      performance: perf,
+      document: doc,
+      setInterval: (fn: () => unknown) => intervals.push(fn),
+    });
+    return { w, handovers, listeners, intervals, broken, doc };
+  }
+
+  it('counts a failing WebSocket, lifecycle or clock callback as a drop instead of throwing', async () => {
+    const { w, handovers, listeners, intervals, broken, doc } = recordingWindow();
+    installHook(w);
+    const sink = collect(handovers[0].ports[0]);
+    const ws = new w.WebSocket('wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0');
+    const on = (target: unknown, type: string) => listeners.find((l) => l.target === target && l.type === type)!.fn;
+    expect(listeners.filter((l) => l.target === ws).map((l) => l.type)).toEqual(['open', 'message', 'error', 'close']);
+    expect(intervals).toHaveLength(1);
+
+    broken.protocol = true;
+    expect(() => on(ws, 'open')()).not.toThrow();
+    expect(() => on(ws, 'close')({ get code() { throw new TypeError('Illegal invocation'); } })).not.toThrow();
+    broken.visibility = true;
+    expect(() => on(doc, 'visibilitychange')()).not.toThrow();
+    broken.perf = true;
+    expect(() => intervals[0]()).not.toThrow();
+    // A broken clock breaks even the failure report: still nothing reaches the page.
+    broken.clock = true;
+    for (const [target, type] of [[ws, 'error'], [ws, 'message'], [doc, 'freeze'], [doc, 'resume'], [w, 'online'], [w, 'offline']] as const)
+      expect(() => on(target, type)({ data: 'x' }), type).not.toThrow();
+    broken.clock = false;
+
+    await sink.until(() => sink.accepted.filter((e) => e.kind === 'drops').length >= 4);
+    const reasons = sink.accepted.filter((e) => e.kind === 'drops').map((e) => e.reason);
+    const illegal = 'page hook: capture failed (callback): Illegal invocation';
+    // open, close, visibilitychange, then the clock check; the broken-clock ones could not report.
+    expect(reasons).toEqual([illegal, illegal, illegal, 'page hook: capture failed (callback): toFixed() digits argument must be between 0 and 100']);
+    expect(sink.rejected).toEqual([]);
+  });
+});
+
 describe('looksPhoenix', () => {
   it('recognises V2 arrays and V1 objects, nothing else', () => {
     expect(looksPhoenix('["1","1","realtime:a","phx_join",{}]')).toBe(true);

@@ -5,8 +5,9 @@
 //   - wraps WebSocket (a Proxy whose construct trap calls the native constructor, so everything the
 //     page can observe stays native), WebSocket#send/#close, fetch and XMLHttpRequest;
 //   - reports page lifecycle that explains token expiry (hidden, frozen, offline, clock jumps).
-// It decodes nothing: it copies, batches and posts. Every capture step is in try/catch; a failure
-// is reported as a counted drop, never thrown into the page.
+// It decodes nothing: it copies, batches and posts. Every capture step is in try/catch, and every
+// callback the page's event loop runs is wrapped by `safe`; a failure is reported as a counted drop,
+// never thrown into the page.
 
 import { isRealtimeSocketUrl, isSupabaseHttpUrl, type CapturedRequestHeaders, type TokenGrant } from '../core/model';
 import { PAGE_LIMITS, PROTOCOL_VERSION, type PageEvent } from '../messages';
@@ -83,7 +84,20 @@ export function installHook(w: any): void {
   const fnToString: Fn = w.Function.prototype.toString;
   const masks = new WeakMap<object, object>();
   const now = () => apply(dateNow, w.Date, []) as number;
-  const listen = (target: unknown, type: string, fn: Fn) => apply(addEL, target, [type, fn, true]);
+  /**
+   * Every callback the page's event loop runs (listeners, timers, promise reactions) goes through
+   * this: an exception would otherwise reach the page's `window.onerror` or, in a promise reaction,
+   * its `unhandledrejection`. The failure is counted instead.
+   */
+  const safe = <F extends Fn>(fn: F): F =>
+    function (this: unknown) {
+      try {
+        return apply(fn, this, arguments);
+      } catch (e) {
+        fail('callback', e);
+      }
+    } as F;
+  const listen = (target: unknown, type: string, fn: Fn) => apply(addEL, target, [type, safe(fn), true]);
 
   // ---- the private channel ---------------------------------------------------------------------
   const channel = new w.MessageChannel();
@@ -92,6 +106,7 @@ export function installHook(w: any): void {
 
   let queue: Queued[] = [];
   let timer = 0;
+  const flushLater = safe(flush);
   let queueDropped = 0;
   let failures = 0;
 
@@ -116,7 +131,7 @@ export function installHook(w: any): void {
   }
   function schedule(): void {
     if (queue.length >= FLUSH_AT) flush();
-    else if (!timer) timer = apply(setT, w, [flush, FLUSH_DELAY_MS]);
+    else if (!timer) timer = apply(setT, w, [flushLater, FLUSH_DELAY_MS]);
   }
   function emit(ev: Queued): void {
     if (queue.length >= MAX_QUEUE) {
@@ -252,12 +267,12 @@ export function installHook(w: any): void {
           ev.size = blob.size;
           ev.w = 1;
           const part = blob.size > max ? ((ev.truncated = true), apply(blobSlice, blob, [0, preview])) : blob;
-          const done = (bytes?: ArrayBuffer) => {
+          const done = safe((bytes?: ArrayBuffer) => {
             if (bytes) ev.bytes = bytes;
             else ev.bytes = new AB(0);
             delete ev.w;
             schedule();
-          };
+          });
           apply(then, apply(blobBytes, part, []), [done, (e: unknown) => (fail('ws', e), done())]);
         } else return;
         s.frames++;
@@ -282,13 +297,7 @@ export function installHook(w: any): void {
           time: now(),
         }),
       );
-      listen(ws, 'message', (e: MessageEvent) => {
-        try {
-          onFrame(s, 'received', e.data);
-        } catch (err) {
-          fail('ws', err);
-        }
-      });
+      listen(ws, 'message', (e: MessageEvent) => onFrame(s, 'received', e.data));
       listen(ws, 'error', () => record(s, { kind: 'ws-error', conn: s.id, time: now() }));
       listen(ws, 'close', (e: CloseEvent) => {
         record(s, {
@@ -372,11 +381,11 @@ export function installHook(w: any): void {
   const respond = (ev: Queued & { [k: string]: unknown }, need: string | undefined, readText: () => Promise<string> | string) => {
     if (!need) return emit(ev);
     let sent = false;
-    const send = () => {
+    const send = safe(() => {
       if (!sent) (sent = true), emit(ev);
-    };
+    });
     apply(setT, w, [send, BODY_WAIT_MS]);
-    const onText = (text: string) => {
+    const onText = safe((text: string) => {
       try {
         if (need === 'grant') {
           const j = parse(text);
@@ -390,7 +399,7 @@ export function installHook(w: any): void {
         fail('body', e);
       }
       send();
-    };
+    });
     try {
       const t = readText();
       if (typeof t === 'string') onText(t);
@@ -487,25 +496,21 @@ export function installHook(w: any): void {
       emit({ kind: 'http-request', req: id, method: st.method, url: st.url, headers: { ...st.headers }, api: 'xhr', time: now() });
       // Once per send: a reused XHR must not pile up listeners, nor report this request again when a
       // later one ends. A re-open() replaces `st` (and aborts this request without a loadend).
-      const onEnd = () => {
+      const onEnd = safe(() => {
         if (xhrs.get(x) !== st) return;
-        try {
-          const status: number = apply(statusGet, x, []);
-          const ev = { kind: 'http-response', req: id, status, time: now() } as Queued & { [k: string]: unknown };
-          if (status === 0) {
-            ev.networkError = 'network error';
-            return emit(ev);
-          }
-          const type: string = apply(typeGet, x, []);
-          const need = type === '' || type === 'text' || type === 'json' ? bodyNeed(st.url, status) : undefined;
-          respond(ev, need, () => {
-            const body = apply(responseGet, x, []);
-            return typeof body === 'string' ? body : stringify(body);
-          });
-        } catch (e) {
-          fail('xhr', e);
+        const status: number = apply(statusGet, x, []);
+        const ev = { kind: 'http-response', req: id, status, time: now() } as Queued & { [k: string]: unknown };
+        if (status === 0) {
+          ev.networkError = 'network error';
+          return emit(ev);
         }
-      };
+        const type: string = apply(typeGet, x, []);
+        const need = type === '' || type === 'text' || type === 'json' ? bodyNeed(st.url, status) : undefined;
+        respond(ev, need, () => {
+          const body = apply(responseGet, x, []);
+          return typeof body === 'string' ? body : stringify(body);
+        });
+      });
       apply(addEL, x, ['loadend', onEnd, { capture: true, once: true }]);
     });
   }
@@ -525,11 +530,11 @@ export function installHook(w: any): void {
     const drift = () => now() - apply(perfNow, perf, []);
     let last = drift();
     apply(setI, w, [
-      () => {
+      safe(() => {
         const d = drift();
         if (Math.abs(d - last) > CLOCK_JUMP_MS) lifecycle('clock-jump', { jumpMs: Math.round(d - last) });
         last = d;
-      },
+      }),
       CLOCK_CHECK_MS,
     ]);
   } catch (e) {
