@@ -38,6 +38,7 @@ function fakeWindow() {
     Date,
     performance,
     setTimeout,
+    clearTimeout,
     setInterval: (fn: () => void, ms: number) => setInterval(fn, ms).unref(),
     EventTarget,
     MessagePort,
@@ -164,6 +165,24 @@ describe('installHook: the page gets what native fetch gives it', () => {
     expect(sink.accepted.find((e) => e.kind === 'http-response').grant).toEqual({ access_token: 'x.y.z' });
   });
 
+  it('clears its body-wait timer once the body was read', async () => {
+    const { w, handovers } = fakeWindow();
+    // The page's timers as the hook sees them: which are still pending, and for how long.
+    const pending = new Map<unknown, number>();
+    w.setTimeout = (fn: () => void, ms: number) => {
+      const t: unknown = setTimeout(() => (pending.delete(t), fn()), ms);
+      pending.set(t, ms);
+      return t;
+    };
+    w.clearTimeout = (t: any) => (pending.delete(t), clearTimeout(t));
+    installHook(w);
+    const sink = collect(handovers[0].ports[0]);
+    await (await w.fetch(`${origin}/auth/v1/token?grant_type=refresh_token`, { method: 'POST' })).json();
+    await sink.until(() => sink.accepted.some((e) => e.kind === 'http-response'));
+    expect(sink.accepted.find((e) => e.kind === 'http-response').grant).toMatchObject({ access_token: 'a.b.c' });
+    expect([...pending.values()]).not.toContain(5_000);
+  });
+
   it('rejects with the same reason object, and the page\'s own `.then` callbacks run in order', async () => {
     const { w } = fakeWindow();
     const reason = new TypeError('Failed to fetch');
@@ -187,7 +206,7 @@ describe('installHook: the page gets what native fetch gives it', () => {
       import { installHook } from ${JSON.stringify(new URL('./hook.ts', import.meta.url).pathname)};
       const reason = new TypeError('Failed to fetch');
       const w = Object.assign(new EventTarget(), {
-        Date, performance, setTimeout, setInterval: (f, ms) => setInterval(f, ms).unref(), EventTarget, MessagePort,
+        Date, performance, setTimeout, clearTimeout, setInterval: (f, ms) => setInterval(f, ms).unref(), EventTarget, MessagePort,
         MessageChannel, Uint8Array, ArrayBuffer, Blob, URL, Request, Headers, Response, Promise, Function,
         fetch: () => Promise.reject(reason), location: { href: 'http://127.0.0.1/' }, postMessage(_d, _o, ports) { ports[0].close(); },
       });

@@ -61,6 +61,7 @@ export function installHook(w: any): void {
   const perf = w.performance;
   const perfNow: Fn = perf.now;
   const setT: Fn = w.setTimeout;
+  const clearT: Fn = w.clearTimeout;
   const setI: Fn = w.setInterval;
   const addEL: Fn = w.EventTarget.prototype.addEventListener;
   const portPost: Fn = w.MessagePort.prototype.postMessage;
@@ -380,11 +381,12 @@ export function installHook(w: any): void {
   /** Emits the response once its body was read (or gave up), without delaying the page. */
   const respond = (ev: Queued & { [k: string]: unknown }, need: string | undefined, readText: () => Promise<string> | string) => {
     if (!need) return emit(ev);
-    let sent = false;
+    // The wait timer doubles as the "not sent yet" flag; cleared once the body was read, so
+    // it does not keep the event (and the body read into it) alive for BODY_WAIT_MS.
     const send = safe(() => {
-      if (!sent) (sent = true), emit(ev);
+      if (wait) apply(clearT, w, [wait]), (wait = 0), emit(ev);
     });
-    apply(setT, w, [send, BODY_WAIT_MS]);
+    let wait = apply(setT, w, [send, BODY_WAIT_MS]);
     const onText = safe((text: string) => {
       try {
         if (need === 'grant') {
