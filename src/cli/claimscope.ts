@@ -19,7 +19,7 @@ export interface CliIo {
   now(): number;
 }
 
-export const USAGE = `usage: claimscope decode <token | -> [--secret S | --secret-base64 S] [--jwks FILE] [--validators JSON] [--project-url URL] [--at ISO-8601] [--json]`;
+const USAGE = `usage: claimscope decode <token | -> [--secret S | --secret-base64 S] [--jwks FILE] [--validators JSON] [--project-url URL] [--at ISO-8601] [--json]`;
 
 class UsageError extends Error {}
 
@@ -214,7 +214,7 @@ function renderText(r: DecodeResult, findings: Finding[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const nodeIo: CliIo = {
+const nodeIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   readStdin: async () => {

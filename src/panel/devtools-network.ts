@@ -35,8 +35,8 @@ export function findDevtoolsNetwork(): DevtoolsNetworkLike | undefined {
   return network as DevtoolsNetworkLike;
 }
 
-export const POLL_MS = 3_000;
-export const DISCOVER_MS = 5_000;
+const POLL_MS = 3_000;
+const DISCOVER_MS = 5_000;
 const TICK_MS = 500;
 const HAR_TIMEOUT_MS = 15_000;
 

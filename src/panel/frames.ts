@@ -34,7 +34,7 @@ export interface FrameFacts {
 const BULK_EVENTS = new Set(['broadcast', 'presence', 'presence_state', 'presence_diff', 'postgres_changes']);
 
 /** Search text per frame is capped: a 5 MB frame must not make every keystroke scan 5 MB. */
-export const SEARCH_TEXT_CAP = 16 * 1024;
+const SEARCH_TEXT_CAP = 16 * 1024;
 
 const FACTS = Symbol('claimscope.frameFacts');
 const DESCRIPTION = Symbol('claimscope.frameDescription');

@@ -97,7 +97,7 @@ export async function judgeToken(
 }
 
 /** Joken `reduce_validations` over the claims present in the token, in sorted key order. */
-export function firstClaimFailure(
+function firstClaimFailure(
   claims: Record<string, unknown>,
   validators: Record<string, unknown>,
   nowSec: number,

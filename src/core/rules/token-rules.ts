@@ -9,11 +9,11 @@ import type { ProjectKnowledge } from '../tokens/project';
 import { isObject } from '../tokens/project';
 import { finding, type Finding, type FindingEvidence } from './catalogue';
 
-export const KNOWN_ROLES = ['anon', 'authenticated', 'service_role'] as const;
+const KNOWN_ROLES = ['anon', 'authenticated', 'service_role'] as const;
 /** auth-js refreshes this long before exp (§5.4 EXPIRY_MARGIN_MS). */
 export const REFRESH_MARGIN_S = 90;
 /** `iat` this far ahead of the (corrected) time of use is a clock problem somewhere. */
-export const IAT_FUTURE_ALLOWANCE_S = 30;
+const IAT_FUTURE_ALLOWANCE_S = 30;
 
 export interface TokenRuleContext {
   project: ProjectKnowledge;

@@ -23,7 +23,7 @@ export interface BufferLimits {
   previewBytes: number;
 }
 
-export const DEFAULT_BUFFER_LIMITS: BufferLimits = {
+const DEFAULT_BUFFER_LIMITS: BufferLimits = {
   maxEvents: STORE_LIMITS.maxEvents,
   maxBytes: STORE_LIMITS.maxBytes,
   maxFrameBytes: PAGE_LIMITS.maxFrameBytes,

@@ -30,7 +30,7 @@ interface ProjectEntry {
   checks: Map<string, Promise<SignatureCheck>>;
 }
 
-export const DEFAULT_TOKEN_CACHE_LIMIT = 5_000;
+const DEFAULT_TOKEN_CACHE_LIMIT = 5_000;
 
 export class TokenCache {
   readonly stats: TokenCacheStats = { decodes: 0, decodeHits: 0, verifications: 0, verificationHits: 0 };

@@ -216,7 +216,7 @@ function looksLikeSupabaseAuth(claims: Record<string, unknown>, iss: string | un
   return 'session_id' in claims && 'aal' in claims && 'is_anonymous' in claims;
 }
 
-export function projectRefOfClaims(claims: Record<string, unknown>): string {
+function projectRefOfClaims(claims: Record<string, unknown>): string {
   if (typeof claims.ref === 'string' && claims.ref !== '') return claims.ref;
   if (typeof claims.iss === 'string') {
     const m = HOSTED_ISS.exec(claims.iss);

@@ -6,16 +6,16 @@ import type { DecodedToken } from './decode';
 import { errorMessage } from './decode';
 import type { ProjectKnowledge } from './project';
 
-export const HS_ALGS = ['HS256', 'HS384', 'HS512'] as const;
-export const RS_ALGS = ['RS256', 'RS384', 'RS512'] as const;
-export const ES_ALGS = ['ES256', 'ES384', 'ES512'] as const;
-export const ED_ALGS = ['EdDSA', 'Ed25519', 'Ed448'] as const;
+const HS_ALGS = ['HS256', 'HS384', 'HS512'] as const;
+const RS_ALGS = ['RS256', 'RS384', 'RS512'] as const;
+const ES_ALGS = ['ES256', 'ES384', 'ES512'] as const;
+const ED_ALGS = ['EdDSA', 'Ed25519', 'Ed448'] as const;
 export const SUPPORTED_ALGS: readonly string[] = [...HS_ALGS, ...RS_ALGS, ...ES_ALGS, ...ED_ALGS];
 
 export function isAsymmetricAlg(alg: unknown): boolean {
   return typeof alg === 'string' && [...RS_ALGS, ...ES_ALGS, ...ED_ALGS].includes(alg as never);
 }
-export function isHmacAlg(alg: unknown): boolean {
+function isHmacAlg(alg: unknown): boolean {
   return typeof alg === 'string' && (HS_ALGS as readonly string[]).includes(alg);
 }
 

@@ -23,7 +23,7 @@ function nextKey(): string {
 }
 
 /** Project origins the page talks to (Realtime sockets), where `/auth/v1/.well-known/jwks.json` lives. */
-export function projectOrigins(session: RealtimeSession): string[] {
+function projectOrigins(session: RealtimeSession): string[] {
   const out: string[] = [];
   for (const c of session.connections) {
     const m = /^(wss?|https?):\/\/([^/?#]+)/i.exec(c.url);
