@@ -13,18 +13,12 @@ import { checkToken, isoOf, REFRESH_MARGIN_S, timeFactsAt } from '../rules/token
 import { TokenCache } from '../tokens/cache';
 import { decodeToken, originOfUrl, projectRefOfUrl, type DecodedToken } from '../tokens/decode';
 import type { ProjectKnowledge } from '../tokens/project';
+import type { TokenUseKind } from '../tokens/use-kind';
 import { isAsymmetricAlg, SUPPORTED_ALGS } from '../tokens/verify';
 import { channelTokenTimeline, effectiveChannelTokenAt, type ChannelTokenSource, type EffectiveTokenSpan, type TokenDecoder } from './effective-token';
 import { combineSkew, dateHeaderSamples, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
 
-export type TokenUseKind =
-  | 'socket-apikey'
-  | 'join-access-token'
-  | 'join-user-token'
-  | 'access-token-push'
-  | 'http-authorization'
-  | 'http-apikey'
-  | 'token-grant';
+export type { TokenUseKind };
 
 export interface TokenUse {
   kind: TokenUseKind;

@@ -1,6 +1,8 @@
 // The finding catalogue (../shared/finding-codes.md). Codes are stable: never rename one.
 // Every code has a section in docs/findings.md (checked by docs-meta.test.ts).
 
+import type { TokenUseKind } from '../tokens/use-kind';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 export const FINDING_CODES = {
@@ -77,13 +79,7 @@ export interface FindingEvidence {
 
 /** How a token travelled (the session's TokenUseKind, plus the socket apikey judged as a channel token). */
 export type FindingUseKind =
-  | 'socket-apikey'
-  | 'join-access-token'
-  | 'join-user-token'
-  | 'access-token-push'
-  | 'http-authorization'
-  | 'http-apikey'
-  | 'token-grant'
+  | TokenUseKind
   /** The channel fell back to the socket's apikey JWT (no usable token in the join, §2.2). */
   | 'channel-apikey';
 
