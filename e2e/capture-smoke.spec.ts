@@ -191,6 +191,40 @@ ws.onopen = () => ws.send(JSON.stringify(['1', '1', 'realtime:leaving', 'phx_joi
 ws.onmessage = () => { window.__joined = true; };
 </script>`;
 
+// Arguments that log every page-defined function fetch and XMLHttpRequest run on them: getters of
+// a fetch init, toString of an object URL, an own href getter and toString on a URL instance, a
+// header value's toString. The page must see the same log with and without the extension.
+const ARGUMENTS_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>arguments</title>
+<script>
+(async () => {
+  const log = [];
+  const obs = {};
+  const gettersInit = () => {
+    const init = {};
+    for (const [k, v] of Object.entries({ method: 'POST', headers: { apikey: 'getter-key' }, body: '{}' }))
+      Object.defineProperty(init, k, { enumerable: true, get: () => (log.push('init.' + k), v) });
+    return init;
+  };
+  const logged = (name, value) => ({ toString: () => (log.push(name), value) });
+  for (const path of ['/elsewhere/x', '/rest/v1/things']) {
+    log.length = 0;
+    await fetch(logged('input.toString', path), gettersInit()).then((r) => r.text());
+    await fetch(path, gettersInit()).then((r) => r.text());
+    const url = new URL(path, location.href);
+    Object.defineProperty(url, 'href', { get: () => (log.push('url.href'), 'http://wrong.test/') });
+    Object.defineProperty(url, 'toString', { value: () => (log.push('url.toString'), url.origin + path) });
+    await fetch(url, { headers: { apikey: 'url-key' } }).then((r) => r.text());
+    const xhr = new XMLHttpRequest();
+    xhr.open(logged('method.toString', 'GET'), logged('xhr-url.toString', path));
+    xhr.open('GET', url);
+    xhr.setRequestHeader('apikey', logged('value.toString', 'xhr-key'));
+    await new Promise((r) => { xhr.onloadend = r; xhr.send(); });
+    obs[path] = [...log];
+  }
+  window.__obs = obs;
+})();
+</script>`;
+
 let server: SmokeServer;
 let browser: LaunchedBrowser;
 let deadOrigin = '';
@@ -205,6 +239,7 @@ test.beforeAll(async () => {
     '/fetch-transparency.html': fetchTransparencyPage(deadOrigin),
     '/hookless.html': HOOKLESS_PAGE,
     '/leaving.html': LEAVING_PAGE,
+    '/arguments.html': ARGUMENTS_PAGE,
     '/next.html': '<!doctype html><title>next</title><p>next page</p>',
   });
   browser = await launchWithExtension();
@@ -498,6 +533,44 @@ test('a hook injected again into a running page records every frame once and sho
   expect(await page.evaluate(() => [Object.getOwnPropertySymbols(window).map(String), (window as any).__pageMessages])).toEqual([[], []]);
   await panel.close();
   await page.close();
+});
+
+test("fetch and XMLHttpRequest#open run the page's getters and toString as often with the extension as without", async () => {
+  const observe = async (b: LaunchedBrowser) => {
+    const page = await b.context.newPage();
+    await page.goto(`${server.origin}/arguments.html`);
+    await page.waitForFunction(() => (window as any).__obs, undefined, { timeout: 15_000 });
+    return { obs: await page.evaluate(() => (window as any).__obs), page };
+  };
+  const withExtension = await observe(browser);
+  const plain = await launchWithExtension({ withExtension: false });
+  let without: unknown;
+  try {
+    without = (await observe(plain)).obs;
+  } finally {
+    await plain.close();
+  }
+  expect(withExtension.obs).toEqual(without);
+  // The log is real: the browser itself ran each page function once.
+  const once = ['input.toString', 'init.body', 'init.headers', 'init.method', 'url.toString', 'method.toString', 'xhr-url.toString', 'value.toString'];
+  for (const path of ['/elsewhere/x', '/rest/v1/things']) {
+    const log: string[] = withExtension.obs[path];
+    expect([...new Set(log)].sort()).toEqual([...once].sort());
+    expect(log.filter((l) => l.startsWith('init.') || l === 'url.toString')).toHaveLength(3 + 3 + 2); // each fetch's three getters; the URL converted by fetch and by open
+    expect(log).not.toContain('url.href');
+  }
+
+  // What the hook could read without running page code was recorded; the rest was not guessed.
+  const panel = await openPanelCollector(browser, await browser.tabIdOf(withExtension.page));
+  const events = await panel.waitForEvents((evs) => evs.filter((e) => e.kind === 'http-request' && e.api === 'xhr').length >= 1);
+  const requests = events.flatMap((e) => (e.kind === 'http-request' && e.api !== 'network' ? [[e.api, e.method, new URL(e.url).pathname, e.headers]] : []));
+  expect(requests).toEqual([
+    ['fetch', 'UNKNOWN', '/rest/v1/things', {}],
+    ['fetch', 'GET', '/rest/v1/things', { apikey: 'url-key' }],
+    ['xhr', 'GET', '/rest/v1/things', {}],
+  ]);
+  await panel.close();
+  await withExtension.page.close();
 });
 
 async function closedPort(): Promise<number> {

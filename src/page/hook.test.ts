@@ -52,6 +52,7 @@ function fakeWindow() {
     Response,
     Promise,
     Function,
+    DOMException,
     fetch: globalThis.fetch,
     location: { href: `${origin}/app/` },
     postMessage(data: unknown, _origin: string, ports: MessagePort[]) {
@@ -339,7 +340,9 @@ describe('installHook: no callback the page runs can throw into it', () => {
     const { w, handovers, listeners, intervals, broken, doc } = recordingWindow();
     installHook(w);
     const sink = collect(handovers[0].ports[0]);
-    const ws = new w.WebSocket('wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0');
+    // The native constructor converts each protocol once; the hook keeps the strings, converts nothing.
+    let converted = 0;
+    const ws = new w.WebSocket('wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0', ['phoenix', { toString: () => (converted++, 'object') }]);
     const on = (target: unknown, type: string) => listeners.find((l) => l.target === target && l.type === type)!.fn;
     expect(listeners.filter((l) => l.target === ws).map((l) => l.type)).toEqual(['open', 'message', 'error', 'close']);
     expect(intervals).toHaveLength(1);
@@ -358,11 +361,144 @@ describe('installHook: no callback the page runs can throw into it', () => {
     broken.clock = false;
 
     await sink.until(() => sink.accepted.filter((e) => e.kind === 'drops').length >= 4);
+    expect(sink.accepted.find((e) => e.kind === 'ws-connecting').protocols).toEqual(['phoenix']);
+    expect(converted).toBe(0);
     const reasons = sink.accepted.filter((e) => e.kind === 'drops').map((e) => e.reason);
     const illegal = 'page hook: capture failed (callback): Illegal invocation';
     // open, close, visibilitychange, then the clock check; the broken-clock ones could not report.
     expect(reasons).toEqual([illegal, illegal, illegal, 'page hook: capture failed (callback): toFixed() digits argument must be between 0 and 100']);
     expect(sink.rejected).toEqual([]);
+  });
+});
+
+describe('installHook: the page sees its arguments read exactly as often as without the hook', () => {
+  /**
+   * Arguments that log every page-defined function the call runs: getters of `init`, the
+   * `toString` of an object URL, an own `href` getter and `toString` on a URL instance, an own
+   * iterator on a headers array, the `toString` of a header value object.
+   */
+  function loggedArgs(url: string) {
+    const log: string[] = [];
+    const getters = (o: object, values: Record<string, unknown>) => {
+      for (const [k, v] of Object.entries(values))
+        Object.defineProperty(o, k, { enumerable: true, get: () => (log.push(`init.${k}`), v) });
+      return o;
+    };
+    const urlObject = { toString: () => (log.push('input.toString'), url) };
+    const urlInstance = Object.defineProperties(new URL(url), {
+      href: { get: () => (log.push('url.href'), url) },
+      toString: { value: () => (log.push('url.toString'), url) },
+    });
+    const pairs: [string, string][] = [['apikey', 'pairs-key']];
+    Object.defineProperty(pairs, Symbol.iterator, { value: () => (log.push('headers[Symbol.iterator]'), Array.prototype[Symbol.iterator].call(pairs)) });
+    const value = { toString: () => (log.push('header.toString'), 'Bearer object') };
+    return {
+      log,
+      calls: [
+        ['object input', urlObject, undefined],
+        ['URL instance, getter init', urlInstance, getters({}, { method: 'POST', headers: { apikey: 'getter-key' }, body: '{}' })],
+        ['string, data init with a pairs iterator', url, { method: 'POST', headers: pairs }],
+        ['string, data init with an object header value', url, { headers: { apikey: 'record-key', authorization: value } }],
+        ['string, inherited init', url, Object.create(getters({}, { method: 'PUT', headers: { apikey: 'inherited-key' } }))],
+      ] as [string, unknown, unknown][],
+    };
+  }
+
+  /** Runs each call through `fetch`, returning what the page's functions logged per call. */
+  async function observe(fetch: (...a: unknown[]) => Promise<Response>, url: string) {
+    const { log, calls } = loggedArgs(url);
+    const seen: Record<string, string[]> = {};
+    for (const [name, input, init] of calls) {
+      log.length = 0;
+      await (await fetch(input, init)).text();
+      seen[name] = [...log];
+    }
+    return seen;
+  }
+
+  for (const path of ['/elsewhere', '/auth/v1/token']) {
+    it(`fetch of ${path}: the same page code runs, as often, in the same order`, async () => {
+      const without = await observe(globalThis.fetch as (...a: unknown[]) => Promise<Response>, `${origin}${path}`);
+      const { w, handovers } = fakeWindow();
+      installHook(w);
+      const sink = collect(handovers[0].ports[0]);
+      const withHook = await observe(w.fetch, `${origin}${path}`);
+      expect(withHook).toEqual(without);
+      // The logs are real: native fetch did run the page's functions (once each).
+      expect(without['object input']).toEqual(['input.toString']);
+      expect(without['URL instance, getter init']).toEqual(expect.arrayContaining(['url.toString', 'init.method', 'init.headers', 'init.body']));
+      expect(without['string, data init with a pairs iterator']).toEqual(['headers[Symbol.iterator]']);
+      expect(without['string, data init with an object header value']).toEqual(['header.toString']);
+
+      await new Promise((r) => setTimeout(r, 50));
+      const requests = sink.accepted.filter((e) => e.kind === 'http-request');
+      if (path === '/elsewhere') return expect(requests).toEqual([]);
+      // What the hook could read without running page code is recorded; the rest is not guessed:
+      // an object URL is not captured, a getter/inherited method is UNKNOWN, getter headers and
+      // non-string header values are left out.
+      const url = `${origin}${path}`;
+      expect(requests.map(({ method, url, headers }) => ({ method, url, headers }))).toEqual([
+        { method: 'UNKNOWN', url, headers: {} },
+        { method: 'POST', url, headers: { apikey: 'pairs-key' } },
+        { method: 'GET', url, headers: { apikey: 'record-key' } },
+        { method: 'UNKNOWN', url, headers: {} },
+      ]);
+    });
+  }
+
+  it("an aborted fetch is recorded with the DOMException's message, a page's own abort reason is not read", async () => {
+    const { w, handovers } = fakeWindow();
+    installHook(w);
+    const sink = collect(handovers[0].ports[0]);
+    const aborted = await w.fetch(`${origin}/auth/v1/user`, { signal: AbortSignal.abort() }).catch((e: Error) => e);
+    expect(aborted).toBeInstanceOf(DOMException);
+    let read = 0;
+    const reason = { get message() { return read++, 'page reason'; } };
+    expect(await w.fetch(`${origin}/auth/v1/user`, { signal: AbortSignal.abort(reason) }).catch((e: unknown) => e)).toBe(reason);
+    await sink.until(() => sink.accepted.filter((e) => e.kind === 'http-response').length === 2);
+    expect(sink.accepted.filter((e) => e.kind === 'http-response').map((e) => e.networkError)).toEqual([aborted.message, 'unknown error']);
+    expect(read).toBe(0);
+  });
+
+  it('XMLHttpRequest#open: an object URL is converted once, by open itself', async () => {
+    /** open() converts its arguments once, as the native does (WebIDL ByteString / USVString). */
+    class Xhr extends EventTarget {
+      opened: string[] = [];
+      open(method: unknown, url: unknown) {
+        this.opened = [String(method), String(url)];
+      }
+      setRequestHeader(name: unknown, value: unknown) {
+        this.opened.push(String(name), String(value));
+      }
+      send() {}
+    }
+    for (const k of ['status', 'responseType', 'response']) Object.defineProperty(Xhr.prototype, k, { get: () => '' });
+    const { w, handovers } = fakeWindow();
+    w.XMLHttpRequest = Xhr;
+    installHook(w);
+    const sink = collect(handovers[0].ports[0]);
+    const log: string[] = [];
+    const run = (x: Xhr, path: string) => {
+      log.length = 0;
+      const method = { toString: () => (log.push('method.toString'), 'POST') };
+      x.open(method, { toString: () => (log.push('url.toString'), `${origin}${path}`) });
+      return [...log];
+    };
+    for (const path of ['/elsewhere', '/auth/v1/token']) {
+      expect(run(new w.XMLHttpRequest(), path)).toEqual(['method.toString', 'url.toString']);
+      expect(run(new Xhr(), path)).toEqual(['method.toString', 'url.toString']);
+    }
+    // A URL instance is read through the native getter; a method object is not converted again.
+    const x = new w.XMLHttpRequest();
+    x.open({ toString: () => 'post' }, new URL(`${origin}/auth/v1/logout`));
+    x.setRequestHeader('apikey', 'xhr-key');
+    x.setRequestHeader('Authorization', { toString: () => (log.push('value.toString'), 'Bearer x') });
+    x.send();
+    await sink.until(() => sink.accepted.some((e) => e.kind === 'http-request'));
+    expect(sink.accepted.filter((e) => e.kind === 'http-request').map(({ method, url, headers }) => ({ method, url, headers }))).toEqual([
+      { method: 'UNKNOWN', url: `${origin}/auth/v1/logout`, headers: { apikey: 'xhr-key' } },
+    ]);
+    expect(log.filter((l) => l === 'value.toString')).toHaveLength(1); // by setRequestHeader itself
   });
 });
 

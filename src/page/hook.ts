@@ -21,9 +21,13 @@ interface SocketState {
   id: string;
   /** 0 undecided (first frames will tell), 1 Realtime (recorded), 2 other (counted only). */
   st: 0 | 1 | 2;
-  pend: Queued[];
-  frames: number;
-  closedByPage?: boolean;
+  // Short names: the minifier keeps property names, and the hook has a byte budget.
+  /** Events held while undecided. */
+  q: Queued[];
+  /** Frames seen while undecided. */
+  n: number;
+  /** The page called close(). */
+  bp?: boolean;
 }
 interface XhrState {
   method: string;
@@ -42,6 +46,8 @@ const CLOCK_CHECK_MS = 5_000;
 const CLOCK_JUMP_MS = 10_000;
 const BODY_WAIT_MS = 5_000;
 const MAX_FAILURE_REPORTS = 20;
+/** The method of a request whose method the hook could not read without running page code. */
+const UNKNOWN = 'UNKNOWN';
 
 /**
  * Installs the hook on `w` (the page's window). It leaves no marker on the page's global (a
@@ -99,6 +105,44 @@ export function installHook(w: any): void {
       }
     } as F;
   const listen = (target: unknown, type: string, fn: Fn) => apply(addEL, target, [type, safe(fn), true]);
+  // Reading what the page passes in without running its code (ARCHITECTURE.md: page-observable
+  // behaviour stays the same). The natives get the page's arguments untouched and read them once;
+  // the hook must not read them a second time through anything the page can define: a getter, a
+  // toString/valueOf, an iterator, an instanceof. It uses instead:
+  //   - brand checks: a native getter applied to a value answers only for a real instance of its
+  //     class (URL, Request) and runs no page code, else it throws and we get undefined;
+  //   - own data properties only, read through their descriptor: an accessor or an inherited
+  //     property is "there but unread" (null), never invoked;
+  //   - strings only where the native would convert (String(x) would run x's toString again).
+  // Residual, accepted: a Proxy passed as init or as headers sees its descriptor/ownKeys/has traps
+  // run by the hook too; the realm's own built-ins (String.prototype.toLowerCase, Array iterators,
+  // Response.prototype.status...) are called as the page left them; and what the hook does not
+  // read is not recorded (a URL given as a non-URL object with a toString is not captured, a method
+  // given by a getter is recorded as UNKNOWN, headers given by getters are not recorded).
+  const gOPD = Object.getOwnPropertyDescriptor;
+  const getter = (proto: any, key: string): Fn => proto && gOPD(proto, key)!.get!;
+  const brand = (get: Fn, o: unknown): any => {
+    try {
+      return apply(get, o, []);
+    } catch {
+      /* not an instance of the getter's class */
+    }
+  };
+  const own = (o: any, k: PropertyKey): unknown => {
+    if (o && typeof o == 'object') {
+      const d = gOPD(o, k);
+      return d ? ('get' in d ? null : d.value) : k in o ? null : undefined;
+    }
+  };
+  const domMessageGet = getter(w.DOMException && w.DOMException.prototype, 'message');
+  /** An Error's own message, or a DOMException's (an aborted fetch); never a page getter or toString. */
+  const message = (e: unknown): string => {
+    const m = own(e, 'message');
+    return str(m) ? m : (brand(domMessageGet, e) ?? 'unknown error');
+  };
+  const hrefGet = getter(URL_ && URL_.prototype, 'href');
+  /** A URL the page gave as a string or a URL instance; undefined for anything else. */
+  const urlOf = (u: unknown): string | undefined => (str(u) ? u : brand(hrefGet, u));
 
   // ---- the private channel ---------------------------------------------------------------------
   const channel = new w.MessageChannel();
@@ -149,7 +193,7 @@ export function installHook(w: any): void {
     // Counted as a dropped event with its reason; never rethrown into the page.
     if (++failures <= MAX_FAILURE_REPORTS) {
       try {
-        emit(drop(1, `capture failed (${step}): ${String((e as Error)?.message ?? e).slice(0, 200)}`));
+        emit(drop(1, `capture failed (${step}): ${message(e).slice(0, 200)}`));
       } catch {
         /* nothing more can be done without risking the page */
       }
@@ -199,7 +243,6 @@ export function installHook(w: any): void {
   const sockets = new WeakMap<object, SocketState>();
   let connCount = 0;
   let otherSockets = 0;
-  const getter = (proto: any, key: string): Fn => Object.getOwnPropertyDescriptor(proto, key)!.get!;
 
   if (typeof NativeWS === 'function') {
     const wsProto = NativeWS.prototype;
@@ -210,12 +253,12 @@ export function installHook(w: any): void {
 
     const record = (s: SocketState, ev: Queued) => {
       if (s.st === 1) emit(ev);
-      else if (s.st === 0) s.pend.push(ev);
+      else if (s.st === 0) s.q.push(ev);
     };
     const decide = (s: SocketState, st: 1 | 2) => {
-      const pend = s.pend;
+      const pend = s.q;
       s.st = st;
-      s.pend = [];
+      s.q = [];
       if (st === 1) for (const ev of pend) emit(ev);
       else emit({ kind: 'other-sockets', count: ++otherSockets, time: now() });
     };
@@ -224,7 +267,7 @@ export function installHook(w: any): void {
       const ev = { kind: 'ws-frame', conn: s.id, dir, time: now() } as Queued & { [k: string]: unknown };
       const max = PAGE_LIMITS.maxFrameBytes;
       const preview = PAGE_LIMITS.framePreviewBytes;
-      if (typeof data === 'string') {
+      if (str(data)) {
         ev.opcode = 'text';
         if (data.length * 3 > max && utf8Length(data) > max) {
           ev.text = data.slice(0, preview);
@@ -235,7 +278,7 @@ export function installHook(w: any): void {
           ev.size = data.length; // the content script computes the exact UTF-8 size
         }
         if (s.st === 0) {
-          s.frames++;
+          s.n++;
           if (looksPhoenix(data, parse)) {
             record(s, ev);
             return decide(s, 1);
@@ -269,25 +312,25 @@ export function installHook(w: any): void {
           ev.w = 1;
           const part = blob.size > max ? ((ev.truncated = true), apply(blobSlice, blob, [0, preview])) : blob;
           const done = safe((bytes?: ArrayBuffer) => {
-            if (bytes) ev.bytes = bytes;
-            else ev.bytes = new AB(0);
+            ev.bytes = bytes || new AB(0);
             delete ev.w;
             schedule();
           });
           apply(then, apply(blobBytes, part, []), [done, (e: unknown) => (fail('ws', e), done())]);
         } else return;
-        s.frames++;
+        s.n++;
       }
       record(s, ev);
-      if (s.st === 0 && s.frames >= PHOENIX_SNIFF_FRAMES) decide(s, 2);
+      if (s.st === 0 && s.n >= PHOENIX_SNIFF_FRAMES) decide(s, 2);
     };
 
     const track = (ws: any, args: any[]) => {
-      const url = String(apply(urlGet, ws, []));
-      const s: SocketState = { id: String(++connCount), st: isRealtimeSocketUrl(url) ? 1 : 0, pend: [], frames: 0 };
+      const url: string = apply(urlGet, ws, []);
+      const s: SocketState = { id: String(++connCount), st: isRealtimeSocketUrl(url) ? 1 : 0, q: [], n: 0 };
       sockets.set(ws, s);
       const p = args[1];
-      const protocols = p === undefined ? [] : typeof p === 'string' ? [p] : Array.from(p as string[], String);
+      // The constructor iterated and converted them; we keep the string ones, running no page code.
+      const protocols = str(p) ? [p] : Array.isArray(p) ? p.filter(str) : [];
       record(s, { kind: 'ws-connecting', conn: s.id, url, protocols, time: now() });
       listen(ws, 'open', () =>
         record(s, {
@@ -307,7 +350,7 @@ export function installHook(w: any): void {
           code: e.code,
           reason: e.reason,
           wasClean: e.wasClean,
-          initiator: s.closedByPage ? 'page' : 'remote',
+          initiator: s.bp ? 'page' : 'remote',
           time: now(),
         });
         if (s.st === 0) decide(s, 2);
@@ -339,7 +382,7 @@ export function installHook(w: any): void {
     });
     wrapAfter(wsProto, 'close', (ws) => {
       const s = sockets.get(ws);
-      if (s) s.closedByPage = true;
+      if (s) s.bp = true;
     });
   }
 
@@ -352,22 +395,19 @@ export function installHook(w: any): void {
       return u;
     }
   };
+  /** The two recorded headers of a Headers, a [name, value][] or a record, read as `own` reads. */
   const pickHeaders = (h: any): CapturedRequestHeaders => {
     const out: CapturedRequestHeaders = {};
-    if (!h) return out;
     const put = (k: unknown, v: unknown) => {
-      const key = String(k).toLowerCase();
-      if (key === 'authorization' || key === 'apikey') out[key] = String(v);
+      if (str(k) && str(v) && ((k = k.toLowerCase()) === 'authorization' || k === 'apikey')) out[k as 'apikey'] = v;
     };
-    if (Headers_ && h instanceof Headers_) {
-      for (const k of ['authorization', 'apikey']) {
-        const v = apply(headersGet, h, [k]);
-        if (v != null) put(k, v);
-      }
-    } else if (Array.isArray(h)) {
-      for (const pair of h) if (pair && pair.length === 2) put(pair[0], pair[1]);
-    } else if (typeof h === 'object') {
-      for (const k of Object.keys(h)) put(k, h[k]);
+    try {
+      // Throws unless `h` is a real Headers (a brand check, no page code).
+      put('apikey', apply(headersGet, h, ['apikey']));
+      put('authorization', apply(headersGet, h, ['authorization']));
+    } catch {
+      if (Array.isArray(h)) for (let i = 0; i < h.length; i++) put(own(own(h, i), 0), own(own(h, i), 1));
+      else if (h && typeof h == 'object') for (const k of Object.keys(h)) put(k, own(h, k));
     }
     return out;
   };
@@ -392,7 +432,7 @@ export function installHook(w: any): void {
         if (need === 'grant') {
           const j = parse(text);
           const g: TokenGrant = {};
-          if (typeof j.access_token === 'string') g.access_token = j.access_token;
+          if (str(j.access_token)) g.access_token = j.access_token;
           if (typeof j.expires_at === 'number') g.expires_at = j.expires_at;
           if (typeof j.expires_in === 'number') g.expires_in = j.expires_in;
           ev.grant = g; // never the refresh_token, never anything else of the body
@@ -404,7 +444,7 @@ export function installHook(w: any): void {
     });
     try {
       const t = readText();
-      if (typeof t === 'string') onText(t);
+      if (str(t)) onText(t);
       else apply(then, t, [onText, send]);
     } catch (e) {
       fail('body', e);
@@ -414,27 +454,32 @@ export function installHook(w: any): void {
 
   const nativeFetch = w.fetch;
   if (typeof nativeFetch === 'function') {
+    const reqProto = Req && Req.prototype;
+    const reqUrlGet = getter(reqProto, 'url');
+    const reqMethodGet = getter(reqProto, 'method');
+    const reqHeadersGet = getter(reqProto, 'headers');
     const fetchProxy = new P(nativeFetch, {
       apply(t: Fn, self: unknown, args: any[]) {
         let req: { id: string; url: string } | undefined;
         try {
-          const [input, init] = args;
-          let url: string | undefined;
-          let method = 'GET';
-          let headers: unknown;
-          if (typeof input === 'string') url = input;
-          else if (URL_ && input instanceof URL_) url = input.href;
-          else if (Req && input instanceof Req) {
-            url = input.url;
-            method = input.method;
-            headers = input.headers;
-          }
-          if (url !== undefined && isSupabaseHttpUrl(url)) {
-            if (init && init.method) method = String(init.method);
-            if (init && init.headers) headers = init.headers;
+          // No destructuring: `args` is ours, but an array pattern would run the Array iterator.
+          const input = args[0];
+          const init = args[1];
+          const url = urlOf(input) ?? brand(reqUrlGet, input);
+          // Only Supabase-path requests are recorded: for any other URL `init` is never looked at.
+          if (url && isSupabaseHttpUrl(url)) {
+            const m = own(init, 'method');
+            const h = own(init, 'headers');
             req = { id: String(++reqCount), url: absolute(url) };
-            const h = pickHeaders(headers);
-            emit({ kind: 'http-request', req: req.id, method: method.toUpperCase(), url: req.url, headers: h, api: 'fetch', time: now() });
+            emit({
+              kind: 'http-request',
+              req: req.id,
+              method: (m === undefined ? (brand(reqMethodGet, input) ?? 'GET') : str(m) ? m : UNKNOWN).toUpperCase(),
+              url: req.url,
+              headers: pickHeaders(h === undefined ? brand(reqHeadersGet, input) : h),
+              api: 'fetch',
+              time: now(),
+            });
           }
         } catch (e) {
           fail('fetch', e);
@@ -462,7 +507,7 @@ export function installHook(w: any): void {
             },
             (err: unknown) => {
               try {
-                emit({ kind: 'http-response', req: r.id, status: 0, networkError: String((err as Error)?.message ?? err), time: now() });
+                emit({ kind: 'http-response', req: r.id, status: 0, networkError: message(err), time: now() });
               } catch (e) {
                 fail('fetch', e);
               }
@@ -484,8 +529,10 @@ export function installHook(w: any): void {
     const typeGet = getter(xp, 'responseType');
     const responseGet = getter(xp, 'response');
     wrapAfter(xp, 'open', (x, args) => {
-      const url = absolute(String(args[1]));
-      xhrs.set(x, isSupabaseHttpUrl(url) ? { method: String(args[0]).toUpperCase(), url, headers: {} } : undefined);
+      // open() converted both arguments already: strings and URL instances only, never toString.
+      let url = urlOf(args[1]);
+      const m = args[0];
+      xhrs.set(x, url && isSupabaseHttpUrl((url = absolute(url))) ? { method: str(m) ? m.toUpperCase() : UNKNOWN, url, headers: {} } : undefined);
     });
     wrapAfter(xp, 'setRequestHeader', (x, args) => {
       const st = xhrs.get(x);
@@ -495,7 +542,7 @@ export function installHook(w: any): void {
       const st = xhrs.get(x);
       if (!st) return;
       const id = String(++reqCount);
-      emit({ kind: 'http-request', req: id, method: st.method, url: st.url, headers: { ...st.headers }, api: 'xhr', time: now() });
+      emit({ kind: 'http-request', req: id, ...st, headers: { ...st.headers }, api: 'xhr', time: now() });
       // Once per send: a reused XHR must not pile up listeners, nor report this request again when a
       // later one ends. A re-open() replaces `st` (and aborts this request without a loadend).
       const onEnd = safe(() => {
@@ -510,7 +557,7 @@ export function installHook(w: any): void {
         const need = type === '' || type === 'text' || type === 'json' ? bodyNeed(st.url, status) : undefined;
         respond(ev, need, () => {
           const body = apply(responseGet, x, []);
-          return typeof body === 'string' ? body : stringify(body);
+          return str(body) ? body : stringify(body);
         });
       });
       apply(addEL, x, ['loadend', onEnd, { capture: true, once: true }]);
@@ -550,11 +597,15 @@ export function looksPhoenix(text: string, parse: (s: string) => any = JSON.pars
   if ((c !== 91 && c !== 123) || text.length > 65_536) return false; // '[' or '{'
   try {
     const m = parse(text);
-    if (Array.isArray(m)) return m.length === 5 && typeof m[2] === 'string' && typeof m[3] === 'string';
-    return !!m && typeof m.topic === 'string' && typeof m.event === 'string' && 'ref' in m;
+    if (Array.isArray(m)) return m.length === 5 && str(m[2]) && str(m[3]);
+    return !!m && str(m.topic) && str(m.event) && 'ref' in m;
   } catch {
     return false;
   }
+}
+
+function str(x: unknown): x is string {
+  return typeof x == 'string';
 }
 
 function utf8Length(s: string): number {
