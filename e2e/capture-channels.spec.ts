@@ -4,28 +4,18 @@
 // is captured.
 
 import { expect, test, type Page } from '@playwright/test';
-import type { DemoServer } from '../scripts/start-server';
 import { appUrl, scenarioDone, startAppServer } from './support/app-server';
-import { launchWithExtension, type LaunchedBrowser } from './support/launch';
 import { openPanelTab, type PanelUi } from './support/panel-ui';
+import { useExtensionSuite } from './support/suite';
 
-let server: DemoServer;
-let browser: LaunchedBrowser;
-test.beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchWithExtension();
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = useExtensionSuite(startAppServer);
 
 async function run(params: Record<string, string | number>, scenario: string): Promise<{ page: Page; ui: PanelUi }> {
-  const page = await browser.context.newPage();
-  await page.goto(appUrl(server, params));
+  const page = await suite.browser.context.newPage();
+  await page.goto(appUrl(suite.server, params));
   const observations = await scenarioDone(page, scenario);
   expect(observations.filter((o) => o.kind === 'error')).toEqual([]);
-  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  const ui = await openPanelTab(suite.browser, await suite.browser.tabIdOf(page));
   await expect(ui.status()).toHaveAttribute('data-status', 'capturing');
   return { page, ui };
 }

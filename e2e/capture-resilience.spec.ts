@@ -4,26 +4,17 @@
 // failure is still there (auth evidence is pinned, bulk broadcasts go first).
 
 import { expect, test, type Page } from '@playwright/test';
-import { launchWithExtension, type LaunchedBrowser } from './support/launch';
 import { openPanelTab, type PanelUi } from './support/panel-ui';
 import { controlServiceWorker } from './support/service-worker';
-import { startRawServer, v2Broadcast, type RawServer, type RawSocket } from './support/raw-server';
+import { startRawServer, v2Broadcast, type RawSocket } from './support/raw-server';
+import { useExtensionSuite } from './support/suite';
 
-let server: RawServer;
-let browser: LaunchedBrowser;
-test.beforeAll(async () => {
-  server = await startRawServer();
-  browser = await launchWithExtension();
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = useExtensionSuite(startRawServer);
 
 async function rawPage(): Promise<{ page: Page; socket: RawSocket }> {
-  const page = await browser.context.newPage();
-  const socketP = server.nextSocket('/realtime/v1/websocket');
-  await page.goto(`${server.origin}/raw-socket.html`);
+  const page = await suite.browser.context.newPage();
+  const socketP = suite.server.nextSocket('/realtime/v1/websocket');
+  await page.goto(`${suite.server.origin}/raw-socket.html`);
   const socket = await socketP;
   await expect.poll(() => page.evaluate(() => window.__received.events)).toEqual(['phx_reply']);
   return { page, socket };
@@ -49,12 +40,12 @@ async function connectionFrames(ui: PanelUi): Promise<string | null> {
 
 test('stopping the service worker mid-session loses no frame, with the panel open and for a panel opened later', async () => {
   const { page, socket } = await rawPage();
-  const tabId = await browser.tabIdOf(page);
-  const ui = await openPanelTab(browser, tabId);
+  const tabId = await suite.browser.tabIdOf(page);
+  const ui = await openPanelTab(suite.browser, tabId);
   await exchange(page, socket, 'before', 20);
   await expect.poll(() => connectionFrames(ui)).toBe(framesText(socket));
 
-  const sw = await controlServiceWorker(browser);
+  const sw = await controlServiceWorker(suite.browser);
   await expect.poll(() => sw.status()).toBe('running');
   await sw.stop();
 
@@ -75,7 +66,7 @@ test('stopping the service worker mid-session loses no frame, with the panel ope
   await expect(ui.frameRows({ event: 'broadcast', dir: 'received' })).toHaveCount(20);
 
   // A panel opened afterwards gets the whole session from the page's store of record.
-  const late = await openPanelTab(browser, tabId);
+  const late = await openPanelTab(suite.browser, tabId);
   await expect.poll(() => connectionFrames(late)).toBe(framesText(socket));
   await expect(late.dropCounter()).toHaveAttribute('data-store-dropped', '0');
   await late.close();
@@ -103,7 +94,7 @@ test('a flood beyond the store cap: drops are counted and shown, the join that e
   await socket.send(JSON.stringify(['1', '1', 'realtime:room1', 'phx_close', {}]));
   await expect.poll(() => page.evaluate(() => window.__received.events.length)).toBe(FLOOD + 4);
 
-  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  const ui = await openPanelTab(suite.browser, await suite.browser.tabIdOf(page));
   // Drops are counted and shown, never silent.
   const counter = ui.dropCounter();
   await expect.poll(async () => Number(await counter.getAttribute('data-store-dropped')), { timeout: 20_000 }).toBeGreaterThan(0);

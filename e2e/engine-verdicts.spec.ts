@@ -6,32 +6,22 @@
 // next to the server's actual answer with its matched / differed mark.
 
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import type { DemoServer } from '../scripts/start-server';
 import type { Observation } from './app/observe';
 import { appUrl, scenarioDone, startAppServer } from './support/app-server';
-import { launchWithExtension, type LaunchedBrowser } from './support/launch';
 import { openPanelTab, type PanelUi } from './support/panel-ui';
+import { useExtensionSuite } from './support/suite';
 
-let server: DemoServer;
-let browser: LaunchedBrowser;
-test.beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchWithExtension();
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = useExtensionSuite(startAppServer);
 
 const EXPIRED = /^InvalidJWTToken: Token has expired (\d+) seconds ago$/;
 
 async function run(scenario: string, params: Record<string, string | number> = {}, during?: (page: Page) => Promise<void>): Promise<{ page: Page; ui: PanelUi; observations: Observation[] }> {
-  const page = await browser.context.newPage();
-  await page.goto(appUrl(server, { scenario, ...params }));
+  const page = await suite.browser.context.newPage();
+  await page.goto(appUrl(suite.server, { scenario, ...params }));
   if (during) await during(page);
   const observations = await scenarioDone(page, scenario);
   expect(observations.filter((o) => o.kind === 'error')).toEqual([]);
-  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  const ui = await openPanelTab(suite.browser, await suite.browser.tabIdOf(page));
   await expect(ui.status()).toHaveAttribute('data-status', 'capturing');
   return { page, ui, observations };
 }
@@ -150,7 +140,7 @@ test('other-project: without a key only the foreign issuer is knowable; with the
 
   await tokensView(ui);
   const user = tokenRow(ui, 'user-access-token');
-  await expect(user.getByTestId('token-iss')).toContainText(server.otherProject.ref);
+  await expect(user.getByTestId('token-iss')).toContainText(suite.server.otherProject.ref);
   await expect(user.locator('[data-testid="token-finding"][data-code="iss-unexpected"]')).toHaveCount(1);
   await expect(user.getByTestId('token-alg')).toContainText(`kid ${kid}`);
   await expect(user.getByTestId('predicted-join')).toHaveAttribute('data-accepted', 'true');
@@ -179,7 +169,7 @@ test('service-role: service-role-in-browser; connect and join predicted accepted
   await tokensView(ui);
   const key = tokenRow(ui, 'legacy-service-role-key');
   await expect(key).toHaveAttribute('data-role', 'service_role');
-  await expect(key).toHaveAttribute('data-ref', server.ref);
+  await expect(key).toHaveAttribute('data-ref', suite.server.ref);
   await expect(key.locator('[data-testid="token-use"][data-kind="socket-apikey"]')).toHaveCount(1);
   await expect(key.locator('[data-testid="token-finding"][data-code="service-role-in-browser"]')).toHaveCount(1);
   await expect(key.getByTestId('predicted-connect')).toHaveAttribute('data-accepted', 'true');
@@ -195,7 +185,7 @@ test('service-role: service-role-in-browser; connect and join predicted accepted
   await expect(ch.getByTestId('verdict-match')).toHaveAttribute('data-match', 'yes');
 
   // The legacy key is HS256: with the project's JWT secret it is verified, and the answer is no longer conditional.
-  await ui.root.getByTestId('secret-input').fill(server.server.defaultProject.jwtSecret);
+  await ui.root.getByTestId('secret-input').fill(suite.server.server.defaultProject.jwtSecret);
   await ui.root.getByTestId('secret-apply').click();
   await expect(ui.root.getByTestId('project-keys')).toHaveAttribute('data-secret', 'yes');
   await expect(ch.getByTestId('predicted-verdict')).toHaveAttribute('data-conditional', 'false');
@@ -227,8 +217,8 @@ test('signout-publishable: the ignored sb_publishable_ push keeps the signed-out
   const { page, ui, observations } = await run('signout-publishable', {}, async (p) => {
     await expect.poll(() => p.evaluate(() => (window.__observations ?? []).some((o) => o.kind === 'auth' && o.text === 'SIGNED_OUT')), { timeout: 30_000 }).toBe(true);
     // Fast-forward the server to past the token's exp and run its periodic re-check (§4.4) now.
-    server.server.knobs.clockOffsetMs += 120_000;
-    await server.server.confirmTokensNow();
+    suite.server.server.knobs.clockOffsetMs += 120_000;
+    await suite.server.server.confirmTokensNow();
   });
   try {
     expect(observations.some((o) => o.kind === 'system' && /Token has expired \d+ seconds ago/.test(o.text))).toBe(true);
@@ -252,7 +242,7 @@ test('signout-publishable: the ignored sb_publishable_ push keeps the signed-out
     await expect(key.getByTestId('predicted-join')).toContainText('issued by the gateway, not visible');
     await expect(key.locator('[data-testid="token-finding"][data-code="opaque-api-key"]')).toHaveCount(1);
   } finally {
-    server.server.knobs.clockOffsetMs -= 120_000;
+    suite.server.server.knobs.clockOffsetMs -= 120_000;
   }
   await ui.close();
   await page.close();

@@ -4,31 +4,21 @@
 // in the join's reply.
 
 import { expect, test } from '@playwright/test';
-import type { DemoServer } from '../scripts/start-server';
 import { appUrl, scenarioDone, startAppServer } from './support/app-server';
-import { launchWithExtension, type LaunchedBrowser } from './support/launch';
 import { openPanelTab } from './support/panel-ui';
+import { useExtensionSuite } from './support/suite';
 
-let server: DemoServer;
-let browser: LaunchedBrowser;
-test.beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchWithExtension();
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = useExtensionSuite(startAppServer);
 
 test('expired token: the findings name it and match what the server answered the join', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(appUrl(server, { scenario: 'expired-token' }));
+  const page = await suite.browser.context.newPage();
+  await page.goto(appUrl(suite.server, { scenario: 'expired-token' }));
   const obs = await scenarioDone(page, 'expired-token');
   const status = obs.find((o) => o.kind === 'status')?.text ?? '';
   expect(status).toMatch(/^room1 CHANNEL_ERROR: InvalidJWTToken: Token has expired \d+ seconds ago$/);
   const serverWords = status.replace('room1 CHANNEL_ERROR: ', '');
 
-  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  const ui = await openPanelTab(suite.browser, await suite.browser.tabIdOf(page));
   // What the server said, as captured on the wire.
   await ui.view('channels');
   const attempt = ui.root.locator('[data-testid="channel-row"][data-topic="realtime:room1"] [data-testid="join-attempt"]').first();

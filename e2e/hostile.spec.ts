@@ -5,20 +5,11 @@
 // capturing what comes after.
 
 import { expect, test } from '@playwright/test';
-import { launchWithExtension, type LaunchedBrowser } from './support/launch';
 import { openPanelTab } from './support/panel-ui';
-import { startRawServer, v2Broadcast, type RawServer } from './support/raw-server';
+import { startRawServer, v2Broadcast } from './support/raw-server';
+import { useExtensionSuite } from './support/suite';
 
-let server: RawServer;
-let browser: LaunchedBrowser;
-test.beforeAll(async () => {
-  server = await startRawServer();
-  browser = await launchWithExtension();
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = useExtensionSuite(startRawServer);
 
 const FIVE_MB = 5 * 1024 * 1024;
 
@@ -37,11 +28,11 @@ function deepBroadcast(depth: number): string {
 const TRUNCATED_BINARY = Buffer.concat([Buffer.from([4, 40, 5, 0, 1]), Buffer.from('realtime:ro')]);
 
 test('hostile frames never break the page or the capture', async () => {
-  const page = await browser.context.newPage();
+  const page = await suite.browser.context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  const socketP = server.nextSocket('/realtime/v1/websocket');
-  await page.goto(`${server.origin}/raw-socket.html`);
+  const socketP = suite.server.nextSocket('/realtime/v1/websocket');
+  await page.goto(`${suite.server.origin}/raw-socket.html`);
   const socket = await socketP;
   await expect.poll(() => page.evaluate(() => window.__received.events)).toEqual(['phx_reply']);
 
@@ -64,7 +55,7 @@ test('hostile frames never break the page or the capture', async () => {
   expect(pageErrors).toEqual([]);
   expect(await page.evaluate(() => window.__pageMessages)).toEqual([]);
 
-  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  const ui = await openPanelTab(suite.browser, await suite.browser.tabIdOf(page));
   await expect(ui.status()).toHaveAttribute('data-status', 'capturing');
   await ui.view('frames');
   // Every frame is in the panel: join, its reply, the 5 hostile/normal frames, heartbeat + reply.

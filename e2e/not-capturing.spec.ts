@@ -4,31 +4,20 @@
 // Chromium does not inject content scripts into tabs that are already open.
 
 import { expect, test } from '@playwright/test';
-import { launchWithExtension, type LaunchedBrowser } from './support/launch';
 import { appUrl, scenarioDone, startAppServer } from './support/app-server';
 import { openPanelTab } from './support/panel-ui';
-import type { DemoServer } from '../scripts/start-server';
+import { useExtensionSuite } from './support/suite';
 
-let server: DemoServer;
-let browser: LaunchedBrowser;
-
-test.beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchWithExtension({ installLater: true });
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = useExtensionSuite(startAppServer, { installLater: true });
 
 test('a tab opened before the extension was installed is reported as not capturing, and Reload and capture fixes it', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(appUrl(server, { scenario: 'subscribe' }));
+  const page = await suite.browser.context.newPage();
+  await page.goto(appUrl(suite.server, { scenario: 'subscribe' }));
   await scenarioDone(page, 'subscribe');
 
-  await browser.installExtension();
-  const tabId = await browser.tabIdOf(page);
-  const panel = await openPanelTab(browser, tabId);
+  await suite.browser.installExtension();
+  const tabId = await suite.browser.tabIdOf(page);
+  const panel = await openPanelTab(suite.browser, tabId);
   await expect(panel.status()).toHaveAttribute('data-status', 'not-capturing');
   await expect(panel.status()).toContainText(/opened before Claimscope was installed or updated/i);
   // Not to be confused with a capturing tab that has seen no Supabase traffic.

@@ -6,32 +6,22 @@
 // Through the real built extension (dist/chrome) and the demo app on the local Realtime server.
 
 import { expect, test } from '@playwright/test';
-import type { DemoServer } from '../scripts/start-server';
 import { appUrl, scenarioDone, startAppServer } from './support/app-server';
-import { launchWithExtension, type LaunchedBrowser } from './support/launch';
 import { openPanelTab } from './support/panel-ui';
+import { useExtensionSuite } from './support/suite';
 
-let server: DemoServer;
-let browser: LaunchedBrowser;
-test.beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchWithExtension();
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = useExtensionSuite(startAppServer);
 
 test('a page whose hook did not start says so (not "Capturing") and offers Reload and capture', async () => {
-  const page = await browser.context.newPage();
+  const page = await suite.browser.context.newPage();
   // An earlier script breaks the hook (as capture-smoke.spec.ts does): without MessageChannel the
   // hook cannot hand over its port. Playwright's init scripts run before content scripts.
   await page.addInitScript(() => {
     delete (window as { MessageChannel?: unknown }).MessageChannel;
   });
-  const url = appUrl(server, { scenario: 'subscribe' });
+  const url = appUrl(suite.server, { scenario: 'subscribe' });
   await page.goto(url);
-  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  const ui = await openPanelTab(suite.browser, await suite.browser.tabIdOf(page));
 
   // The hook's state is decided after DOMContentLoaded plus a grace period: poll until it is.
   await expect(ui.status()).toHaveAttribute('data-status', 'hook-missing', { timeout: 15_000 });
@@ -47,15 +37,15 @@ test('a page whose hook did not start says so (not "Capturing") and offers Reloa
 });
 
 test('an iframe whose hook did not start is named on its own line; the top status stays capturing', async () => {
-  const page = await browser.context.newPage();
+  const page = await suite.browser.context.newPage();
   // Only frames lose MessageChannel: the top page's hook starts, the iframe's does not.
   await page.addInitScript(() => {
     if (window !== window.top) delete (window as { MessageChannel?: unknown }).MessageChannel;
   });
-  await page.goto(appUrl(server, { scenario: 'iframe', frame: 'same' }));
+  await page.goto(appUrl(suite.server, { scenario: 'iframe', frame: 'same' }));
   await expect.poll(() => page.frames().length).toBeGreaterThan(1);
   const frameUrl = page.frames().find((f) => f !== page.mainFrame())!.url();
-  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  const ui = await openPanelTab(suite.browser, await suite.browser.tabIdOf(page));
 
   const line = ui.root.getByTestId('frame-hook-missing');
   await expect(line).toHaveCount(1, { timeout: 15_000 });
@@ -67,10 +57,10 @@ test('an iframe whose hook did not start is named on its own line; the top statu
 });
 
 test('navigating away shows the old page’s open socket and joined channel as closed "page unloaded"', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(appUrl(server, { scenario: 'subscribe' }));
+  const page = await suite.browser.context.newPage();
+  await page.goto(appUrl(suite.server, { scenario: 'subscribe' }));
   expect((await scenarioDone(page, 'subscribe')).filter((o) => o.kind === 'error')).toEqual([]);
-  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  const ui = await openPanelTab(suite.browser, await suite.browser.tabIdOf(page));
   await expect(ui.status()).toHaveAttribute('data-status', 'capturing');
 
   await ui.view('connections');
@@ -81,7 +71,7 @@ test('navigating away shows the old page’s open socket and joined channel as c
   const conn = (await row.getAttribute('data-conn'))!;
 
   // Another page in the same tab: the old document goes away with its socket open.
-  await page.goto(appUrl(server, { scenario: 'none' }));
+  await page.goto(appUrl(suite.server, { scenario: 'none' }));
 
   const old = ui.root.locator(`[data-testid="connection-row"][data-conn="${conn}"]`);
   await expect(old).toHaveAttribute('data-state', 'closed');
