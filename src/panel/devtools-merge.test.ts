@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../core/model';
 import { PROTOCOL_VERSION } from '../messages';
 import { DevtoolsSocketMerger, frameBody, hookSocketsFromRows, matchHookSocket, type HookSocket } from './devtools-merge';
+import { EMPTY_STATS } from './test-doc';
 import { parseHarSocket, type HarSocket } from './har-sockets';
 import { PanelModel } from './model';
 
@@ -129,7 +130,7 @@ describe('matchHookSocket', () => {
 // The merger feeding a real PanelModel (the panel's store and Realtime tracker).
 
 const TAB = 7;
-const stats = { events: 0, bytes: 0, droppedEvents: 0, droppedBytes: 0, truncatedFrames: 0, otherSockets: 0, rejected: 0 };
+const stats = EMPTY_STATS;
 
 function modelWithHookSocket(frames: Array<{ dir: 'sent' | 'received'; text: string; time: number }>, url = WS_URL, time = T0 - 1): PanelModel {
   const model = new PanelModel({ tabId: TAB });

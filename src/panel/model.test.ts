@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturedEvent, CapturedEventBody } from '../core/model';
+import type { CapturedEvent } from '../core/model';
 import { PROTOCOL_VERSION, type StoreStats } from '../messages';
 import { PanelModel } from './model';
 import {
@@ -11,25 +11,10 @@ import {
   maskSecret,
   refusedExplanation,
 } from './views';
+import { EMPTY_STATS, TestDoc, URL_V2 } from './test-doc';
 
-const stats: StoreStats = { events: 0, bytes: 0, droppedEvents: 0, droppedBytes: 0, truncatedFrames: 0, otherSockets: 0, rejected: 0 };
-const URL_V2 = 'wss://abcdefghijklmnopqrst.supabase.co/realtime/v1/websocket?apikey=sb_publishable_0123456789abcdef&vsn=2.0.0';
-
-/** Stamps event bodies as the store would, for one document. */
-class Doc {
-  seq = 0;
-  time = 1_700_000_000_000;
-  constructor(readonly docId: string) {}
-  ev(body: CapturedEventBody): CapturedEvent {
-    this.seq++;
-    this.time += 10;
-    return { ...body, seq: this.seq, time: this.time, docId: this.docId, source: 'page' } as CapturedEvent;
-  }
-  text(dir: 'sent' | 'received', frame: unknown[]): CapturedEvent {
-    const text = JSON.stringify(frame);
-    return this.ev({ kind: 'ws-frame', conn: `${this.docId}:1`, dir, opcode: 'text', text, size: text.length });
-  }
-}
+const stats = EMPTY_STATS;
+class Doc extends TestDoc {}
 
 /** realtime-facts §1.4 kind 3 (user_broadcast_push), JSON-encoded user payload. */
 function kind3(joinRef: string, ref: string, topic: string, event: string, payload: unknown): string {

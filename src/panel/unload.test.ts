@@ -1,35 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturedEvent, CapturedEventBody } from '../core/model';
-import type { StoreStats } from '../messages';
+import type { CapturedEvent } from '../core/model';
 import { PanelModel } from './model';
 import { docIdOfConnection, DocumentUnloads, unloadLookup } from './unload';
 import { channelPhaseDisplay, connectionDisplay } from './views';
+import { EMPTY_STATS, TestDoc, URL_V2 } from './test-doc';
 
-const stats: StoreStats = { events: 0, bytes: 0, droppedEvents: 0, droppedBytes: 0, truncatedFrames: 0, otherSockets: 0, rejected: 0 };
-const URL_V2 = 'wss://abcdefghijklmnopqrst.supabase.co/realtime/v1/websocket?apikey=sb_publishable_0123456789abcdef&vsn=2.0.0';
+const stats = EMPTY_STATS;
 const TOPIC = 'realtime:room1';
 
-/** Stamps event bodies as the content store would, for one document. */
-class Doc {
-  seq = 0;
-  time = 1_700_000_000_000;
-  constructor(readonly docId: string) {}
-  ev(body: CapturedEventBody): CapturedEvent {
-    this.seq++;
-    this.time += 10;
-    return { ...body, seq: this.seq, time: this.time, docId: this.docId, source: 'page' } as CapturedEvent;
-  }
-  text(conn: number, dir: 'sent' | 'received', frame: unknown[]): CapturedEvent {
-    const text = JSON.stringify(frame);
-    return this.ev({ kind: 'ws-frame', conn: `${this.docId}:${conn}`, dir, opcode: 'text', text, size: text.length });
-  }
+class Doc extends TestDoc {
   /** An opened socket with a joined channel: what the tracker holds open. */
   joined(conn = 1): CapturedEvent[] {
     return [
       this.ev({ kind: 'ws-connecting', conn: `${this.docId}:${conn}`, url: URL_V2, protocols: [] }),
       this.ev({ kind: 'ws-open', conn: `${this.docId}:${conn}`, protocol: '', extensions: '' }),
-      this.text(conn, 'sent', ['1', '1', TOPIC, 'phx_join', { config: {}, access_token: 'eyJ.x.y' }]),
-      this.text(conn, 'received', ['1', '1', TOPIC, 'phx_reply', { status: 'ok', response: {} }]),
+      this.text('sent', ['1', '1', TOPIC, 'phx_join', { config: {}, access_token: 'eyJ.x.y' }], conn),
+      this.text('received', ['1', '1', TOPIC, 'phx_reply', { status: 'ok', response: {} }], conn),
     ];
   }
   pagehide(persisted = false): CapturedEvent {
