@@ -269,9 +269,11 @@ export function installHook(w: any): void {
       const preview = PAGE_LIMITS.framePreviewBytes;
       if (str(data)) {
         ev.opcode = 'text';
-        if (data.length * 3 > max && utf8Length(data) > max) {
+        // The UTF-8 length is counted only for text that might exceed the cap, and only once.
+        const big = data.length * 3 > max ? utf8Length(data) : 0;
+        if (big > max) {
           ev.text = data.slice(0, preview);
-          ev.size = utf8Length(data);
+          ev.size = big;
           ev.truncated = true;
         } else {
           ev.text = data;
