@@ -2,6 +2,7 @@
 // capture-status banner, and one view at a time. Everything captured is rendered as text nodes.
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { frameList, httpList } from '../core/session';
 import type { PanelController } from './controller';
 import { ChannelsView } from './components/ChannelsView';
 import { ConnectionsView } from './components/ConnectionsView';
@@ -11,9 +12,7 @@ import { HttpView } from './components/HttpView';
 import { NO_KEYS, ProjectKeys, type ProjectKeysState } from './components/ProjectKeys';
 import { StatusBanner } from './components/StatusBanner';
 import { TokensView } from './components/TokensView';
-import { useEngine } from './components/useEngine';
-import { PanelEngine } from './engine';
-import { frameList, httpList } from './views';
+import { useAnalysis } from './components/useAnalysis';
 
 type ViewName = 'frames' | 'connections' | 'channels' | 'tokens' | 'http' | 'findings';
 
@@ -21,7 +20,7 @@ type ViewName = 'frames' | 'connections' | 'channels' | 'tokens' | 'http' | 'fin
 const ENGINE_VIEWS: ReadonlySet<ViewName> = new Set(['connections', 'channels', 'tokens', 'findings']);
 
 export function App({ controller }: { controller: PanelController }) {
-  const model = controller.model;
+  const session = controller.session;
   const [, setTick] = useState(0);
   useEffect(() => {
     const unsubscribe = controller.subscribe(() => setTick((t) => t + 1));
@@ -38,20 +37,18 @@ export function App({ controller }: { controller: PanelController }) {
   // Remounts the Frames view on Clear so a selected frame does not outlive it.
   const [clears, setClears] = useState(0);
 
-  const version = model.version;
-  const session = useMemo(() => model.session(), [version]);
-  const unloads = useMemo(() => model.unloadLookup(), [version]);
-  // One engine per panel: its verdict cache outlives view switches.
-  const engine = useMemo(() => new PanelEngine(), []);
+  // One immutable snapshot per render: every view reads the same version of the session.
+  const snapshot = session.snapshot();
   const [keys, setKeys] = useState<ProjectKeysState>(NO_KEYS);
-  const engineState = useEngine(model, engine, ENGINE_VIEWS.has(view), keys.project, keys.key);
-  const keysBar = <ProjectKeys session={session} keys={keys} onChange={setKeys} />;
+  useEffect(() => session.setProject(keys.project, keys.key), [keys]);
+  const analysis = useAnalysis(session, snapshot, ENGINE_VIEWS.has(view));
+  const keysBar = <ProjectKeys connections={snapshot.connections} keys={keys} onChange={setKeys} />;
   const frames = useMemo(
-    () => (view === 'frames' ? frameList(model.state.rows, model.catalog, { text: filterText, showHeartbeats }) : undefined),
-    [version, view, filterText, showHeartbeats],
+    () => (view === 'frames' ? frameList(snapshot.rows, session.catalog, { text: filterText, showHeartbeats }) : undefined),
+    [snapshot.contentVersion, view, filterText, showHeartbeats],
   );
-  const http = useMemo(() => (view === 'http' ? httpList(model.state.rows) : undefined), [version, view]);
-  const drops = model.state.drops();
+  const http = useMemo(() => (view === 'http' ? httpList(snapshot.rows) : undefined), [snapshot.contentVersion, view]);
+  const drops = snapshot.drops;
   const totalDrops = drops.storeDroppedEvents + drops.panelDroppedEvents;
 
   const tab = (name: ViewName, label: string, count?: number) => (
@@ -74,9 +71,9 @@ export function App({ controller }: { controller: PanelController }) {
         <span class="brand">Claimscope</span>
         <nav role="tablist">
           {tab('frames', 'Frames')}
-          {tab('connections', 'Connections', session.connections.length)}
-          {tab('channels', 'Channels', session.channels.length)}
-          {tab('tokens', 'Tokens', engineState.kind === 'done' ? engineState.result.tokens.length : undefined)}
+          {tab('connections', 'Connections', snapshot.connections.length)}
+          {tab('channels', 'Channels', snapshot.channels.length)}
+          {tab('tokens', 'Tokens', analysis.kind === 'done' ? analysis.result.tokens.length : undefined)}
           {tab('http', 'HTTP')}
           {tab('findings', 'Findings')}
         </nav>
@@ -134,23 +131,21 @@ export function App({ controller }: { controller: PanelController }) {
           {drops.rejected + drops.pageRejected > 0 && ` · ${(drops.rejected + drops.pageRejected).toLocaleString()} rejected`}
         </span>
       </div>
-      <StatusBanner controller={controller} session={session} />
+      <StatusBanner controller={controller} snapshot={snapshot} />
       <main class="view">
-        {view === 'frames' && frames && <FramesView key={clears} model={model} list={frames} revealKeys={revealKeys} filterActive={filterText.trim() !== ''} />}
+        {view === 'frames' && frames && <FramesView key={clears} catalog={session.catalog} list={frames} revealKeys={revealKeys} filterActive={filterText.trim() !== ''} />}
         {view === 'connections' && (
           <ConnectionsView
-            session={session}
+            snapshot={snapshot}
             revealKeys={revealKeys}
-            otherSockets={model.state.otherSockets()}
             devtoolsSocket={controller.devtoolsNetwork ? (conn) => controller.devtoolsNetwork?.merger.devtoolsSocket(conn) : undefined}
-            verdicts={engineState.kind === 'done' ? engineState.result.connections : undefined}
-            unloads={unloads}
+            verdicts={analysis.kind === 'done' ? analysis.result.connections : undefined}
           />
         )}
-        {view === 'channels' && <ChannelsView session={session} engine={engineState} keysBar={keysBar} unloads={unloads} />}
-        {view === 'tokens' && <TokensView engine={engineState} keysBar={keysBar} />}
+        {view === 'channels' && <ChannelsView snapshot={snapshot} analysis={analysis} keysBar={keysBar} />}
+        {view === 'tokens' && <TokensView analysis={analysis} keysBar={keysBar} />}
         {view === 'http' && http && <HttpView items={http} revealKeys={revealKeys} />}
-        {view === 'findings' && <FindingsView engine={engineState} />}
+        {view === 'findings' && <FindingsView analysis={analysis} />}
       </main>
     </div>
   );

@@ -1,14 +1,13 @@
-// Glue between the background link and the UI: messages go into the PanelModel, the UI is told to
+// Glue between the background link and the UI: messages go into the session (src/core/session), the UI is told to
 // re-render at most once per animation frame (a flood of deltas must not re-render per message).
 
 import type { PanelToBackground } from '../messages';
-import { DevtoolsSocketMerger } from './devtools-merge';
+import { DevtoolsSocketMerger, Session } from '../core/session';
 import { DevtoolsNetworkReader, type DevtoolsNetworkLike } from './devtools-network';
 import { openPanelLink, type LinkState, type PortLike } from './link';
-import { PanelModel } from './model';
 
 export class PanelController {
-  readonly model: PanelModel;
+  readonly session: Session;
   linkState: LinkState = { kind: 'reconnecting', attempt: 0 };
   /** Present when the panel runs inside DevTools: adds the sockets only DevTools sees (workers). */
   devtoolsNetwork?: DevtoolsNetworkReader;
@@ -17,12 +16,14 @@ export class PanelController {
   private readonly link;
 
   constructor(tabId: number, connect: (name: string) => PortLike) {
-    this.model = new PanelModel({ tabId });
+    this.session = new Session({ tabId });
+    // Analysis results arrive asynchronously: re-render when the session publishes anything.
+    this.session.subscribe(() => this.notify());
     this.link = openPanelLink({
       tabId,
       connect,
       onMessage: (message) => {
-        this.model.apply(message);
+        this.session.apply(message);
         this.notify();
       },
       onState: (state) => {
@@ -38,8 +39,8 @@ export class PanelController {
    */
   attachDevtoolsNetwork(network: DevtoolsNetworkLike, hookScriptPrefix?: string): void {
     if (this.devtoolsNetwork) return;
-    const merger = new DevtoolsSocketMerger({ tabId: this.model.state.tabId, hookScriptPrefix });
-    this.devtoolsNetwork = new DevtoolsNetworkReader({ network, merger, model: this.model, onChange: () => this.notify() });
+    const merger = new DevtoolsSocketMerger({ tabId: this.session.log.tabId, hookScriptPrefix });
+    this.devtoolsNetwork = new DevtoolsNetworkReader({ network, merger, session: this.session, onChange: () => this.notify() });
     this.devtoolsNetwork.start();
   }
 
@@ -50,13 +51,13 @@ export class PanelController {
 
   /** Clears the panel's copy and asks the background to clear the tab's stores. */
   clear(): void {
-    this.model.clear();
-    this.send({ type: 'clear', tabId: this.model.state.tabId });
+    this.session.clear();
+    this.send({ type: 'clear', tabId: this.session.log.tabId });
     this.notify();
   }
 
   reloadAndCapture(): void {
-    this.send({ type: 'reload-and-capture', tabId: this.model.state.tabId });
+    this.send({ type: 'reload-and-capture', tabId: this.session.log.tabId });
   }
 
   send(message: PanelToBackground): boolean {

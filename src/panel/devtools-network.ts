@@ -16,8 +16,7 @@
 //   its script loaded); and never more often than 20× the last read's duration (≤ 5% of the time spent
 //   reading, however big the log). A closed socket's final frames come with onRequestFinished.
 
-import { hookSocketsFromRows, type DevtoolsSocketMerger } from './devtools-merge';
-import type { PanelModel } from './model';
+import { hookSocketsFromRows, type DevtoolsSocketMerger, type Session } from '../core/session';
 
 /** The subset of `chrome.devtools.network` used (Chromium's callback form; Firefox also returns a promise). */
 export interface DevtoolsNetworkLike {
@@ -43,7 +42,7 @@ const HAR_TIMEOUT_MS = 15_000;
 export interface DevtoolsNetworkReaderOptions {
   network: DevtoolsNetworkLike;
   merger: DevtoolsSocketMerger;
-  model: PanelModel;
+  session: Session;
   /** Called after events were added or the reader's status changed. */
   onChange: () => void;
   now?: () => number;
@@ -61,7 +60,7 @@ export interface DevtoolsReaderStatus {
 export class DevtoolsNetworkReader {
   readonly merger: DevtoolsSocketMerger;
   private readonly network: DevtoolsNetworkLike;
-  private readonly model: PanelModel;
+  private readonly session: Session;
   private readonly onChange: () => void;
   private readonly now: () => number;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -81,7 +80,7 @@ export class DevtoolsNetworkReader {
   constructor(options: DevtoolsNetworkReaderOptions) {
     this.network = options.network;
     this.merger = options.merger;
-    this.model = options.model;
+    this.session = options.session;
     this.onChange = options.onChange;
     this.now = options.now ?? Date.now;
   }
@@ -113,10 +112,10 @@ export class DevtoolsNetworkReader {
 
   private tick(): void {
     const now = this.now();
-    const events = this.merger.decide(now, () => hookSocketsFromRows(this.model.state.rows), this.model.state.status !== 'connecting');
+    const events = this.merger.decide(now, () => hookSocketsFromRows(this.session.log.rows), this.session.log.status !== 'connecting');
     let changed = false;
     if (events.length > 0) {
-      this.model.applyLocal(events);
+      this.session.applyLocal(events);
       changed = true;
     }
     const polling = this.merger.wantsPoll(now);

@@ -71,6 +71,12 @@ export interface AnalysisOptions {
    * identity, so a caller that passes the same ProjectKnowledge object (or none) reuses it.
    */
   cache?: TokenCache;
+  /**
+   * Time of the last captured event (frames included). Default: the last of `events`. The session
+   * passes only the evidence (no frames: the analysis reads them through `realtime`) and says here
+   * when its last frame was.
+   */
+  lastEventTime?: number;
 }
 
 /** The default memo, and the knowledge used when none is given (a stable identity for it). */
@@ -132,7 +138,7 @@ export async function analyzeSession(
   const cache = options.cache ?? SHARED_CACHE;
   const decode: TokenDecoder = (raw) => cache.decode(raw);
   const list = Array.isArray(events) ? events : [];
-  const lastTime = list.reduce((m, e) => Math.max(m, e.time), 0);
+  const lastTime = Math.max(options.lastEventTime ?? 0, list.reduce((m, e) => Math.max(m, e.time), 0));
   const now = options.now ?? lastTime;
   const connections = new Map(realtime.connections.map((c) => [c.conn, c]));
   const channels = realtime.channels.map((ch) => ({ ch, conn: connections.get(ch.key.conn), timeline: channelTokenTimeline(ch, connections.get(ch.key.conn), decode) }));

@@ -4,37 +4,41 @@
 // came from), its countdown, and the predicted verdict of the latest join next to the server's
 // actual reply, marked matched or differed.
 
-import type { ChannelRecord, ConnectionRecord, JoinAttempt, RealtimeSession } from '../../core/realtime';
-import { formatTime, maskSecret } from '../../ui/format';
-import { channelKeyString, type ChannelVerdict, type EngineResult } from '../engine';
-import type { UnloadLookup } from '../unload';
-import { channelPhaseDisplay, type ChannelPhaseDisplay } from '../views';
-import type { EngineState } from './useEngine';
-import { useTicker } from './useEngine';
+import type { ChannelRecord, ConnectionRecord, JoinAttempt } from '../../core/realtime';
+import {
+  channelKeyString,
+  channelPhaseDisplay,
+  maskSecret,
+  type AnalysisState,
+  type ChannelPhaseDisplay,
+  type ChannelVerdict,
+  type EngineResult,
+  type SessionSnapshot,
+} from '../../core/session';
+import { formatTime } from '../../ui/format';
+import { useTicker } from './useAnalysis';
 import { Conditions, Countdown, joinVerdictText, MatchMark } from './VerdictText';
 
 export function ChannelsView({
-  session,
-  engine,
+  snapshot,
+  analysis: engine,
   keysBar,
-  unloads,
 }: {
-  session: RealtimeSession;
-  engine?: EngineState;
+  snapshot: SessionSnapshot;
+  analysis?: AnalysisState;
   keysBar?: preact.ComponentChildren;
-  /** Connections whose page went away (pagehide): their live channels are shown closed (src/panel/unload.ts). */
-  unloads?: UnloadLookup;
 }) {
   const now = useTicker();
   const result = engine?.kind === 'done' ? engine.result : undefined;
-  const connections = new Map<string, ConnectionRecord>(session.connections.map((c) => [c.conn, c]));
-  const lookup = unloads ?? (() => undefined);
+  const connections = new Map<string, ConnectionRecord>(snapshot.connections.map((c) => [c.conn, c]));
+  // Connections whose page went away (pagehide): their live channels are shown closed (core/session/unload.ts).
+  const lookup = snapshot.unloads;
   return (
     <div class="list-view" data-testid="channels-view">
-      {session.channels.length > 0 && keysBar}
+      {snapshot.channels.length > 0 && keysBar}
       {engine?.kind === 'failed' && <p class="note error">The analysis failed: {engine.message}. Predictions are not shown; please report this.</p>}
-      {session.channels.length === 0 && <p class="empty">No channel joined yet.</p>}
-      {session.channels.map((channel) => {
+      {snapshot.channels.length === 0 && <p class="empty">No channel joined yet.</p>}
+      {snapshot.channels.map((channel) => {
         const key = channelKeyString(channel.key);
         const phase = channelPhaseDisplay(channel, connections.get(channel.key.conn), lookup);
         return <ChannelCard channel={channel} phase={phase} verdict={result?.channels.get(key)} result={result} now={now} key={key} />;

@@ -2,31 +2,33 @@
 // frames both ways, heartbeats, close code and reason; refused upgrades explained honestly.
 
 import type { ConnectionId } from '../../core/model';
-import type { RealtimeSession } from '../../core/realtime';
-import type { DevtoolsSocketInfo } from '../devtools-merge';
-import { formatTime, maskApikeyInUrl } from '../../ui/format';
-import { unloadWords, type UnloadLookup } from '../unload';
-import { connectionDisplay, refusedExplanation } from '../views';
-import type { ConnectionVerdict } from '../engine';
+import {
+  connectionDisplay,
+  maskApikeyInUrl,
+  refusedExplanation,
+  unloadWords,
+  type ConnectionVerdict,
+  type DevtoolsSocketInfo,
+  type SessionSnapshot,
+} from '../../core/session';
+import { formatTime } from '../../ui/format';
 import { Conditions, connectVerdictText, MatchMark } from './VerdictText';
 
 export function ConnectionsView(props: {
-  session: RealtimeSession;
+  snapshot: SessionSnapshot;
   revealKeys: boolean;
-  otherSockets: number;
   /** Connections only DevTools' network log saw (inside DevTools); undefined for the hook's. */
   devtoolsSocket?: (conn: ConnectionId) => DevtoolsSocketInfo | undefined;
   /** The claims engine's predicted upgrade answer per socket (absent until it has run). */
   verdicts?: Map<string, ConnectionVerdict>;
-  /** Connections whose page went away (pagehide): shown closed by that (src/panel/unload.ts). */
-  unloads?: UnloadLookup;
 }) {
-  const { connections } = props.session;
+  // Connections whose page went away (pagehide) are shown closed by that (core/session/unload.ts).
+  const { connections, unloads, otherSockets } = props.snapshot;
   return (
     <div class="list-view" data-testid="connections-view">
       {connections.length === 0 && <p class="empty">No Realtime socket captured yet.</p>}
       {connections.map((c) => {
-        const { state, unload } = connectionDisplay(c, props.unloads ?? noUnloads);
+        const { state, unload } = connectionDisplay(c, unloads);
         const devtools = props.devtoolsSocket?.(c.conn);
         return (
           <div class={`card connection ${state}${devtools ? ' devtools-only' : ''}`} data-testid="connection-row" data-state={state} data-closed-by={unload?.cause} data-conn={c.conn} key={c.conn}>
@@ -93,16 +95,15 @@ export function ConnectionsView(props: {
           </div>
         );
       })}
-      {props.otherSockets > 0 && (
+      {otherSockets > 0 && (
         <p class="muted" data-testid="other-sockets">
-          {props.otherSockets} other WebSocket{props.otherSockets === 1 ? '' : 's'} on this page (not Realtime-shaped: counted, not recorded).
+          {otherSockets} other WebSocket{otherSockets === 1 ? '' : 's'} on this page (not Realtime-shaped: counted, not recorded).
         </p>
       )}
     </div>
   );
 }
 
-const noUnloads: UnloadLookup = () => undefined;
 
 /** The engine's predicted answer to the upgrade (from the apikey), next to what happened. */
 function ConnectLine({ verdict }: { verdict: ConnectionVerdict }) {

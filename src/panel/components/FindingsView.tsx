@@ -1,12 +1,12 @@
 // Findings: the claims engine's explanations (src/core/analysis `analyzeSession`) for what the
 // panel holds — code, severity, message, cause, fix and the server's own words when it spoke.
-// The engine scans every held event, so it runs (useEngine, in App) only while a view that needs it
-// is open, at most about once a second, and never blocks a render.
+// The session runs the engine (useAnalysis, in App) only while a view that needs it is open, at
+// most about once a second, and never blocks a render.
 
+import type { AnalysisState } from '../../core/session';
 import { formatTime } from '../../ui/format';
-import type { EngineState } from './useEngine';
 
-export function FindingsView({ engine }: { engine: EngineState }) {
+export function FindingsView({ analysis: engine }: { analysis: AnalysisState }) {
   if (engine.kind === 'failed') {
     return (
       <div class="list-view" data-testid="findings-view">

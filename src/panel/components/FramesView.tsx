@@ -3,19 +3,16 @@
 
 import { useState } from 'preact/hooks';
 import type { DecodedFrame } from '../../core/realtime';
+import { maskApikeyInUrl, maskTokensInText, type FrameCatalog, type FrameEvent, type FrameList, type FrameListItem } from '../../core/session';
 import { CappedText } from '../../ui/CappedText';
-import { formatBytes, formatTime, maskApikeyInUrl, maskTokensInText, prettyPayload } from '../../ui/format';
+import { formatBytes, formatTime, prettyPayload } from '../../ui/format';
 import { VirtualList } from '../../ui/VirtualList';
-import type { FrameEvent } from '../frames';
-import type { PanelModel } from '../model';
-import type { FrameList, FrameListItem } from '../views';
 
 const ROW_HEIGHT = 21;
 
-export function FramesView(props: { model: PanelModel; list: FrameList; revealKeys: boolean; filterActive: boolean }) {
-  const { model, list } = props;
+export function FramesView(props: { catalog: FrameCatalog; list: FrameList; revealKeys: boolean; filterActive: boolean }) {
+  const { catalog, list } = props;
   const [selected, setSelected] = useState<FrameEvent | undefined>(undefined);
-  const catalog = model.catalog;
 
   const renderRow = (item: FrameListItem) => {
     switch (item.kind) {
@@ -105,13 +102,14 @@ export function FramesView(props: { model: PanelModel; list: FrameList; revealKe
       <div class="status-line" data-testid="frames-count">
         {shownLine}
       </div>
-      {selected && <FrameDetails model={model} frame={selected} revealKeys={props.revealKeys} onClose={() => setSelected(undefined)} />}
+      {selected && <FrameDetails catalog={catalog} frame={selected} revealKeys={props.revealKeys} onClose={() => setSelected(undefined)} />}
     </div>
   );
 }
 
-function FrameDetails({ model, frame, revealKeys, onClose }: { model: PanelModel; frame: FrameEvent; revealKeys: boolean; onClose: () => void }) {
-  const decoded: DecodedFrame = model.catalog.decode(frame);
+function FrameDetails({ catalog, frame, revealKeys, onClose }: { catalog: FrameCatalog; frame: FrameEvent; revealKeys: boolean; onClose: () => void }) {
+  // Decoded once at ingest; the payload comes from the session's cache (parsed again only if evicted).
+  const decoded: DecodedFrame = catalog.decoded(frame);
   // Join payloads and refreshes carry whole tokens: signatures stay hidden unless keys are revealed.
   const shown = (text: string) => (revealKeys ? text : maskTokensInText(text));
   const raw = frame.opcode === 'text' ? (frame.text ?? '') : (frame.base64 ?? '');

@@ -1,10 +1,9 @@
 // HTTP: Supabase calls the page made (method, URL, status, which auth headers it carried, token
 // grants and capped error bodies), and what the browser's network layer reported on its own.
 
-import { isoOf } from '../../core/rules/token-rules';
+import { isoOf, maskApikeyInUrl, type HttpListItem } from '../../core/session';
 import { CappedText } from '../../ui/CappedText';
-import { formatTime, maskApikeyInUrl } from '../../ui/format';
-import type { HttpListItem } from '../views';
+import { formatTime } from '../../ui/format';
 
 export function HttpView({ items, revealKeys }: { items: HttpListItem[]; revealKeys: boolean }) {
   const url = (u: string) => (revealKeys ? u : maskApikeyInUrl(u));

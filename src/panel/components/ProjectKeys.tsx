@@ -3,8 +3,8 @@
 // memory only, never stored or sent). Without them every verdict stays "conditional".
 
 import { useState } from 'preact/hooks';
-import { parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../../core/analysis';
-import type { RealtimeSession } from '../../core/realtime';
+import type { ConnectionRecord } from '../../core/realtime';
+import { parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../../core/session';
 
 export interface ProjectKeysState {
   project: ProjectKnowledge;
@@ -23,9 +23,9 @@ function nextKey(): string {
 }
 
 /** Project origins the page talks to (Realtime sockets), where `/auth/v1/.well-known/jwks.json` lives. */
-function projectOrigins(session: RealtimeSession): string[] {
+function projectOrigins(connections: readonly ConnectionRecord[]): string[] {
   const out: string[] = [];
-  for (const c of session.connections) {
+  for (const c of connections) {
     const m = /^(wss?|https?):\/\/([^/?#]+)/i.exec(c.url);
     if (!m) continue;
     const origin = `${/^wss$|^https$/i.test(m[1]) ? 'https' : 'http'}://${m[2]}`;
@@ -34,13 +34,13 @@ function projectOrigins(session: RealtimeSession): string[] {
   return out;
 }
 
-export function ProjectKeys(props: { session: RealtimeSession; keys: ProjectKeysState; onChange: (keys: ProjectKeysState) => void }) {
+export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; keys: ProjectKeysState; onChange: (keys: ProjectKeysState) => void }) {
   const { keys, onChange } = props;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [secret, setSecret] = useState('');
   const [encoding, setEncoding] = useState<'text' | 'base64'>('text');
-  const origins = projectOrigins(props.session);
+  const origins = projectOrigins(props.connections);
 
   const fetchJwks = async (origin: string) => {
     setBusy(true);

@@ -1,12 +1,11 @@
 // The capture status in words. "Not capturing" (the page predates the extension) and "no Supabase
 // traffic yet" look alike as an empty panel, so they get distinct banners and testable states.
 
-import type { RealtimeSession } from '../../core/realtime';
+import { frameHookMissingText, hookMissingText, type SessionSnapshot } from '../../core/session';
 import type { PanelController } from '../controller';
-import { frameHookMissingText, hookMissingText, hookReport } from '../hook-status';
 
-export function StatusBanner({ controller, session }: { controller: PanelController; session: RealtimeSession }) {
-  const { state } = controller.model;
+export function StatusBanner({ controller, snapshot }: { controller: PanelController; snapshot: SessionSnapshot }) {
+  const state = snapshot.capture;
   const link = controller.linkState;
   const problems: preact.ComponentChildren[] = [];
   if (state.problem) {
@@ -31,7 +30,7 @@ export function StatusBanner({ controller, session }: { controller: PanelControl
     );
   }
 
-  const hooks = hookReport(state);
+  const hooks = state.hookReport;
   let banner: preact.ComponentChildren;
   switch (hooks.top ? 'hook-missing' : state.status) {
     case 'hook-missing':
@@ -74,7 +73,7 @@ export function StatusBanner({ controller, session }: { controller: PanelControl
       );
       break;
     case 'capturing': {
-      const quiet = state.eventCount === 0 && session.connections.length === 0;
+      const quiet = snapshot.eventCount === 0 && snapshot.connections.length === 0;
       banner = quiet ? (
         <div class="banner info" data-testid="capture-status" data-status="capturing-idle">
           Capturing — no Supabase traffic yet. Realtime sockets and Supabase HTTP calls made by this page will appear here.

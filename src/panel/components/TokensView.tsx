@@ -4,14 +4,12 @@
 // and the connect and join verdicts the server would give, in its own words. Never the whole
 // token: segment prefixes only, the signature hidden. Text nodes only.
 
-import { formatTime } from '../../ui/format';
-import { claimText } from '../../ui/format';
-import type { EngineResult, TokenSummary } from '../engine';
-import type { EngineState } from './useEngine';
-import { useTicker } from './useEngine';
+import type { AnalysisState, EngineResult, TokenView } from '../../core/session';
+import { claimText, formatTime } from '../../ui/format';
+import { useTicker } from './useAnalysis';
 import { Conditions, connectVerdictText, Countdown, joinVerdictText } from './VerdictText';
 
-export function TokensView({ engine, keysBar }: { engine: EngineState; keysBar: preact.ComponentChildren }) {
+export function TokensView({ analysis: engine, keysBar }: { analysis: AnalysisState; keysBar: preact.ComponentChildren }) {
   const now = useTicker();
   if (engine.kind === 'failed') {
     return (
@@ -46,7 +44,7 @@ export function TokensView({ engine, keysBar }: { engine: EngineState; keysBar: 
   );
 }
 
-function TokenCard({ token: t, now, result }: { token: TokenSummary; now: number; result: EngineResult }) {
+function TokenCard({ token: t, now, result }: { token: TokenView; now: number; result: EngineResult }) {
   const errors = t.findings.filter((f) => f.severity === 'error').length;
   return (
     <div

@@ -2,9 +2,8 @@
 // conditions, a countdown to exp, and the matched/differed mark. Text nodes only.
 
 import type { ConnectVerdict, JoinVerdict } from '../../core/analysis';
+import { secondsLeft, type Comparison } from '../../core/session';
 import { formatCountdown, formatExp } from '../../ui/format';
-import { secondsLeft } from '../engine';
-import type { Comparison } from '../verdicts';
 
 export function joinVerdictText(v: JoinVerdict): string {
   if (v.accepted === null) return 'cannot be predicted';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturedEvent } from '../core/model';
-import { PROTOCOL_VERSION } from '../messages';
+import type { CapturedEvent } from '../model';
+import { PROTOCOL_VERSION } from '../../messages';
 import { DevtoolsSocketMerger, frameBody, hookSocketsFromRows, matchHookSocket, type HookSocket } from './devtools-merge';
 import { EMPTY_STATS } from './test-doc';
 import { parseHarSocket, type HarSocket } from './har-sockets';
-import { PanelModel } from './model';
+import { Session } from './session';
 
 // Shapes as Chromium 156 reported them (measured with the real DevTools panel; see har-sockets.ts).
 const T0 = Date.parse('2026-11-27T10:12:29.610Z');
@@ -127,13 +127,13 @@ describe('matchHookSocket', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
-// The merger feeding a real PanelModel (the panel's store and Realtime tracker).
+// The merger feeding a real Session (the panel's store and Realtime tracker).
 
 const TAB = 7;
 const stats = EMPTY_STATS;
 
-function modelWithHookSocket(frames: Array<{ dir: 'sent' | 'received'; text: string; time: number }>, url = WS_URL, time = T0 - 1): PanelModel {
-  const model = new PanelModel({ tabId: TAB });
+function modelWithHookSocket(frames: Array<{ dir: 'sent' | 'received'; text: string; time: number }>, url = WS_URL, time = T0 - 1): Session {
+  const model = new Session({ tabId: TAB });
   const events: CapturedEvent[] = [
     { kind: 'ws-connecting', conn: 'doc1:1', url, protocols: [], seq: 1, time, docId: 'doc1', source: 'page' },
     { kind: 'ws-open', conn: 'doc1:1', protocol: '', extensions: '', seq: 2, time: time + 5, docId: 'doc1', source: 'page' },
@@ -146,8 +146,8 @@ function modelWithHookSocket(frames: Array<{ dir: 'sent' | 'received'; text: str
   return model;
 }
 
-function step(merger: DevtoolsSocketMerger, model: PanelModel, now: number): CapturedEvent[] {
-  const events = merger.decide(now, () => hookSocketsFromRows(model.state.rows), model.state.status !== 'connecting');
+function step(merger: DevtoolsSocketMerger, model: Session, now: number): CapturedEvent[] {
+  const events = merger.decide(now, () => hookSocketsFromRows(model.log.rows), model.log.status !== 'connecting');
   model.applyLocal(events);
   return events;
 }
@@ -185,7 +185,7 @@ describe('DevtoolsSocketMerger with the panel model', () => {
     expect(closed).toEqual([expect.objectContaining({ kind: 'ws-close', conn, code: 0, time: T0 + 859 })]);
     expect(merger.wantsPoll(T0 + 9_000)).toBe(false);
 
-    const session = model.session();
+    const session = model.realtime();
     const record = session.connections.find((c) => c.conn === conn)!;
     expect(record).toMatchObject({ url: workerUrl, framesSent: 2, framesReceived: 1, refused: false });
     const channel = session.channels.find((c) => c.key.conn === conn)!;
@@ -193,7 +193,7 @@ describe('DevtoolsSocketMerger with the panel model', () => {
     expect(channel.attempts[0].status).toBe('ok');
     expect(merger.devtoolsSocket(conn)).toMatchObject({ framesVisible: true, finished: true, status: 101 });
     expect(merger.devtoolsSocket('doc1:1')).toBeUndefined();
-    expect(model.state.eventCount).toBe(2 + 6); // the hook's 2 + the worker socket's 6, nothing twice
+    expect(model.log.eventCount).toBe(2 + 6); // the hook's 2 + the worker socket's 6, nothing twice
   });
 
   it('a socket the hook captured (same URL and frames) is not added again', () => {
@@ -208,11 +208,11 @@ describe('DevtoolsSocketMerger with the panel model', () => {
     merger.offer(wsEntry({ messages: workerMessages(), time: 900 }), true, T0 + 5_000);
     expect(step(merger, model, T0 + 5_000)).toEqual([]);
     expect(merger.wantsPoll(T0 + 5_000)).toBe(false);
-    expect(model.state.eventCount).toBe(4);
+    expect(model.log.eventCount).toBe(4);
   });
 
   it('a socket whose initiator is the page hook is the hook’s, even before its events arrive', () => {
-    const model = new PanelModel({ tabId: TAB });
+    const model = new Session({ tabId: TAB });
     model.apply({ type: 'status', v: PROTOCOL_VERSION, tabId: TAB, status: 'capturing' });
     const merger = new DevtoolsSocketMerger({ tabId: TAB, hookScriptPrefix: 'chrome-extension://abc/' });
     merger.offer(wsEntry({ messages: workerMessages(), initiator: 'chrome-extension://abc/page.js' }), false, T0);
@@ -221,7 +221,7 @@ describe('DevtoolsSocketMerger with the panel model', () => {
   });
 
   it('waits for the hook’s snapshot before deciding (panel still connecting)', () => {
-    const model = new PanelModel({ tabId: TAB });
+    const model = new Session({ tabId: TAB });
     const merger = new DevtoolsSocketMerger({ tabId: TAB });
     merger.offer(wsEntry({ messages: workerMessages() }), false, T0);
     expect(step(merger, model, T0 + 10_000)).toEqual([]);
@@ -249,7 +249,7 @@ describe('DevtoolsSocketMerger with the panel model', () => {
     const events = step(merger, model, T0 + 2_000);
     expect(events.map((e) => e.kind)).toEqual(['ws-connecting', 'ws-error', 'ws-close']);
     expect(events.some((e) => e.kind === 'net')).toBe(false);
-    const record = model.session().connections.find((c) => c.url === url)!;
+    const record = model.realtime().connections.find((c) => c.url === url)!;
     expect(record.refused).toBe(true);
     expect(record.upgrade).toBeUndefined();
     expect(merger.devtoolsSocket(record.conn)).toMatchObject({ status: 0, finished: true });
@@ -264,7 +264,7 @@ describe('DevtoolsSocketMerger with the panel model', () => {
     model.clear();
     merger.offer(wsEntry({ url, messages: workerMessages() }), false, T0 + 3_000);
     expect(step(merger, model, T0 + 3_000)).toEqual([]);
-    expect(model.state.eventCount).toBe(0);
+    expect(model.log.eventCount).toBe(0);
   });
 
   it('stops asking for re-reads once an open socket is idle for a minute; unreadable entries are reported', () => {

@@ -15,7 +15,7 @@
 //   the page hook wrapped it is the extension's own hook script (chrome-extension://<id>/page.js).
 // Firefox's HAR has no `_webSocketMessages`: such sockets are shown with "frames not visible".
 
-import { isRealtimeSocketUrl, type FrameDirection } from '../core/model';
+import { isRealtimeSocketUrl, type FrameDirection } from '../model';
 
 /** One WebSocket message from a HAR entry, normalised. */
 export interface HarSocketMessage {

@@ -11,9 +11,11 @@
 //
 // The state is a mutable object on purpose: copying a 200,000-row array per frame batch would cost
 // more than the rendering. Every `apply` returns what changed so consumers (the Realtime tracker,
-// the views) can update incrementally, and bumps `version` so a UI knows to re-render.
+// the views) can update incrementally, and bumps `version`. `rows` only ever grows at its end; any
+// other change (late events merged, eviction, clear, a separator claimed) replaces the array, so a
+// published snapshot can keep a (array, length) view of it at no cost (Session.snapshot).
 
-import type { CapturedEvent } from '../core/model';
+import type { CapturedEvent } from '../model';
 import {
   PROTOCOL_VERSION,
   STORE_LIMITS,
@@ -22,7 +24,7 @@ import {
   type DocumentInfo,
   type HookState,
   type StoreStats,
-} from '../messages';
+} from '../../messages';
 import { SeqRanges } from './seq-ranges';
 
 /** A "Page reloaded: <url>" boundary in the preserved log. */
@@ -35,14 +37,14 @@ export interface PageSeparator {
   docId?: string;
 }
 
-export type PanelRow = CapturedEvent | PageSeparator;
+export type SessionRow = CapturedEvent | PageSeparator;
 
-export function isSeparator(row: PanelRow): row is PageSeparator {
+export function isSeparator(row: SessionRow): row is PageSeparator {
   return row.kind === 'separator';
 }
 
 /** What an `apply` changed, for incremental consumers. */
-export type PanelChange =
+export type LogChange =
   /** New events appended at the end of `rows`, in arrival order. */
   | { kind: 'appended'; events: CapturedEvent[] }
   /** Events were inserted before rows already held (a snapshot raced live deltas): rebuild derived state from `rows`. */
@@ -54,7 +56,7 @@ export type PanelChange =
   /** Status, problem or stats changed. */
   | { kind: 'meta' };
 
-export type PanelCaptureStatus = CaptureStatus | 'connecting';
+export type CaptureState = CaptureStatus | 'connecting';
 
 export interface DropSummary {
   /** Evicted by the page's store of record (sum over the tab's documents). */
@@ -70,7 +72,7 @@ export interface DropSummary {
   pageRejected: number;
 }
 
-export interface PanelStateOptions {
+export interface EventLogOptions {
   tabId: number;
   maxEvents?: number;
   /** After an eviction, keep this fraction of `maxEvents`: evicting in bulk keeps eviction rare. */
@@ -80,10 +82,10 @@ export interface PanelStateOptions {
   now?: () => number;
 }
 
-export class PanelState {
+export class EventLog {
   readonly tabId: number;
   readonly maxEvents: number;
-  status: PanelCaptureStatus = 'connecting';
+  status: CaptureState = 'connecting';
   /** URL of the inspected tab as last reported by the background. */
   tabUrl?: string;
   /**
@@ -96,7 +98,7 @@ export class PanelState {
   /** A problem the user must act on (protocol mismatch, malformed messages). */
   problem?: string;
   /** Events and separators in display order. */
-  rows: PanelRow[] = [];
+  rows: SessionRow[] = [];
   /** Number of events (rows that are not separators). */
   eventCount = 0;
   readonly docs = new Map<string, DocumentInfo>();
@@ -115,7 +117,7 @@ export class PanelState {
   private readonly clearedThrough = new Map<string, number>();
   private lastTopDocId?: string;
 
-  constructor(options: PanelStateOptions) {
+  constructor(options: EventLogOptions) {
     this.tabId = options.tabId;
     this.maxEvents = options.maxEvents ?? STORE_LIMITS.panelMaxEvents;
     this.keepFraction = options.keepFraction ?? 0.9;
@@ -123,7 +125,7 @@ export class PanelState {
     this.now = options.now ?? Date.now;
   }
 
-  apply(message: unknown): PanelChange[] {
+  apply(message: unknown): LogChange[] {
     const changes = this.applyMessage(message);
     if (changes.length > 0) this.version++;
     return changes;
@@ -134,14 +136,14 @@ export class PanelState {
    * their own document id. Deduplicated and bounded like a document's events; the capture status
    * is left alone (the page hook being absent is still worth saying).
    */
-  applyLocal(events: readonly unknown[]): PanelChange[] {
+  applyLocal(events: readonly unknown[]): LogChange[] {
     const changes = this.ingest([...events]);
     if (changes.length > 0) this.version++;
     return changes;
   }
 
   /** Empties the panel's copy (the caller also asks the background to clear the store). */
-  clear(): PanelChange[] {
+  clear(): LogChange[] {
     for (const [docId, ranges] of this.seen) {
       this.clearedThrough.set(docId, ranges.max());
     }
@@ -190,7 +192,7 @@ export class PanelState {
 
   // -------------------------------------------------------------------------------------------
 
-  private applyMessage(message: unknown): PanelChange[] {
+  private applyMessage(message: unknown): LogChange[] {
     if (!isRecord(message) || typeof message.type !== 'string') {
       return this.reject('a message from the background was not an object with a type');
     }
@@ -250,13 +252,13 @@ export class PanelState {
     }
   }
 
-  private reject(reason: string): PanelChange[] {
+  private reject(reason: string): LogChange[] {
     this.rejected++;
     this.problem = `Claimscope ignored ${this.rejected === 1 ? 'a message' : `${this.rejected} messages`} from its background (${reason}). If this repeats, reload the extension.`;
     return [{ kind: 'meta' }];
   }
 
-  private onNavigated(url: string): PanelChange[] {
+  private onNavigated(url: string): LogChange[] {
     this.tabUrl = url;
     // Nothing to separate from yet.
     if (this.eventCount === 0 && this.lastTopDocId === undefined) return [{ kind: 'meta' }];
@@ -269,7 +271,7 @@ export class PanelState {
   }
 
   /** A snapshot names its document: a new top-level document after another one is a reload. */
-  private onDocument(doc: DocumentInfo): PanelChange[] {
+  private onDocument(doc: DocumentInfo): LogChange[] {
     const known = this.docs.has(doc.docId);
     this.docs.set(doc.docId, doc);
     if (known || !doc.isTop) return [];
@@ -280,9 +282,10 @@ export class PanelState {
       const row = this.rows[i];
       if (isSeparator(row)) {
         if (row.docId === undefined) {
-          row.docId = doc.docId;
-          row.url = doc.url;
-          return [];
+          // Copy on write: a published snapshot may hold this row array (Session.snapshot).
+          this.rows = this.rows.slice();
+          this.rows[i] = { ...row, docId: doc.docId, url: doc.url };
+          return [{ kind: 'meta' }];
         }
         break;
       }
@@ -293,7 +296,7 @@ export class PanelState {
     return [{ kind: 'separator', separator }];
   }
 
-  private ingest(incoming: unknown[]): PanelChange[] {
+  private ingest(incoming: unknown[]): LogChange[] {
     const accepted: CapturedEvent[] = [];
     let malformed = 0;
     let late = false;
@@ -314,7 +317,7 @@ export class PanelState {
       if (candidate.seq < maxBefore) late = true;
       accepted.push(candidate);
     }
-    const changes: PanelChange[] = [];
+    const changes: LogChange[] = [];
     if (malformed > 0) {
       this.rejected += malformed - 1;
       changes.push(...this.reject(`${malformed} malformed event${malformed === 1 ? '' : 's'}`));
@@ -347,7 +350,7 @@ export class PanelState {
     }
     for (const list of pending.values()) list.sort((a, b) => a.seq - b.seq);
     const cursor = new Map<string, number>();
-    const merged: PanelRow[] = [];
+    const merged: SessionRow[] = [];
     for (const row of this.rows) {
       if (!isSeparator(row)) {
         const list = pending.get(row.docId);
@@ -372,7 +375,7 @@ export class PanelState {
     let toDrop = this.eventCount - target;
     const dropped = toDrop;
     // Pass 1: oldest bulk events.
-    const afterBulk: PanelRow[] = [];
+    const afterBulk: SessionRow[] = [];
     for (const row of this.rows) {
       if (toDrop > 0 && !isSeparator(row) && this.isBulk(row)) {
         toDrop--;

@@ -1,8 +1,8 @@
 // Predicted vs actual: compares the engine's predicted join/connect verdict with what the server
 // really answered, so the panel can mark "prediction matched" / "prediction differed". Pure, no DOM.
 
-import { diagnoseJoinReason, type ConnectVerdict, type JoinVerdict } from '../core/analysis';
-import type { ConnectionRecord, JoinAttempt } from '../core/realtime';
+import { diagnoseJoinReason, type ConnectVerdict, type JoinVerdict } from '../analysis';
+import type { ConnectionRecord, JoinAttempt } from '../realtime';
 
 /**
  * yes: the server said what was predicted. no: it said something else. pending: no answer yet.

@@ -2,8 +2,8 @@
 // never handed over its port captures nothing of the page (no frames, no Supabase HTTP calls): the
 // panel must say so instead of "Capturing" (messages.ts HookState). Pure, DOM-free.
 
-import type { DocumentInfo, HookState } from '../messages';
-import type { PanelCaptureStatus } from './state';
+import type { DocumentInfo, HookState } from '../../messages';
+import type { CaptureState } from './event-log';
 
 export interface HookReport {
   /** The top document's hook did not start: the banner replaces "Capturing". */
@@ -13,7 +13,7 @@ export interface HookReport {
 }
 
 export function hookReport(state: {
-  status: PanelCaptureStatus;
+  status: CaptureState;
   hook?: HookState;
   tabUrl?: string;
   documents: readonly DocumentInfo[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { JOIN_REASONS } from '../../e2e/fixtures/server-strings';
-import type { JoinVerdict } from '../core/analysis';
+import { JOIN_REASONS } from '../../../e2e/fixtures/server-strings';
+import type { JoinVerdict } from '../analysis';
 import { compareJoin, EXPIRY_SECONDS_TOLERANCE, replyReason } from './verdicts';
 
 const refused = (reason: string, conditional = false): JoinVerdict => ({ accepted: false, reason, conditional, conditions: conditional ? ['if the signature is valid'] : [], explanation: '', failure: null });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturedEvent } from '../core/model';
-import { PanelModel } from './model';
+import type { CapturedEvent } from '../model';
+import { Session } from './session';
 import { docIdOfConnection, DocumentUnloads, unloadLookup } from './unload';
 import { channelPhaseDisplay, connectionDisplay } from './views';
 import { EMPTY_STATS, TestDoc, URL_V2 } from './test-doc';
@@ -32,9 +32,9 @@ function snapshotOf(d: Doc, events: CapturedEvent[], isTop = true) {
 const live = (d: Doc, events: CapturedEvent[]) => ({ type: 'events', docId: d.docId, events, stats });
 
 /** What the Connections and Channels views would show, through the real model and tracker. */
-function shown(model: PanelModel) {
-  const session = model.session();
-  const lookup = model.unloadLookup();
+function shown(model: Session) {
+  const session = model.realtime();
+  const lookup = model.snapshot().unloads;
   const byConn = new Map(session.connections.map((c) => [c.conn, c]));
   return {
     connections: session.connections.map((c) => ({ conn: c.conn, ...connectionDisplay(c, lookup) })),
@@ -44,7 +44,7 @@ function shown(model: PanelModel) {
 
 describe('sockets of a document that went away (pagehide)', () => {
   it('shows an open socket and its joined channel closed "page unloaded" at the pagehide time, with no close code', () => {
-    const model = new PanelModel({ tabId: 1 });
+    const model = new Session({ tabId: 1 });
     const a = new Doc('aaaa');
     model.apply(snapshotOf(a, a.joined()));
     expect(shown(model).connections[0].state).toBe('open');
@@ -55,12 +55,12 @@ describe('sockets of a document that went away (pagehide)', () => {
     const { connections, channels } = shown(model);
     expect(connections[0]).toMatchObject({ state: 'closed', unload: { cause: 'page-unloaded', time: hide.time, docId: 'aaaa' } });
     // The tracker's record is untouched: no close was invented.
-    expect(model.session().connections[0].close).toBeUndefined();
+    expect(model.realtime().connections[0].close).toBeUndefined();
     expect(channels[0]).toMatchObject({ phase: 'closed', label: 'closed (page unloaded)', closedBy: 'page-unloaded' });
   });
 
   it('leaves the next document’s socket open and closes only the old one (navigation with preserved log)', () => {
-    const model = new PanelModel({ tabId: 1 });
+    const model = new Session({ tabId: 1 });
     const a = new Doc('aaaa');
     const b = new Doc('bbbb');
     model.apply(snapshotOf(a, a.joined()));
@@ -74,7 +74,7 @@ describe('sockets of a document that went away (pagehide)', () => {
   });
 
   it('keeps a socket’s own close (code and reason) when it closed before the page went away', () => {
-    const model = new PanelModel({ tabId: 1 });
+    const model = new Session({ tabId: 1 });
     const a = new Doc('aaaa');
     model.apply(
       snapshotOf(a, [...a.joined(), a.ev({ kind: 'ws-close', conn: 'aaaa:1', code: 1000, reason: 'bye', wasClean: true }), a.pagehide()]),
@@ -82,11 +82,11 @@ describe('sockets of a document that went away (pagehide)', () => {
     const [c] = shown(model).connections;
     expect(c.state).toBe('closed');
     expect(c.unload).toBeUndefined();
-    expect(model.session().connections[0].close).toMatchObject({ code: 1000, reason: 'bye' });
+    expect(model.realtime().connections[0].close).toMatchObject({ code: 1000, reason: 'bye' });
   });
 
   it('keeps a refused upgrade refused, and closes a socket still connecting', () => {
-    const model = new PanelModel({ tabId: 1 });
+    const model = new Session({ tabId: 1 });
     const a = new Doc('aaaa');
     model.apply(
       snapshotOf(a, [
@@ -101,7 +101,7 @@ describe('sockets of a document that went away (pagehide)', () => {
   });
 
   it('says "page in back/forward cache" for a persisted pagehide, undone by the pageshow that restores it', () => {
-    const model = new PanelModel({ tabId: 1 });
+    const model = new Session({ tabId: 1 });
     const a = new Doc('aaaa');
     model.apply(snapshotOf(a, a.joined()));
     model.apply(live(a, [a.pagehide(true)]));
@@ -118,7 +118,7 @@ describe('sockets of a document that went away (pagehide)', () => {
   });
 
   it('a pagehide of an iframe’s document closes only that frame’s sockets', () => {
-    const model = new PanelModel({ tabId: 1 });
+    const model = new Session({ tabId: 1 });
     const top = new Doc('top1');
     const frame = new Doc('frm2');
     model.apply(snapshotOf(top, top.joined()));
@@ -129,7 +129,7 @@ describe('sockets of a document that went away (pagehide)', () => {
   });
 
   it('survives a rebuild (late snapshot reordering) and is forgotten with Clear', () => {
-    const model = new PanelModel({ tabId: 1 });
+    const model = new Session({ tabId: 1 });
     const a = new Doc('aaaa');
     const events = [...a.joined(), a.pagehide()];
     // Live deltas first, then the snapshot with the earlier events: the model rebuilds.
@@ -138,7 +138,7 @@ describe('sockets of a document that went away (pagehide)', () => {
     expect(model.rebuilds).toBeGreaterThan(0);
     expect(shown(model).connections[0]).toMatchObject({ state: 'closed', unload: { cause: 'page-unloaded' } });
     model.clear();
-    expect(model.unloadLookup()('aaaa:1')).toBeUndefined();
+    expect(model.snapshot().unloads('aaaa:1')).toBeUndefined();
   });
 
   it('ignores lifecycle changes other than pagehide/pageshow and stale copies', () => {

@@ -3,19 +3,20 @@
 // channel token, per-token summaries that never carry a whole token, and the verdict cache.
 
 import { describe, expect, it } from 'vitest';
-import { JOIN_REASONS } from '../../e2e/fixtures/server-strings';
-import { SessionScript, T0 } from '../core/analysis/session-cases';
-import { trackRealtime } from '../core/realtime';
-import { legacyKeyClaims, makeTestKeys, mint, OTHER_REF, REF, userClaims } from '../core/tokens/testing';
-import { channelKeyString, maskToken, PanelEngine, type EngineResult } from './engine';
-import { decodeToken } from '../core/analysis';
+import { JOIN_REASONS } from '../../../e2e/fixtures/server-strings';
+import { SessionScript, T0 } from '../analysis/session-cases';
+import { trackRealtime } from '../realtime';
+import { legacyKeyClaims, makeTestKeys, mint, OTHER_REF, REF, userClaims } from '../tokens/testing';
+import { channelKeyString, SessionEngine, type EngineResult } from './engine';
+import { maskToken } from './masking';
+import { decodeToken } from '../analysis';
 
 const keys = await makeTestKeys();
 const nowSec = Math.floor(T0 / 1000);
 const anonKey = await mint(keys, { claims: legacyKeyClaims('anon', nowSec) });
 
-async function run(s: SessionScript, opts: { project?: Parameters<PanelEngine['run']>[2]['project']; engine?: PanelEngine } = {}): Promise<EngineResult> {
-  const engine = opts.engine ?? new PanelEngine();
+async function run(s: SessionScript, opts: { project?: Parameters<SessionEngine['run']>[2]['project']; engine?: SessionEngine } = {}): Promise<EngineResult> {
+  const engine = opts.engine ?? new SessionEngine();
   return engine.run(s.events, trackRealtime(s.events), { now: s.time, project: opts.project, projectKey: opts.project ? 'k' : '' });
 }
 
@@ -152,7 +153,7 @@ describe('tokens in use', () => {
   it('verifies each token once per time of use and project knowledge, however often it re-runs', async () => {
     const user = await mint(keys, { claims: userClaims(nowSec) });
     const s = new SessionScript().socket('c1', anonKey).join('c1', 'room1', '1', user).after(50).joinOk('c1', 'room1', '1');
-    const engine = new PanelEngine();
+    const engine = new SessionEngine();
     await run(s, { engine });
     const first = engine.predictions;
     expect(first).toBeGreaterThan(0);

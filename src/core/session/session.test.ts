@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturedEvent } from '../core/model';
-import { PROTOCOL_VERSION, type StoreStats } from '../messages';
-import { PanelModel } from './model';
-import {
-  capText,
-  connectionState,
-  frameList,
-  httpList,
-  maskApikeyInUrl,
-  maskSecret,
-  refusedExplanation,
-} from './views';
+import type { CapturedEvent } from '../model';
+import { PROTOCOL_VERSION, type StoreStats } from '../../messages';
+import { Session } from './session';
+import { maskApikeyInUrl, maskSecret } from './masking';
+import { connectionState, frameList, httpList, refusedExplanation } from './views';
 import { EMPTY_STATS, TestDoc, URL_V2 } from './test-doc';
 
 const stats = EMPTY_STATS;
@@ -41,17 +34,17 @@ function snapshotOf(docId: string, events: CapturedEvent[], extra: Partial<Store
   return { type: 'snapshot', snapshot: { doc: { docId, url: 'https://app.example/', isTop: true, startedAt: 0 }, events, stats: { ...stats, ...extra } } };
 }
 
-describe('PanelModel', () => {
+describe('Session', () => {
   it('turns a snapshot into connections, channels and a decoded frame list', () => {
-    const model = new PanelModel({ tabId: 3 });
+    const model = new Session({ tabId: 3 });
     model.apply({ type: 'status', v: PROTOCOL_VERSION, tabId: 3, status: 'capturing' });
     model.apply(snapshotOf('A', session(new Doc('A'))));
-    const s = model.session();
+    const s = model.realtime();
     expect(s.connections).toHaveLength(1);
     expect(connectionState(s.connections[0])).toBe('open');
     expect(s.channels.map((c) => [c.key.topic, c.phase, c.attempts[0].reply?.status])).toEqual([['realtime:room1', 'joined', 'ok']]);
 
-    const all = frameList(model.state.rows, model.catalog, { text: '', showHeartbeats: true });
+    const all = frameList(model.log.rows, model.catalog, { text: '', showHeartbeats: true });
     const frames = all.items.filter((i) => i.kind === 'frame');
     expect(frames.map((i) => (i.kind === 'frame' ? model.catalog.describe(i.event).event : ''))).toEqual([
       'phx_join',
@@ -66,19 +59,19 @@ describe('PanelModel', () => {
   });
 
   it('hides heartbeats with the toggle and counts them', () => {
-    const model = new PanelModel({ tabId: 3 });
+    const model = new Session({ tabId: 3 });
     model.apply(snapshotOf('A', session(new Doc('A'))));
-    const list = frameList(model.state.rows, model.catalog, { text: '', showHeartbeats: false });
+    const list = frameList(model.log.rows, model.catalog, { text: '', showHeartbeats: false });
     expect(list.hiddenHeartbeats).toBe(2);
     expect(list.matchingFrames).toBe(4);
     expect(list.totalFrames).toBe(6);
   });
 
   it('filters over topic, event and payload, binary broadcasts included, case-insensitively', () => {
-    const model = new PanelModel({ tabId: 3 });
+    const model = new Session({ tabId: 3 });
     model.apply(snapshotOf('A', session(new Doc('A'))));
     const eventsOf = (text: string) =>
-      frameList(model.state.rows, model.catalog, { text, showHeartbeats: true }).items.map((i) =>
+      frameList(model.log.rows, model.catalog, { text, showHeartbeats: true }).items.map((i) =>
         i.kind === 'frame' ? model.catalog.describe(i.event).event : i.kind,
       );
     expect(eventsOf('needle')).toEqual(['broadcast · cursor-move']); // inside a binary kind-3 payload
@@ -93,9 +86,9 @@ describe('PanelModel', () => {
     for (let i = 0; i < 100_000; i++) {
       events.push(d.text('received', [null, null, 'realtime:room1', 'broadcast', { type: 'broadcast', event: 'tick', payload: { i } }]));
     }
-    const model = new PanelModel({ tabId: 3 });
+    const model = new Session({ tabId: 3 });
     model.apply(snapshotOf('A', events));
-    const list = frameList(model.state.rows, model.catalog, { text: '"i":9999', showHeartbeats: false });
+    const list = frameList(model.log.rows, model.catalog, { text: '"i":9999', showHeartbeats: false });
     // "i":9999 and "i":99990..99999
     expect(list.matchingFrames).toBe(11);
     expect(list.totalFrames).toBe(100_006);
@@ -103,34 +96,34 @@ describe('PanelModel', () => {
 
   it('keeps the join that explains a failure when a flood overflows the panel, and counts the drops', () => {
     const d = new Doc('A');
-    const model = new PanelModel({ tabId: 3, maxEvents: 1_000 });
+    const model = new Session({ tabId: 3, maxEvents: 1_000 });
     model.apply(snapshotOf('A', session(d)));
     const flood: CapturedEvent[] = [];
     for (let i = 0; i < 2_000; i++) flood.push(d.text('received', [null, null, 'realtime:room1', 'broadcast', { type: 'broadcast', event: 'tick', payload: { i } }]));
     flood.push(d.text('received', ['1', null, 'realtime:room1', 'system', { status: 'error', message: 'Token has expired 3 seconds ago', extension: 'system' }]));
     model.apply({ type: 'events', docId: 'A', events: flood, stats });
-    expect(model.state.eventCount).toBeLessThanOrEqual(1_000);
-    expect(model.state.drops().panelDroppedEvents).toBeGreaterThan(1_000);
-    const labels = frameList(model.state.rows, model.catalog, { text: '', showHeartbeats: true }).items.map((i) =>
+    expect(model.log.eventCount).toBeLessThanOrEqual(1_000);
+    expect(model.log.drops().panelDroppedEvents).toBeGreaterThan(1_000);
+    const labels = frameList(model.log.rows, model.catalog, { text: '', showHeartbeats: true }).items.map((i) =>
       i.kind === 'frame' ? model.catalog.describe(i.event).event : i.kind,
     );
     expect(labels).toContain('phx_join');
     expect(labels).toContain('system');
     expect(labels).not.toContain('heartbeat'); // bulk went first
     // The tracker still knows the channel and its attempt.
-    expect(model.session().channels[0].attempts).toHaveLength(1);
+    expect(model.realtime().channels[0].attempts).toHaveLength(1);
   });
 
   it('bounds the Realtime tracker like its own copy: a long session does not keep every frame record', () => {
     const d = new Doc('A');
-    const model = new PanelModel({ tabId: 3, maxEvents: 1_000 });
+    const model = new Session({ tabId: 3, maxEvents: 1_000 });
     model.apply(snapshotOf('A', session(d)));
     for (let batch = 0; batch < 10; batch++) {
       const flood: CapturedEvent[] = [];
       for (let i = 0; i < 1_000; i++) flood.push(d.text('received', [null, null, 'realtime:room1', 'broadcast', { type: 'broadcast', event: 'tick', payload: { i } }]));
       model.apply({ type: 'events', docId: 'A', events: flood, stats });
     }
-    const s = model.session();
+    const s = model.realtime();
     // 10,006 frames went through; the tracker keeps about the panel's bound (plus its batch slack).
     expect(s.frames.length).toBeLessThanOrEqual(1_250);
     expect(s.framesForgotten).toBeGreaterThan(8_000);
@@ -138,25 +131,25 @@ describe('PanelModel', () => {
     expect(s.channels[0].attempts).toHaveLength(1);
     expect(s.connections[0].framesReceived).toBe(10_003);
     // Frames still held by the panel keep their decoded facts.
-    const last = model.state.rows[model.state.rows.length - 1];
+    const last = model.log.rows[model.log.rows.length - 1];
     expect(last.kind === 'ws-frame' && model.catalog.describe(last).event).toBe('broadcast · tick');
   });
 
   it('rebuilds the channels from what it holds after Clear', () => {
-    const model = new PanelModel({ tabId: 3 });
+    const model = new Session({ tabId: 3 });
     model.apply(snapshotOf('A', session(new Doc('A'))));
     model.clear();
-    expect(model.session().channels).toHaveLength(0);
-    expect(frameList(model.state.rows, model.catalog, { text: '', showHeartbeats: true }).items).toEqual([]);
+    expect(model.realtime().channels).toHaveLength(0);
+    expect(frameList(model.log.rows, model.catalog, { text: '', showHeartbeats: true }).items).toEqual([]);
   });
 
   it('shows an undecodable frame with its reason instead of dropping it', () => {
     const d = new Doc('A');
-    const model = new PanelModel({ tabId: 3 });
+    const model = new Session({ tabId: 3 });
     const events = session(d);
     events.push(d.ev({ kind: 'ws-frame', conn: 'A:1', dir: 'received', opcode: 'text', text: 'not json <b>', size: 12 }));
     model.apply(snapshotOf('A', events));
-    const items = frameList(model.state.rows, model.catalog, { text: '<b>', showHeartbeats: true }).items;
+    const items = frameList(model.log.rows, model.catalog, { text: '<b>', showHeartbeats: true }).items;
     expect(items).toHaveLength(1);
     const s = items[0].kind === 'frame' ? model.catalog.describe(items[0].event) : undefined;
     expect(items[0].kind === 'frame' && model.catalog.facts(items[0].event).decoded).toBe(false);
@@ -167,7 +160,7 @@ describe('PanelModel', () => {
 describe('refused connections', () => {
   it('says a refused upgrade has no status in Chromium and never claims a body', () => {
     const d = new Doc('A');
-    const model = new PanelModel({ tabId: 3 });
+    const model = new Session({ tabId: 3 });
     model.apply(
       snapshotOf('A', [
         d.ev({ kind: 'ws-connecting', conn: 'A:1', url: URL_V2, protocols: [] }),
@@ -176,7 +169,7 @@ describe('refused connections', () => {
         d.ev({ kind: 'ws-close', conn: 'A:1', code: 1006, reason: '', wasClean: false }),
       ]),
     );
-    const [record] = model.session().connections;
+    const [record] = model.realtime().connections;
     expect(connectionState(record)).toBe('refused');
     const text = refusedExplanation(record);
     expect(text).toMatch(/does not expose the status of a refused WebSocket upgrade \(Chromium reports net::ERR_FAILED\)/);
@@ -219,7 +212,4 @@ describe('view helpers', () => {
     expect(maskSecret('short')).toBe('•••••');
   });
 
-  it('caps huge payload text', () => {
-    expect(capText('x'.repeat(25_000), 10_240)).toEqual({ text: 'x'.repeat(10_240), hidden: 25_000 - 10_240 });
-  });
 });

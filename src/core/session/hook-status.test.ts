@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type DocumentInfo } from '../messages';
+import { PROTOCOL_VERSION, type DocumentInfo } from '../../messages';
 import { frameHookMissingText, hookMissingText, hookReport } from './hook-status';
-import { PanelState } from './state';
+import { EventLog } from './event-log';
 
 const TOP = 'https://app.example/page';
 const FRAME = 'https://widget.example/frame';
@@ -16,14 +16,14 @@ function status(extra: Record<string, unknown>) {
 
 describe('page hook status from the background', () => {
   it('reports the top document whose hook did not start instead of "Capturing"', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(status({ hook: 'missing', documents: [doc('t', TOP, true, 'missing')] }));
     expect(state.hook).toBe('missing');
     expect(hookReport(state)).toEqual({ top: { url: TOP }, frames: [] });
   });
 
   it('keeps today’s behaviour while the hook state is absent (undecided) or connected', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(status({ documents: [doc('t', TOP, true)] }));
     expect(hookReport(state)).toEqual({ frames: [] });
     state.apply(status({ hook: 'connected', documents: [doc('t', TOP, true, 'connected')] }));
@@ -31,7 +31,7 @@ describe('page hook status from the background', () => {
   });
 
   it('a later status without the hook (a new document, undecided) clears an earlier "missing"', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(status({ hook: 'missing', documents: [doc('t', TOP, true, 'missing')] }));
     state.apply(status({ url: `${TOP}?next`, documents: [doc('u', `${TOP}?next`, true)] }));
     expect(state.hook).toBeUndefined();
@@ -39,7 +39,7 @@ describe('page hook status from the background', () => {
   });
 
   it('names each iframe whose hook did not start, without changing the top status', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(
       status({
         hook: 'connected',
@@ -50,30 +50,30 @@ describe('page hook status from the background', () => {
   });
 
   it('reports both the top and its frames when neither hook started', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(status({ hook: 'missing', documents: [doc('t', TOP, true, 'missing'), doc('f1', FRAME, false, 'missing')] }));
     expect(hookReport(state)).toEqual({ top: { url: TOP }, frames: [{ docId: 'f1', url: FRAME }] });
   });
 
   it('falls back to the tab URL when no top document is listed', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(status({ hook: 'missing' }));
     expect(hookReport(state).top).toEqual({ url: TOP });
   });
 
   it('says nothing about hooks on a tab that is not capturing', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(status({ status: 'not-capturing', hook: 'missing', documents: [doc('t', TOP, true, 'missing')] }));
     expect(hookReport(state)).toEqual({ frames: [] });
   });
 
   it('rejects a malformed hook state or document list with a clear problem, keeping the valid documents', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(status({ hook: 'maybe' }));
     expect(state.hook).toBeUndefined();
     expect(state.problem).toMatch(/unknown hook state "maybe"/);
 
-    const other = new PanelState({ tabId: 7 });
+    const other = new EventLog({ tabId: 7 });
     other.apply(status({ documents: [doc('f1', FRAME, false, 'missing'), { docId: 3 }, null] }));
     expect(other.problem).toMatch(/document without an id, URL or top\/frame flag/);
     expect(other.documents.map((d) => d.docId)).toEqual(['f1']);

@@ -1,13 +1,11 @@
 // Pure derivations from the panel's rows for the views: the filtered frame list, HTTP calls,
 // connection states in words, and masking of keys shown on screen. No DOM here.
 
-import type { CapturedEvent, HttpRequest, HttpResponse, NetworkObservation } from '../core/model';
-import type { ChannelRecord, ConnectionRecord } from '../core/realtime';
-import { type FrameCatalog, type FrameEvent, isFrameEvent } from './frames';
-import { isSeparator, type PageSeparator, type PanelRow } from './state';
+import type { CapturedEvent, HttpRequest, HttpResponse, NetworkObservation } from '../model';
+import type { ChannelRecord, ConnectionRecord } from '../realtime';
+import { type FrameCatalog, type FrameEvent, isFrameEvent } from './frame-catalog';
+import { isSeparator, type PageSeparator, type SessionRow } from './event-log';
 import { channelUnload, connectionUnload, unloadWords, type DocumentUnload, type UnloadCause, type UnloadLookup } from './unload';
-
-export { capText, formatBytes, formatTime, maskApikeyInUrl, maskSecret, PAYLOAD_VIEW_CAP, prettyPayload } from '../ui/format';
 
 // ---------------------------------------------------------------------------------------------
 // Frames
@@ -36,7 +34,7 @@ export interface FrameList {
   hiddenHeartbeats: number;
 }
 
-export function frameList(rows: readonly PanelRow[], catalog: FrameCatalog, filter: FrameFilter): FrameList {
+export function frameList(rows: Iterable<SessionRow>, catalog: FrameCatalog, filter: FrameFilter): FrameList {
   const needle = filter.text.trim().toLowerCase();
   const items: FrameListItem[] = [];
   let totalFrames = 0;
@@ -89,7 +87,7 @@ export type HttpListItem =
   | { kind: 'net'; event: NetworkObservation & { time: number; seq: number; docId: string } };
 
 /** HTTP requests paired with their responses (by document and request id), and network observations. */
-export function httpList(rows: readonly PanelRow[]): HttpListItem[] {
+export function httpList(rows: Iterable<SessionRow>): HttpListItem[] {
   const items: HttpListItem[] = [];
   const open = new Map<string, HttpCall>();
   for (const row of rows) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturedEvent } from '../core/model';
-import { PROTOCOL_VERSION, type DocumentInfo, type StoreStats } from '../messages';
+import type { CapturedEvent } from '../model';
+import { PROTOCOL_VERSION, type DocumentInfo, type StoreStats } from '../../messages';
 import { SeqRanges } from './seq-ranges';
-import { PanelState, isSeparator, type PanelRow } from './state';
+import { EventLog, isSeparator, type SessionRow } from './event-log';
 
 const zeroStats: StoreStats = {
   events: 0,
@@ -42,7 +42,7 @@ function live(docId: string, events: CapturedEvent[], stats: Partial<StoreStats>
   return { type: 'events', docId, events, stats: { ...zeroStats, ...stats } };
 }
 
-function seqsOf(rows: PanelRow[]): string[] {
+function seqsOf(rows: SessionRow[]): string[] {
   return rows.map((r) => (isSeparator(r) ? `|${r.url}` : `${r.docId}#${r.seq}`));
 }
 
@@ -79,9 +79,9 @@ describe('SeqRanges', () => {
   });
 });
 
-describe('PanelState', () => {
+describe('EventLog', () => {
   it('shows what was captured before the panel opened, then live deltas', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     expect(state.status).toBe('connecting');
     state.apply({ type: 'status', v: PROTOCOL_VERSION, tabId: 7, status: 'capturing', url: 'https://app.example/' });
     state.apply(snapshot(doc('A'), [frame('A', 1), frame('A', 2)]));
@@ -92,7 +92,7 @@ describe('PanelState', () => {
   });
 
   it('does not duplicate events when a re-snapshot after a service-worker restart overlaps them', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(snapshot(doc('A'), [frame('A', 1), frame('A', 2)]));
     state.apply(live('A', [frame('A', 3), frame('A', 4)]));
     // The worker was stopped; the panel reconnects and the store sends everything it holds.
@@ -103,7 +103,7 @@ describe('PanelState', () => {
   });
 
   it('puts snapshot events that lost a race with live deltas back in seq order', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(live('A', [frame('A', 4), frame('A', 5)]));
     const changes = state.apply(snapshot(doc('A'), range(1, 5).map((s) => frame('A', s))));
     expect(changes).toContainEqual({ kind: 'reordered' });
@@ -111,7 +111,7 @@ describe('PanelState', () => {
   });
 
   it('keeps two documents (page and iframe) apart even with equal seqs', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(snapshot(doc('A'), [frame('A', 1)]));
     state.apply(snapshot(doc('F', 'https://embed.example/', false), [frame('F', 1)]));
     expect(seqsOf(state.rows)).toEqual(['A#1', 'F#1']);
@@ -120,7 +120,7 @@ describe('PanelState', () => {
   });
 
   it('preserves the log across a reload of the inspected page, with one separator', () => {
-    const state = new PanelState({ tabId: 7, now: () => 5_000 });
+    const state = new EventLog({ tabId: 7, now: () => 5_000 });
     state.apply(snapshot(doc('A'), [frame('A', 1), frame('A', 2)]));
     state.apply({ type: 'navigated', tabId: 7, url: 'https://app.example/next' });
     state.apply({ type: 'navigated', tabId: 7, url: 'https://app.example/next' }); // reported twice
@@ -132,7 +132,7 @@ describe('PanelState', () => {
   });
 
   it('adds a separator for a new top document even when no navigated message came', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(snapshot(doc('A'), [frame('A', 1)]));
     state.apply(snapshot(doc('B', 'https://app.example/b'), [frame('B', 1)]));
     state.apply(snapshot(doc('B', 'https://app.example/b'), [frame('B', 1)])); // re-snapshot: no new separator
@@ -141,7 +141,7 @@ describe('PanelState', () => {
 
   it('bounds its copy by dropping the oldest bulk first and counts the drops', () => {
     const isBulk = (e: CapturedEvent) => e.kind === 'ws-frame' && (e.text ?? '').includes('"broadcast"');
-    const state = new PanelState({ tabId: 7, maxEvents: 100, keepFraction: 0.5, isBulk });
+    const state = new EventLog({ tabId: 7, maxEvents: 100, keepFraction: 0.5, isBulk });
     const join = frame('A', 1, '["1","1","realtime:room","phx_join",{"access_token":"x"}]');
     const reply = frame('A', 2, '["1","1","realtime:room","phx_reply",{"status":"error","response":{"reason":"Token has expired 5 seconds ago"}}]');
     state.apply(snapshot(doc('A'), [join, reply]));
@@ -158,14 +158,14 @@ describe('PanelState', () => {
   });
 
   it('drops the oldest evidence too when nothing bulk is left, still counting', () => {
-    const state = new PanelState({ tabId: 7, maxEvents: 10, keepFraction: 1 });
+    const state = new EventLog({ tabId: 7, maxEvents: 10, keepFraction: 1 });
     state.apply(snapshot(doc('A'), range(1, 12).map((s) => frame('A', s))));
     expect(state.events().map((e) => e.seq)).toEqual(range(3, 12));
     expect(state.drops().panelDroppedEvents).toBe(2);
   });
 
   it('reports the store drops of every document of the tab', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(snapshot(doc('A'), [], { droppedEvents: 5, truncatedFrames: 1, droppedBytes: 100 }));
     state.apply(snapshot(doc('F', 'https://embed.example/', false), [], { droppedEvents: 2 }));
     state.apply(live('A', [frame('A', 1)], { droppedEvents: 8, truncatedFrames: 2, droppedBytes: 300, otherSockets: 3 }));
@@ -174,7 +174,7 @@ describe('PanelState', () => {
   });
 
   it('clears its copy and ignores late copies of cleared events, but takes new ones', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(snapshot(doc('A'), [frame('A', 1), frame('A', 2)], { droppedEvents: 4 }));
     state.clear();
     expect(state.rows).toEqual([]);
@@ -188,7 +188,7 @@ describe('PanelState', () => {
   });
 
   it('tells not-capturing, restricted and capturing apart', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply({ type: 'status', v: PROTOCOL_VERSION, tabId: 7, status: 'not-capturing', url: 'https://app.example/' });
     expect(state.status).toBe('not-capturing');
     state.apply({ type: 'status', v: PROTOCOL_VERSION, tabId: 7, status: 'restricted', url: 'chrome://settings' });
@@ -201,7 +201,7 @@ describe('PanelState', () => {
   });
 
   it('shows a protocol mismatch plainly instead of misreading messages', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply({ type: 'status', v: PROTOCOL_VERSION + 1, tabId: 7, status: 'capturing' });
     expect(state.status).toBe('connecting');
     expect(state.problem).toMatch(/protocol/);
@@ -209,7 +209,7 @@ describe('PanelState', () => {
   });
 
   it('counts malformed messages and events instead of crashing or silently dropping them', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     expect(() => state.apply(null)).not.toThrow();
     state.apply({ type: 'no-such-message' });
     state.apply(live('A', [frame('A', 1), { kind: 'ws-frame' } as unknown as CapturedEvent, 'junk' as unknown as CapturedEvent]));
@@ -219,7 +219,7 @@ describe('PanelState', () => {
   });
 
   it('bumps its version only when something changed', () => {
-    const state = new PanelState({ tabId: 7 });
+    const state = new EventLog({ tabId: 7 });
     state.apply(snapshot(doc('A'), [frame('A', 1)]));
     const v = state.version;
     state.apply({ type: 'navigated', tabId: 7, url: 'u' });

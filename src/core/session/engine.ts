@@ -25,10 +25,10 @@ import {
   type ProjectKnowledge,
   type SeenToken,
   type TokenUseKind,
-} from '../core/analysis';
-import type { CapturedEvent } from '../core/model';
-import type { ChannelKey, ConnectionRecord, JoinAttempt, RealtimeSession } from '../core/realtime';
-import { maskSecret } from '../ui/format';
+} from '../analysis';
+import type { CapturedEvent } from '../model';
+import type { ChannelKey, ConnectionRecord, JoinAttempt, RealtimeSession } from '../realtime';
+import { maskToken } from './masking';
 import { compareConnect, compareJoin, connectOutcome, serverAnswer, type Comparison, type ServerAnswer } from './verdicts';
 
 export interface Verdicts {
@@ -38,7 +38,7 @@ export interface Verdicts {
   at: number;
 }
 
-export interface TokenUseSummary {
+export interface TokenUseView {
   kind: TokenUseKind;
   /** Plain words: where the token travelled. */
   where: string;
@@ -48,7 +48,7 @@ export interface TokenUseSummary {
   last: number;
 }
 
-export interface TokenSummary {
+export interface TokenView {
   /** Stable key for the list (the token's label plus its index; never the token). */
   id: string;
   label: string;
@@ -61,7 +61,7 @@ export interface TokenSummary {
   header: { alg?: unknown; kid?: unknown; typ?: unknown };
   claims: { role?: unknown; aud?: unknown; iss?: unknown; exp?: unknown; sub?: unknown; hasRole: boolean };
   problem?: string;
-  uses: TokenUseSummary[];
+  uses: TokenUseView[];
   firstSeen: number;
   lastSeen: number;
   findings: Finding[];
@@ -98,7 +98,7 @@ export interface ConnectionVerdict {
 
 export interface EngineResult {
   analysis: Analysis;
-  tokens: TokenSummary[];
+  tokens: TokenView[];
   channels: Map<string, ChannelVerdict>;
   connections: Map<string, ConnectionVerdict>;
   /** Skew used for countdowns (measured, every source), ms server − browser; 0 when unknown. */
@@ -126,17 +126,26 @@ const USE_WORDS: Record<TokenUseKind, string> = {
 
 const MAX_CACHE = 2_000;
 
-export class PanelEngine {
+export class SessionEngine {
   private cache = new Map<string, Promise<Verdicts>>();
   runs = 0;
   /** Verifications actually performed (cache misses), for tests of the cache. */
   predictions = 0;
 
-  async run(events: readonly CapturedEvent[], session: Pick<RealtimeSession, 'connections' | 'channels'>, opts: { now: number; project?: ProjectKnowledge; projectKey?: string }): Promise<EngineResult> {
+  /**
+   * `events` may hold only the evidence (every event but frames: the analysis reads frames through
+   * the tracker's records); `lastEventTime` then says when the last captured event, frame or not,
+   * happened.
+   */
+  async run(
+    events: readonly CapturedEvent[],
+    session: Pick<RealtimeSession, 'connections' | 'channels'>,
+    opts: { now: number; project?: ProjectKnowledge; projectKey?: string; lastEventTime?: number },
+  ): Promise<EngineResult> {
     this.runs++;
     const project = opts.project ?? {};
     const projectKey = opts.projectKey ?? '';
-    const analysis = await analyzeSession(events, session, { now: opts.now, project });
+    const analysis = await analyzeSession(events, session, { now: opts.now, project, lastEventTime: opts.lastEventTime });
     const skewMs = analysis.skew.skewMs ?? 0;
     const predictionSkewMs = combineSkew(analysis.skew.samples.filter((s) => s.source === 'date-header')).skewMs ?? 0;
     const verdicts = (token: DecodedToken, at: number) => this.verdicts(token, at, predictionSkewMs, project, projectKey);
@@ -177,11 +186,11 @@ export class PanelEngine {
 
 type VerdictsOf = (token: DecodedToken, at: number) => Promise<Verdicts>;
 
-async function summarise(seen: SeenToken, index: number, findings: Finding[], verdictsOf: VerdictsOf): Promise<TokenSummary> {
+async function summarise(seen: SeenToken, index: number, findings: Finding[], verdictsOf: VerdictsOf): Promise<TokenView> {
   const t = seen.token;
   const claims = t.claims ?? {};
   const header = t.header ?? {};
-  const byKind = new Map<TokenUseKind, TokenUseSummary>();
+  const byKind = new Map<TokenUseKind, TokenUseView>();
   for (const use of seen.uses) {
     const s = byKind.get(use.kind) ?? { kind: use.kind, where: USE_WORDS[use.kind], count: 0, places: [], last: use.time };
     s.count++;
@@ -236,14 +245,6 @@ async function connectionVerdict(c: ConnectionRecord, verdictsOf: VerdictsOf): P
   return { conn: c.conn, prediction, apikeyLabel: c.apikey === undefined ? null : token.label, comparison: compareConnect(prediction, outcome) };
 }
 
-/** The token as text with the secret part hidden: JWT segment prefixes only, never the signature. */
-export function maskToken(t: DecodedToken): string {
-  if (t.form === 'not-a-string') return t.label;
-  if (t.form === 'opaque-key') return maskSecret(t.cleaned);
-  if (t.form === 'malformed') return t.cleaned === '' ? '"" (empty string)' : `${t.label}: ${maskSecret(t.cleaned)}`;
-  const [h, c, s] = t.cleaned.split('.');
-  return `${h.slice(0, 10)}….${c.slice(0, 10)}….${s === '' ? '(no signature)' : '(signature hidden)'} · ${t.cleaned.length} chars`;
-}
 
 /**
  * The engine reports a timeless fact about a token once per place of use (socket, channel…); on

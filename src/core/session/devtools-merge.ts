@@ -9,16 +9,16 @@
 //     constructor), or a hook-captured socket has the same URL and the same first frames (direction,
 //     payload, time within a tolerance), or, before any frame, was created at about the same time;
 //   - or DevTools-only: added to the panel under its own document id `devtools:<tabId>`, with its
-//     own seq counter, so PanelState's (docId, seq) dedupe keeps working and a re-read of the log
+//     own seq counter, so EventLog's (docId, seq) dedupe keeps working and a re-read of the log
 //     never adds a frame twice.
 // A socket is decided only after a grace period: the hook's events travel page → content script →
 // service worker → panel and may arrive after DevTools reported the socket.
 
-import type { CapturedEvent, CapturedEventBody, ConnectionId, FrameDirection } from '../core/model';
-import { utf8Length } from '../core/realtime/bytes';
-import { PAGE_LIMITS, type DistributiveOmit } from '../messages';
+import type { CapturedEvent, CapturedEventBody, ConnectionId, FrameDirection } from '../model';
+import { utf8Length } from '../realtime/bytes';
+import { PAGE_LIMITS, type DistributiveOmit } from '../../messages';
 import { base64Size, harSocketKey, initiatedByHook, isRealtimeHarSocket, parseHarSocket, type HarSocket } from './har-sockets';
-import { isSeparator, type PanelRow } from './state';
+import { isSeparator, type SessionRow } from './event-log';
 
 /** What the hook captured about one socket, enough to recognise it in DevTools' log. */
 export interface HookSocket {
@@ -43,7 +43,7 @@ export interface HookFrame {
 const MATCH_FRAMES = 5;
 
 /** The hook-captured sockets in the panel's rows (events from DevTools itself excluded). */
-export function hookSocketsFromRows(rows: readonly PanelRow[], maxFrames = MATCH_FRAMES): HookSocket[] {
+export function hookSocketsFromRows(rows: Iterable<SessionRow>, maxFrames = MATCH_FRAMES): HookSocket[] {
   const byConn = new Map<ConnectionId, HookSocket>();
   for (const row of rows) {
     if (isSeparator(row) || row.source === 'devtools') continue;

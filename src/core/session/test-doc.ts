@@ -1,8 +1,8 @@
 // Test support for the panel's unit tests: captured events stamped as the content store would
 // stamp them, for one document. Imported by *.test.ts only.
 
-import type { CapturedEvent, CapturedEventBody } from '../core/model';
-import type { StoreStats } from '../messages';
+import type { CapturedEvent, CapturedEventBody } from '../model';
+import type { StoreStats } from '../../messages';
 
 export const EMPTY_STATS: StoreStats = { events: 0, bytes: 0, droppedEvents: 0, droppedBytes: 0, truncatedFrames: 0, otherSockets: 0, rejected: 0 };
 export const URL_V2 = 'wss://abcdefghijklmnopqrst.supabase.co/realtime/v1/websocket?apikey=sb_publishable_0123456789abcdef&vsn=2.0.0';

@@ -7,8 +7,8 @@
 // Pure and DOM-free. The Realtime tracker (src/core/realtime) stays unaware of page lifecycle:
 // this is a display-level overlay over its ConnectionRecords and ChannelRecords.
 
-import type { CapturedEvent, ConnectionId } from '../core/model';
-import type { ChannelRecord, ConnectionRecord } from '../core/realtime';
+import type { CapturedEvent, ConnectionId } from '../model';
+import type { ChannelRecord, ConnectionRecord } from '../realtime';
 
 /** Why a connection the tracker holds open is shown closed. */
 export type UnloadCause =
@@ -27,7 +27,7 @@ export interface DocumentUnload {
 
 /**
  * The latest pagehide / pageshow per document, fed with events in each document's seq order
- * (the order PanelState keeps). A pageshow (back from the back/forward cache) undoes the pagehide
+ * (the order EventLog keeps). A pageshow (back from the back/forward cache) undoes the pagehide
  * before it; a later pagehide counts again.
  */
 export class DocumentUnloads {

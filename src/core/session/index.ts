@@ -1,0 +1,43 @@
+// The session core's public surface: what the panel, the popup and the CLI import. Faces read
+// immutable `SessionSnapshot`s and the view models built from them; nothing outside core decodes
+// a frame, discovers a token, runs a rule, compares verdicts or masks a secret by itself.
+
+export { Session, type AnalysisState, type CaptureView, type RowsView, type SessionOptions, type SessionSnapshot } from './session';
+export { isSeparator, type CaptureState, type DropSummary, type LogChange, type PageSeparator, type SessionRow } from './event-log';
+export { isFrameEvent, type FrameDecoder, type FrameEvent, type FrameFacts, FrameCatalog } from './frame-catalog';
+export {
+  channelPhaseDisplay,
+  connectionDisplay,
+  connectionState,
+  frameList,
+  httpList,
+  refusedExplanation,
+  type ChannelPhaseDisplay,
+  type ConnectionDisplay,
+  type ConnectionStateName,
+  type FrameFilter,
+  type FrameList,
+  type FrameListItem,
+  type HttpCall,
+  type HttpListItem,
+} from './views';
+export {
+  channelKeyString,
+  secondsLeft,
+  SessionEngine,
+  type ChannelVerdict,
+  type ConnectionVerdict,
+  type EngineResult,
+  type TokenUseView,
+  type TokenView,
+  type Verdicts,
+} from './engine';
+export { replyReason, serverAnswer, type Comparison, type MatchState, type ServerAnswer } from './verdicts';
+export { maskApikeyInUrl, maskSecret, maskToken, maskTokensInText } from './masking';
+export { frameHookMissingText, hookMissingText, type HookReport } from './hook-status';
+export { unloadWords, type DocumentUnload, type UnloadCause, type UnloadLookup } from './unload';
+export { DevtoolsSocketMerger, hookSocketsFromRows, type DevtoolsSocketInfo } from './devtools-merge';
+// What the user tells the engine about the project (the panel's key bar, the popup's verify).
+export { parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../tokens/project';
+// Time values as ISO text (a page-posted expires_at that is no date yields a readable '?').
+export { isoOf } from '../rules/token-rules';

@@ -1,0 +1,311 @@
+// The session core: one `Session` per inspected tab (or imported file) that every face — the
+// DevTools panel, the popup, the CLI — reads. It ingests captured events (live batches and
+// snapshots from the background, late events merged from DevTools' network log, and later an
+// imported file) once, owns the Realtime tracker, the claims engine and the view models, and
+// publishes immutable, versioned snapshots (`snapshot()`). Pure: no DOM, no extension APIs.
+//
+// Cost per batch (issue 8, "incremental analysis"):
+// - ingest: each event is deduplicated, appended, decoded once (FrameCatalog) and fed to the
+//   tracker: proportional to the batch;
+// - publish: rows are shared with the log (append-only array + length), and only the connection
+//   and channel records of sockets the batch touched are copied;
+// - analysis: the claims engine reads the evidence events (everything but frames: HTTP calls,
+//   socket lifecycle, page lifecycle, network observations) and the published connection and
+//   channel records — never the frames, which are the bulk of a long session.
+
+import type { CapturedEvent } from '../model';
+import { RealtimeTracker, type ChannelRecord, type ConnectionRecord, type RealtimeSession } from '../realtime';
+import type { ProjectKnowledge } from '../tokens/project';
+import { SessionEngine, type EngineResult } from './engine';
+import { EventLog, isSeparator, type CaptureState, type DropSummary, type LogChange, type SessionRow } from './event-log';
+import { FrameCatalog, isFrameEvent, type FrameDecoder } from './frame-catalog';
+import { hookReport, type HookReport } from './hook-status';
+import type { DocumentInfo, HookState } from '../../messages';
+import { DocumentUnloads, unloadLookup, type UnloadLookup } from './unload';
+
+export interface SessionOptions {
+  tabId: number;
+  maxEvents?: number;
+  now?: () => number;
+  /** Frame decoder (default: core/realtime decodeFrame). Tests inject a counting one. */
+  decodeFrame?: FrameDecoder;
+}
+
+/** The rows of one snapshot: a fixed-length view over the log's append-only array. */
+export interface RowsView extends Iterable<SessionRow> {
+  readonly length: number;
+  at(index: number): SessionRow | undefined;
+}
+
+/** What the claims engine last said, and about which content. */
+export type AnalysisState =
+  | { kind: 'pending' }
+  | { kind: 'done'; result: EngineResult; contentVersion: number; projectKey: string }
+  | { kind: 'failed'; message: string; contentVersion: number; projectKey: string };
+
+export interface CaptureView {
+  status: CaptureState;
+  tabUrl?: string;
+  hook?: HookState;
+  documents: readonly DocumentInfo[];
+  /** A problem the user must act on (protocol mismatch, malformed messages). */
+  problem?: string;
+  hookReport: HookReport;
+}
+
+/** Everything a face shows, as of one version. Never changes after it is published. */
+export interface SessionSnapshot {
+  readonly version: number;
+  /** Bumped only by captured content (events, clear), not by analysis results. */
+  readonly contentVersion: number;
+  readonly tabId: number;
+  readonly capture: CaptureView;
+  readonly drops: DropSummary;
+  readonly otherSockets: number;
+  readonly eventCount: number;
+  readonly rows: RowsView;
+  readonly connections: readonly ConnectionRecord[];
+  readonly channels: readonly ChannelRecord[];
+  /** Which connections ended with their page (pagehide still in force for their document). */
+  readonly unloads: UnloadLookup;
+  readonly analysis: AnalysisState;
+  /** What the user told the engine about the project (changes the verdicts). */
+  readonly projectKey: string;
+}
+
+export class Session {
+  readonly log: EventLog;
+  readonly catalog: FrameCatalog;
+  readonly engine = new SessionEngine();
+  private tracker: RealtimeTracker;
+  /** Documents that went away (pagehide): their sockets are shown closed by the unload. */
+  private readonly unloads = new DocumentUnloads();
+  /** The held events the engine reads: all but frames, in log order. */
+  private evidence: CapturedEvent[] = [];
+  private lastEventTime = 0;
+  private contentVersion = 0;
+  private version = 0;
+  private analysis: AnalysisState = { kind: 'pending' };
+  private project: ProjectKnowledge = {};
+  private projectKey = 'none';
+  /** Published copies of tracker records, and the sockets whose records changed since. */
+  private readonly published = new WeakMap<object, ConnectionRecord | ChannelRecord>();
+  private dirtyConns = new Set<string>();
+  private allDirty = true;
+  private current?: SessionSnapshot;
+  private readonly listeners = new Set<() => void>();
+  /** How many times the tracker had to be rebuilt from the held events (late events, clear). */
+  rebuilds = 0;
+
+  constructor(options: SessionOptions) {
+    this.catalog = new FrameCatalog(options.decodeFrame);
+    this.log = new EventLog({ tabId: options.tabId, maxEvents: options.maxEvents, now: options.now, isBulk: this.catalog.isBulk });
+    this.tracker = this.newTracker();
+  }
+
+  // ---- ingest -------------------------------------------------------------------------------
+
+  /** Ingests one BackgroundToPanel message (unvalidated input: the log validates it). */
+  apply(message: unknown): LogChange[] {
+    // The catalog must know each socket's vsn before the log's bound classifies frames.
+    if (message && typeof message === 'object') {
+      const m = message as { type?: unknown; events?: unknown; snapshot?: { events?: unknown } };
+      if (m.type === 'events' && Array.isArray(m.events)) this.catalog.noteEvents(m.events);
+      if (m.type === 'snapshot' && m.snapshot && Array.isArray(m.snapshot.events)) this.catalog.noteEvents(m.snapshot.events);
+    }
+    return this.follow(this.log.apply(message));
+  }
+
+  /** Events the panel observed itself (DevTools' network log), or read from a file: see EventLog.applyLocal. */
+  applyLocal(events: readonly CapturedEvent[]): LogChange[] {
+    this.catalog.noteEvents(events);
+    return this.follow(this.log.applyLocal(events));
+  }
+
+  clear(): LogChange[] {
+    this.catalog.clear();
+    return this.follow(this.log.clear());
+  }
+
+  /** What the user supplied about the project (JWKS, secret); `key` changes whenever it does. */
+  setProject(project: ProjectKnowledge, key: string): void {
+    if (key === this.projectKey) return;
+    this.project = project;
+    this.projectKey = key;
+    this.changed(false);
+  }
+
+  // ---- analysis -----------------------------------------------------------------------------
+
+  /** Whether the engine's last answer is about older content, other keys, or none yet. */
+  analysisStale(): boolean {
+    const a = this.analysis;
+    return a.kind === 'pending' || a.contentVersion !== this.contentVersion || a.projectKey !== this.projectKey;
+  }
+
+  /**
+   * Runs the claims engine on the session as it is now (a consistent copy: events that arrive
+   * during the run are analysed by the next one) and publishes the answer. `now` is the browser
+   * time countdowns and "expires soon" are judged at: a clock tick re-runs it with no new events.
+   */
+  async analyse(now: number): Promise<void> {
+    const input = this.snapshot();
+    const evidence = this.evidence.slice();
+    const { contentVersion, projectKey } = input;
+    const project = this.project;
+    try {
+      const result = await this.engine.run(evidence, input, { now, project, projectKey, lastEventTime: this.lastEventTime });
+      this.analysis = { kind: 'done', result, contentVersion, projectKey };
+    } catch (error) {
+      this.analysis = { kind: 'failed', message: error instanceof Error ? error.message : String(error), contentVersion, projectKey };
+    }
+    this.changed(false);
+  }
+
+  // ---- publishing ---------------------------------------------------------------------------
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The session as of now. The same object until something changes; never mutated afterwards. */
+  snapshot(): SessionSnapshot {
+    if (this.current && this.current.version === this.version) return this.current;
+    const log = this.log;
+    const live = this.tracker.snapshot();
+    const snapshot: SessionSnapshot = Object.freeze({
+      version: this.version,
+      contentVersion: this.contentVersion,
+      tabId: log.tabId,
+      capture: Object.freeze({
+        status: log.status,
+        tabUrl: log.tabUrl,
+        hook: log.hook,
+        documents: Object.freeze(log.documents.slice()),
+        problem: log.problem,
+        hookReport: hookReport(log),
+      }),
+      drops: Object.freeze(log.drops()),
+      otherSockets: log.otherSockets(),
+      eventCount: log.eventCount,
+      rows: rowsView(log.rows, log.rows.length),
+      connections: Object.freeze(live.connections.map((c) => this.publishRecord(c, c.conn))),
+      channels: Object.freeze(live.channels.map((ch) => this.publishRecord(ch, ch.key.conn))),
+      unloads: unloadLookup(this.unloads.all()),
+      analysis: this.analysis,
+      projectKey: this.projectKey,
+    });
+    this.dirtyConns = new Set();
+    this.allDirty = false;
+    this.current = snapshot;
+    return snapshot;
+  }
+
+  /** The tracker's live records (connections, channels, frame records): for tests and the bench. */
+  realtime(): RealtimeSession {
+    return this.tracker.snapshot();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private follow(changes: LogChange[]): LogChange[] {
+    let content = false;
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'appended':
+          this.feed(change.events);
+          content = true;
+          break;
+        case 'reordered':
+        case 'cleared':
+          this.rebuild();
+          content = true;
+          break;
+        case 'evicted':
+          // Evictions keep what the tracker learned: a join attempt stays explained after its
+          // frames were evicted. Only the engine's evidence list follows the log.
+          this.evidence = this.log.rows.filter(isEvidence);
+          content = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (changes.length > 0) this.changed(content);
+    return changes;
+  }
+
+  private changed(content: boolean): void {
+    this.version++;
+    if (content) this.contentVersion++;
+    for (const listener of this.listeners) listener();
+  }
+
+  private rebuild(): void {
+    this.rebuilds++;
+    this.tracker = this.newTracker();
+    this.unloads.clear();
+    this.evidence = [];
+    this.lastEventTime = 0;
+    this.allDirty = true;
+    this.feed(this.log.rows.filter((row): row is CapturedEvent => !isSeparator(row)));
+  }
+
+  /**
+   * Feeds the tracker; the tracker decodes each frame through the catalog (one decode per frame,
+   * shared with the rows' descriptions and the selected frame's details).
+   */
+  private feed(events: readonly CapturedEvent[]): void {
+    for (const event of events) {
+      this.tracker.ingest(event);
+      this.unloads.note(event);
+      if (event.time > this.lastEventTime) this.lastEventTime = event.time;
+      if (isEvidence(event)) this.evidence.push(event);
+      const conn = (event as { conn?: unknown }).conn;
+      if (typeof conn === 'string') this.dirtyConns.add(conn);
+      // Network observations are matched to sockets by URL inside the tracker.
+      else if (event.kind === 'net') this.allDirty = true;
+    }
+  }
+
+  /** A frozen copy of a tracker record; reused while its socket saw nothing new. */
+  private publishRecord<T extends ConnectionRecord | ChannelRecord>(record: T, conn: string): T {
+    const held = this.published.get(record) as T | undefined;
+    if (held && !this.allDirty && !this.dirtyConns.has(conn)) return held;
+    const copy = deepFreeze(structuredClone(record));
+    this.published.set(record, copy);
+    return copy;
+  }
+
+  private newTracker(): RealtimeTracker {
+    // Bulk payloads are parsed again (cached) when the user opens a frame: the tracker need not
+    // keep 200,000 decoded broadcasts in memory. Its frame records are bounded like the log (the
+    // log evicts events but the tracker keeps what it learned from them: connections, channels
+    // and join attempts stay; only per-frame records are forgotten).
+    return new RealtimeTracker({ keepBulkPayloads: false, maxFrames: this.log.maxEvents, decodeFrame: this.catalog.ingestDecode });
+  }
+}
+
+/** Everything the claims engine reads: all events but frames (analysis reads frames only through the tracker). */
+function isEvidence(row: SessionRow): row is CapturedEvent {
+  return !isSeparator(row) && !isFrameEvent(row);
+}
+
+function rowsView(rows: readonly SessionRow[], length: number): RowsView {
+  return Object.freeze({
+    length,
+    at: (index: number) => (index >= 0 && index < length ? rows[index] : undefined),
+    *[Symbol.iterator]() {
+      for (let i = 0; i < length; i++) yield rows[i];
+    },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
