@@ -2,20 +2,22 @@
 // Pure and cheap: the content script runs it on every stored event.
 
 import type { CapturedEvent } from '../core/model';
-import { peekPhoenix } from '../core/session/buffer';
+import { HEARTBEAT_TOPIC, peekPhoenix, type PhoenixHead } from '../core/realtime/framing';
 
-const SYSTEM_ERROR = /"status"\s*:\s*"error"/;
-
-/** True for a server's auth-related refusal: error replies, system errors, 401/403, refused upgrades. */
-export function isServerAuthError(ev: CapturedEvent): boolean {
+/**
+ * True for a server's auth-related refusal: error replies, system errors, 401/403, refused upgrades.
+ * `head`: the frame's Phoenix head when the caller already sniffed it (`EventBuffer.lastStoredHead`;
+ * null: not Phoenix), so a frame is sniffed once; without it the frame is sniffed here.
+ */
+export function isServerAuthError(ev: CapturedEvent, head?: PhoenixHead | null): boolean {
   switch (ev.kind) {
     case 'ws-frame': {
       if (ev.dir !== 'received' || ev.opcode !== 'text' || !ev.text) return false;
-      const head = peekPhoenix(ev.text);
-      if (!head) return false;
-      if (head.event === 'phx_reply') return head.statusError && head.topic !== 'phoenix';
-      // §3.3: a live channel is closed by a `system` push with status "error".
-      return head.event === 'system' && SYSTEM_ERROR.test(ev.text.slice(0, 4096));
+      const sniffed = head === undefined ? peekPhoenix(ev.text) : head;
+      // Heartbeat replies are not about a channel or a token (§2.4).
+      if (!sniffed || sniffed.topic === HEARTBEAT_TOPIC) return false;
+      // §3.2: an error reply; §3.3: a live channel closed by a `system` push with status "error".
+      return sniffed.statusError && (sniffed.event === 'phx_reply' || sniffed.event === 'system');
     }
     case 'http-response':
       return ev.status === 401 || ev.status === 403;

@@ -358,6 +358,22 @@ describe('trackRealtime: connections', () => {
     expect(session.channels[0]).toMatchObject({ inferred: true, phase: 'joined', key: { topic: TOPIC, joinRef: null } });
   });
 
+  it('without a URL, the first frame whose shape tells sets the vsn (framing.ts frameVsn); junk before it does not', () => {
+    const v1 = trackRealtime(
+      new EventScript()
+        .received('c9', 'not json')
+        .received('c9', { topic: TOPIC, event: 'phx_close', payload: {}, ref: '1' })
+        .received('c9', '[null,null,"realtime:x","broadcast",{}]').events,
+    );
+    expect(v1.connections[0]).toMatchObject({ vsn: '1.0.0', inferred: true, undecodable: 1 });
+    // The V2 array after the socket was found V1 is noted as such, not taken as the socket's vsn.
+    expect(v1.frames[2].decoded).toMatchObject({ ok: true, notes: [expect.stringContaining('V2 array on a V1 socket')] });
+    const binary = trackRealtime(new EventScript().binary('c8', 'received', bytesOf(4, 14, 2, 0, 1, TOPIC, 'ev', '{}')).events);
+    expect(binary.connections[0].vsn).toBe('2.0.0');
+    const undecided = trackRealtime(new EventScript().received('c7', 'hello').events);
+    expect(undecided.connections[0].vsn).toBe('2.0.0');
+  });
+
   it('undecodable frames are kept with their reason and counted', () => {
     const session = trackRealtime(
       new EventScript()
@@ -432,6 +448,20 @@ describe('RealtimeTracker: incremental use', () => {
     expect(heartbeat.payloadDropped).toBe(true);
     expect(join.decoded.ok && join.decoded.message.payload).toMatchObject({ access_token: 'a' });
     expect(session.channels[0].tokenPushes[0].value).toBe('b');
+  });
+
+  it('drops payloads by the shared classification: ok replies to other pushes are bulk, replies to joins and errors are not', () => {
+    const acked = new EventScript()
+      .connecting('c1', V2_URL)
+      .sent('c1', ['1', '1', TOPIC, 'phx_join', joinPayload({}, true)])
+      .received('c1', ['1', '1', TOPIC, 'phx_reply', ok()])
+      .sent('c1', ['1', '2', TOPIC, 'broadcast', { type: 'broadcast', event: 'e', payload: {} }])
+      .received('c1', ['1', '2', TOPIC, 'phx_reply', ok({})])
+      .sent('c1', ['1', '3', TOPIC, 'presence', { type: 'presence', event: 'track', payload: {} }])
+      .received('c1', ['1', '3', TOPIC, 'phx_reply', err('Unknown Error on Channel')])
+      .received('c1', [null, '4', 'phoenix', 'phx_reply', ok({})]);
+    const dropped = trackRealtime(acked.events, { keepBulkPayloads: false }).frames.map((f) => f.payloadDropped === true);
+    expect(dropped).toEqual([false, false, true, true, true, false, true]);
   });
 
   it('stays linear on a flood: 100,000 broadcast frames, one channel, nothing pending', () => {

@@ -10,8 +10,9 @@
 // - V1 servers never send join_ref: their frames go to the topic's latest instance, except
 //   phx_close / phx_error whose ref is the instance's join_ref (Phoenix encode_close/on_exit).
 
-import type { CapturedEvent, ConnectionId, NetworkObservation, SocketFrame } from '../model';
+import type { CapturedEvent, ConnectionId, NetworkObservation } from '../model';
 import { decodeFrame } from './decode';
+import { HEARTBEAT_TOPIC, VSN_WHEN_UNDECIDED, classifyDecoded, frameVsn } from './framing';
 import type {
   AwaitingReply,
   ChannelKey,
@@ -23,13 +24,13 @@ import type {
   PhoenixMessage,
   RealtimeSession,
   ReplyPolicy,
-  Vsn,
 } from './types';
 import { apikeyFromUrl, vsnFromUrl } from './url';
 
 export interface RealtimeTrackerOptions {
   /**
-   * Keep the decoded payload of bulk frames (broadcast, presence, postgres_changes, heartbeats).
+   * Keep the decoded payload of bulk frames (framing.ts `classifyDecoded`: heartbeats and their
+   * replies, broadcasts, presence, postgres_changes, ok replies to pushes other than joins).
    * Default true. With false their `decoded.message.payload` is dropped (`payloadDropped`) and a
    * viewer re-decodes the captured event (by seq) when it needs it; auth evidence is always kept.
    */
@@ -46,10 +47,6 @@ export interface RealtimeTrackerOptions {
 
 /** realtime-js DEFAULT_TIMEOUT for pushes, joins included (realtime-facts §7). */
 export const REALTIME_JS_PUSH_TIMEOUT_MS = 10_000;
-
-/** Heartbeats use the reserved `phoenix` topic (§2.4) and belong to no channel. */
-const HEARTBEAT_TOPIC = 'phoenix';
-const BULK_EVENTS = new Set(['broadcast', 'presence', 'presence_state', 'presence_diff', 'postgres_changes']);
 
 interface PendingPush {
   record: DecodedFrameRecord;
@@ -77,6 +74,7 @@ interface ConnectionState {
   /** Latest instance per topic (V1 frames and null join_refs are attributed here). */
   latestByTopic: Map<string, ChannelState>;
   channels: ChannelState[];
+  /** The vsn came from the URL or from a frame that tells (framing.ts `frameVsn`). */
   vsnKnown: boolean;
 }
 
@@ -210,7 +208,7 @@ export class RealtimeTracker {
     const record: ConnectionRecord = {
       conn,
       url: '',
-      vsn: '2.0.0',
+      vsn: VSN_WHEN_UNDECIDED,
       createdAt: time,
       errored: false,
       refused: false,
@@ -301,8 +299,12 @@ export class RealtimeTracker {
     const conn = this.connection(event.conn, event.time);
     const dir = event.dir === 'sent' ? 'sent' : 'received';
     if (!conn.vsnKnown) {
-      conn.record.vsn = guessVsn(event);
-      conn.vsnKnown = true;
+      // No URL: the first frame whose shape tells decides; until then, framing's guess.
+      const shown = frameVsn(event);
+      if (shown !== undefined) {
+        conn.record.vsn = shown;
+        conn.vsnKnown = true;
+      }
     }
     const decoded = decodeFrame(event, conn.record.vsn, dir);
     const record: DecodedFrameRecord = {
@@ -333,7 +335,7 @@ export class RealtimeTracker {
     } else {
       this.onReceived(conn, record, message);
     }
-    if (!this.keepBulkPayloads && (record.heartbeat || BULK_EVENTS.has(message.event))) {
+    if (!this.keepBulkPayloads && classifyDecoded(decoded, record.replyToEvent === 'phx_join') === 'bulk') {
       decoded.message = { ...message, payload: undefined };
       record.payloadDropped = true;
     }
@@ -594,11 +596,6 @@ function frameRef(record: DecodedFrameRecord): FrameRef {
 /** Upgrade observations may report ws:// or http:// for the same socket: compare without scheme. */
 function urlKey(url: string): string {
   return url.replace(/^(wss?|https?):\/\//i, '').replace(/#.*$/, '');
-}
-
-function guessVsn(frame: SocketFrame): Vsn {
-  if (frame.opcode === 'text' && typeof frame.text === 'string' && frame.text.trimStart().startsWith('{')) return '1.0.0';
-  return '2.0.0';
 }
 
 function lastOf<T>(items: readonly T[]): T | undefined {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CapturedEventBody } from '../model';
-import { EventBuffer, approxEventBytes, peekPhoenix } from './buffer';
+import { peekPhoenix } from '../realtime/framing';
+import { EventBuffer, approxEventBytes } from './buffer';
 
 const t = { time: 1_700_000_000_000, source: 'page' as const };
 
@@ -81,6 +82,38 @@ describe('EventBuffer', () => {
     expect(b.classify(frame('{"event":"presence_diff","payload":{},"ref":null,"topic":"realtime:a"}'))).toBe('bulk');
   });
 
+  it('puts all heartbeat traffic (topic phoenix) in bulk, error replies included', () => {
+    const b = new EventBuffer('d');
+    expect(b.classify(heartbeat(1))).toBe('bulk');
+    expect(b.classify(frame('[null,"1","phoenix","phx_reply",{"status":"ok","response":{}}]'))).toBe('bulk');
+    expect(b.classify(frame('[null,"2","phoenix","phx_reply",{"status":"error","response":{}}]'))).toBe('bulk');
+    expect(b.classify(frame('{"topic":"phoenix","event":"heartbeat","payload":{},"ref":"3"}', 'sent'))).toBe('bulk');
+  });
+
+  it('forgets the joins it saw when cleared: a later ok reply with the same ref is bulk', () => {
+    const b = new EventBuffer('d');
+    b.add(join('5'), t);
+    b.clear();
+    expect(b.classify(reply('5', 'ok'))).toBe('bulk');
+  });
+
+  it('hands the head it sniffed for the text frame it stored last, and only for that one', () => {
+    const b = new EventBuffer('d');
+    const first = b.add(reply('1', 'error'), t);
+    expect(b.lastStoredHead(first)).toEqual({ topic: 'realtime:room', event: 'phx_reply', ref: '1', statusError: true });
+    const junk = b.add(frame('not phoenix'), t);
+    expect(b.lastStoredHead(junk)).toBeNull();
+    expect(b.lastStoredHead(first)).toBeUndefined(); // no longer the last one
+    const bin = b.add(binary([4, 1, 1]), t);
+    expect(b.lastStoredHead(bin)).toBeUndefined();
+    const hb = b.add(heartbeat(1), t);
+    b.add({ kind: 'lifecycle', change: 'hidden' }, t);
+    expect(b.lastStoredHead(hb)).toBeUndefined();
+    const again = b.add(heartbeat(2), t);
+    b.clear();
+    expect(b.lastStoredHead(again)).toBeUndefined();
+  });
+
   it('pins auth HTTP calls and their responses, and failed calls; other calls are ordinary', () => {
     const b = new EventBuffer('d');
     expect(b.classify({ kind: 'http-request', req: 'r1', method: 'POST', url: 'https://x.supabase.co/auth/v1/token?grant_type=refresh_token', headers: {}, api: 'fetch' })).toBe('pinned');
@@ -140,15 +173,5 @@ describe('EventBuffer', () => {
     expect(b.stats().events).toBe(1_000);
     expect(b.stats().droppedEvents).toBe(30_001 - 1_000);
     expect(peekPhoenix((b.events()[0] as { text: string }).text)?.event).toBe('phx_join');
-  });
-});
-
-describe('peekPhoenix', () => {
-  it('reads V2 heads, escaped strings included, and rejects non-Phoenix text', () => {
-    expect(peekPhoenix('["1","2","realtime:a\\"b","phx_join",{}]')).toEqual({ topic: 'realtime:a"b', event: 'phx_join', ref: '2', statusError: false });
-    expect(peekPhoenix('[null,null,"t","broadcast"')).toMatchObject({ event: 'broadcast', ref: null });
-    expect(peekPhoenix('hello')).toBeUndefined();
-    expect(peekPhoenix('{"topic":1}')).toBeUndefined();
-    expect(peekPhoenix('[1,2,3]')).toBeUndefined();
   });
 });

@@ -2,16 +2,18 @@
 // (ARCHITECTURE.md "Store of record"). Pure: no browser APIs, so it is unit-tested in Node.
 //
 // Bounded by count and by approximate bytes. When full, it evicts in three tiers, oldest first
-// within a tier:
-//   1. bulk      — heartbeats, broadcasts (text and binary kinds 2/3/4), presence, postgres_changes,
-//                  plain `ok` replies to non-join pushes: the payloads that make a flood;
-//   2. ordinary  — everything not classified (undecodable frames, non-auth HTTP calls...);
-//   3. pinned    — the auth evidence that explains a failure: socket lifecycle, phx_join and its
-//                  reply, error replies, access_token pushes, system, phx_close/phx_error, auth
-//                  HTTP calls, failed HTTP calls, network observations, page lifecycle.
+// within a tier (frames are classified by src/core/realtime/framing.ts, `FrameClass`):
+//   1. bulk      — bulk frames: heartbeats, broadcasts, presence, postgres_changes, `ok` replies to
+//                  non-join pushes: the payloads that make a flood;
+//   2. ordinary  — everything not classified (plain frames, non-auth HTTP calls...);
+//   3. pinned    — the auth evidence that explains a failure: auth frames (phx_join and its reply,
+//                  error replies, access_token, system, phx_leave/phx_close/phx_error), socket
+//                  lifecycle, auth HTTP calls, failed HTTP calls, network observations, page
+//                  lifecycle.
 // Pinned events go only when nothing else is left. Every drop is counted (never silent).
 
 import type { CapturedEvent, CapturedEventBody, EventSource } from '../model';
+import { FrameClassifier, type FrameClass, type PhoenixHead } from '../realtime/framing';
 import { PAGE_LIMITS, STORE_LIMITS, type StoreStats } from '../../messages';
 
 export interface BufferLimits {
@@ -41,10 +43,7 @@ export interface StampInput {
 /** Fixed per-event overhead in the byte estimate (object, stamp fields). */
 const EVENT_OVERHEAD_BYTES = 96;
 
-/** Events that are Realtime bulk by their event name (realtime-facts §1.3, §2.4). */
-const BULK_EVENTS = new Set(['broadcast', 'presence', 'presence_state', 'presence_diff', 'postgres_changes', 'heartbeat']);
-/** Events that carry or answer auth (realtime-facts §2.2, §2.3, §3.2–3.4). */
-const PINNED_EVENTS = new Set(['phx_join', 'phx_leave', 'phx_close', 'phx_error', 'access_token', 'system']);
+const TIER_OF_FRAME_CLASS: Record<FrameClass, RetentionTier> = { bulk: 'bulk', plain: 'ordinary', auth: 'pinned' };
 
 /** A FIFO of events of one tier; events are appended in seq order, so each queue stays sorted. */
 class TierQueue {
@@ -92,8 +91,10 @@ export class EventBuffer {
   private truncatedFrames = 0;
   private otherSockets = 0;
   private rejected = 0;
-  /** `conn|topic|ref` of joins seen, so their replies (ok or not) are pinned too. Bounded. */
-  private joinRefs = new Set<string>();
+  /** Classifies frames by their cheap head and remembers joins, so their replies are pinned too. */
+  private readonly frames = new FrameClassifier();
+  /** The event stored last and the head sniffed from it (see `lastStoredHead`). */
+  private lastStored: { ev: CapturedEvent; head: PhoenixHead | null } | undefined;
   /** Request ids of auth / realtime-api HTTP calls, so their responses are pinned too. Bounded. */
   private authRequests = new Set<string>();
 
@@ -128,11 +129,29 @@ export class EventBuffer {
     }
     const size = approxEventBytes(ev);
     this.sizes.set(ev, size);
-    this.tiers[this.classify(ev)].push(ev);
+    let tier: RetentionTier;
+    if (ev.kind === 'ws-frame') {
+      const { frameClass, head } = this.frames.classify(ev);
+      tier = TIER_OF_FRAME_CLASS[frameClass];
+      this.lastStored = ev.opcode === 'text' ? { ev, head: head ?? null } : undefined;
+    } else {
+      tier = this.classify(ev);
+      this.lastStored = undefined;
+    }
+    this.tiers[tier].push(ev);
     this.count++;
     this.bytes += size;
     this.evictToLimits();
     return ev;
+  }
+
+  /**
+   * The Phoenix head sniffed from `ev` when it was stored, if `ev` is the text frame stored last,
+   * so the content script's badge check (src/content/evidence.ts) need not sniff it again: null
+   * when it is not Phoenix, undefined when unknown (another event, or not a text frame).
+   */
+  lastStoredHead(ev: CapturedEvent): PhoenixHead | null | undefined {
+    return this.lastStored !== undefined && this.lastStored.ev === ev ? this.lastStored.head : undefined;
   }
 
   /** Counts page messages that failed validation without storing them (e.g. a flood of junk). */
@@ -178,7 +197,8 @@ export class EventBuffer {
     this.droppedBytes = 0;
     this.truncatedFrames = 0;
     this.rejected = 0;
-    this.joinRefs.clear();
+    this.frames.clear();
+    this.lastStored = undefined;
     this.authRequests.clear();
   }
 
@@ -186,7 +206,7 @@ export class EventBuffer {
   classify(ev: CapturedEventBody): RetentionTier {
     switch (ev.kind) {
       case 'ws-frame':
-        return this.classifyFrame(ev);
+        return TIER_OF_FRAME_CLASS[this.frames.classify(ev).frameClass];
       case 'http-request': {
         const path = ev.url;
         if (path.includes('/auth/v1/') || path.includes('/realtime/v1/api')) {
@@ -204,30 +224,8 @@ export class EventBuffer {
     }
   }
 
-  private classifyFrame(ev: Extract<CapturedEventBody, { kind: 'ws-frame' }>): RetentionTier {
-    if (ev.opcode === 'binary') {
-      const kind = firstBase64Byte(ev.base64);
-      // Kinds 2/3/4 are broadcasts (realtime-facts §1.4); 0/1 are binary pushes and replies.
-      return kind === 2 || kind === 3 || kind === 4 ? 'bulk' : 'ordinary';
-    }
-    const head = peekPhoenix(ev.text ?? '');
-    if (!head) return 'ordinary';
-    const key = `${ev.conn}|${head.topic}|${head.ref}`;
-    if (head.event === 'phx_join') {
-      this.remember(this.joinRefs, key);
-      return 'pinned';
-    }
-    if (PINNED_EVENTS.has(head.event)) return 'pinned';
-    if (head.event === 'phx_reply') {
-      if (head.statusError || this.joinRefs.has(key)) return 'pinned';
-      return 'bulk';
-    }
-    if (head.topic === 'phoenix' || BULK_EVENTS.has(head.event)) return 'bulk';
-    return 'ordinary';
-  }
-
   private remember(set: Set<string>, key: string): void {
-    // Bounded: a page with endless joins must not grow this forever.
+    // Bounded: a page with endless auth calls must not grow this forever.
     if (set.size >= 10_000) set.clear();
     set.add(key);
   }
@@ -290,68 +288,4 @@ export function approxEventBytes(ev: CapturedEventBody): number {
       break;
   }
   return n;
-}
-
-export interface PhoenixHead {
-  topic: string;
-  event: string;
-  ref: string | null;
-  /** A reply whose payload says `"status":"error"` (realtime-facts §3.2). */
-  statusError: boolean;
-}
-
-// V2 text frame: [join_ref, ref, topic, event, payload] (realtime-facts §1.3).
-const V2_HEAD = /^\s*\[\s*(null|"(?:[^"\\]|\\.)*")\s*,\s*(null|"(?:[^"\\]|\\.)*")\s*,\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)"/;
-const STATUS_ERROR = /"status"\s*:\s*"error"/;
-/** Only this much of a frame is parsed to classify it: cheap on floods and on 5 MB frames. */
-const PEEK_PARSE_LIMIT = 64 * 1024;
-
-/**
- * A cheap look at a text frame's topic, event and ref, for retention decisions only (the real
- * decoding is src/core/realtime's job). Returns undefined when it does not look like Phoenix.
- */
-export function peekPhoenix(text: string): PhoenixHead | undefined {
-  const m = V2_HEAD.exec(text.slice(0, 2048));
-  if (m) {
-    const ref = m[2] === 'null' ? null : unquote(m[2]);
-    const event = unquote(`"${m[4]}"`);
-    return {
-      topic: unquote(`"${m[3]}"`),
-      event,
-      ref,
-      statusError: event === 'phx_reply' && STATUS_ERROR.test(text.slice(0, PEEK_PARSE_LIMIT)),
-    };
-  }
-  // V1 object frames (realtime-facts §1.2): parse when small enough, otherwise give up.
-  if (!/^\s*\{/.test(text) || text.length > PEEK_PARSE_LIMIT) return undefined;
-  try {
-    const o = JSON.parse(text) as Record<string, unknown>;
-    if (typeof o.topic !== 'string' || typeof o.event !== 'string') return undefined;
-    const payload = o.payload as { status?: unknown } | null;
-    return {
-      topic: o.topic,
-      event: o.event,
-      ref: typeof o.ref === 'string' ? o.ref : null,
-      statusError: o.event === 'phx_reply' && !!payload && typeof payload === 'object' && payload.status === 'error',
-    };
-  } catch {
-    return undefined; // not JSON: an ordinary (undecodable) frame, kept and shown raw later
-  }
-}
-
-function unquote(s: string): string {
-  try {
-    return JSON.parse(s) as string;
-  } catch {
-    return s.slice(1, -1);
-  }
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-function firstBase64Byte(b64: string | undefined): number | undefined {
-  if (!b64 || b64.length < 2) return undefined;
-  const a = B64.indexOf(b64[0]);
-  const b = B64.indexOf(b64[1]);
-  if (a < 0 || b < 0) return undefined;
-  return (a << 2) | (b >> 4);
 }
