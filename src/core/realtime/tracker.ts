@@ -17,6 +17,7 @@ import type {
   AwaitingReply,
   ChannelKey,
   ChannelRecord,
+  DecodedFrame,
   ConnectionRecord,
   DecodedFrameRecord,
   FrameRef,
@@ -24,6 +25,7 @@ import type {
   PhoenixMessage,
   RealtimeSession,
   ReplyPolicy,
+  Vsn,
 } from './types';
 import { apikeyFromUrl, vsnFromUrl } from './url';
 
@@ -43,6 +45,8 @@ export interface RealtimeTrackerOptions {
    * forgotten. With a limit, `session.frames` indices shift: use `ingest`'s return value.
    */
   maxFrames?: number;
+  /** The frame decoder (default `decodeFrame`): the session passes its own, so each frame is decoded once. */
+  decodeFrame?: (frame: CapturedEvent & { kind: 'ws-frame' }, vsn: Vsn, dir: 'sent' | 'received') => DecodedFrame;
 }
 
 /** realtime-js DEFAULT_TIMEOUT for pushes, joins included (realtime-facts §7). */
@@ -93,8 +97,10 @@ export class RealtimeTracker {
   private readonly keepBulkPayloads: boolean;
   private readonly maxPending: number;
   private readonly maxFrames: number;
+  private readonly decodeFrame: NonNullable<RealtimeTrackerOptions['decodeFrame']>;
 
   constructor(options: RealtimeTrackerOptions = {}) {
+    this.decodeFrame = options.decodeFrame ?? decodeFrame;
     this.keepBulkPayloads = options.keepBulkPayloads !== false;
     this.maxPending = Math.max(1, options.maxPendingPerConnection ?? 10_000);
     this.maxFrames = Math.max(1, options.maxFrames ?? Number.POSITIVE_INFINITY);
@@ -306,7 +312,7 @@ export class RealtimeTracker {
         conn.vsnKnown = true;
       }
     }
-    const decoded = decodeFrame(event, conn.record.vsn, dir);
+    const decoded = this.decodeFrame(event, conn.record.vsn, dir);
     const record: DecodedFrameRecord = {
       seq: event.seq,
       time: event.time,
