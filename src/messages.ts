@@ -6,10 +6,18 @@
 //
 // Messages from the page are data only: the content script validates and size-caps them and
 // never lets them trigger an action.
+//
+// Every context sends and receives these through one endpoint (src/transport/endpoint.ts), which
+// validates each incoming message by its type against src/transport/schemas.ts (a schema per
+// direction, kept exhaustive by the typecheck) and checks PROTOCOL_VERSION in one place
+// (src/transport/validate.ts). A message that fails is counted and dropped; no receiver casts.
 
-import type { CapturedEvent, CapturedEventBody, EventSource } from './core/model';
+import type { CapturedEvent, CapturedEventBody, EventSource, NetworkObservation } from './core/model';
 
-/** Bumped whenever a message shape changes, so mismatched halves (old panel, new content) notice. */
+/**
+ * Bumped whenever a message shape changes, so mismatched halves (old panel, new content) notice.
+ * Carried by hello, subscribe and every status, by pings and by page batches.
+ */
 export const PROTOCOL_VERSION = 1;
 
 /** Port names (runtime.connect). */
@@ -89,8 +97,8 @@ export type BackgroundToContent =
   | { type: 'stream'; on: boolean }
   | { type: 'snapshot-request'; requestId: string }
   | { type: 'clear' }
-  /** Events the background observed itself (webRequest) for the store of record. */
-  | { type: 'network-events'; events: DistributiveOmit<CapturedEventBody, never>[]; source: EventSource; times: number[] };
+  /** Events the background observed itself (webRequest) for the store of record, with their times. */
+  | { type: 'network-events'; events: NetworkObservation[]; source: EventSource; times: number[] };
 
 // ---------------------------------------------------------------------------------------------
 // panel / popup <-> service worker (port PORT_PANEL)

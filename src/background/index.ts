@@ -3,19 +3,23 @@
 // start so a stopped worker is woken by ports, messages and webRequest events.
 
 import browser, { type Runtime, type WebRequest } from 'webextension-polyfill';
-import { PORT_CONTENT, PORT_PANEL, PROTOCOL_VERSION, type ContentPing, type ContentToBackground, type PanelToBackground } from '../messages';
+import { PORT_CONTENT, PORT_PANEL, PROTOCOL_VERSION, type ContentPing } from '../messages';
+import { CONTENT_PONG } from '../transport/schemas';
+import { validateMessage } from '../transport/validate';
 import { SUPABASE_URL_PATTERNS, observationFromError, observationFromHeaders, type RequestDetails } from './network';
 import { Router } from './router';
 
 const BADGE_COLOR = '#c5221f';
+const MAX_INVALID_LOGGED = 20;
+let invalidLogged = 0;
 
 const router = new Router({
   async pingTab(tabId) {
     const ping: ContentPing = { type: 'claimscope:ping', v: PROTOCOL_VERSION };
     try {
       // Delivered to every frame of the tab; resolves with the first answer.
-      const pong = await browser.tabs.sendMessage(tabId, ping);
-      return !!pong;
+      const pong: unknown = await browser.tabs.sendMessage(tabId, ping);
+      return validateMessage(CONTENT_PONG, pong).ok;
     } catch {
       return false; // "Receiving end does not exist": no content script in this tab
     }
@@ -35,6 +39,11 @@ const router = new Router({
     void browser.action.setTitle({ tabId, title }).catch(() => undefined);
   },
   now: () => Date.now(),
+  invalidMessage(from, rejection) {
+    // Our own contexts sent something this worker cannot read: a bug or a version skew, worth a
+    // line in the service worker's console (a few, not a flood).
+    if (++invalidLogged <= MAX_INVALID_LOGGED) console.warn(`Claimscope: ignored a message from a ${from === 'content' ? 'content script' : 'panel'}: ${rejection.reason}`);
+  },
 });
 
 browser.runtime.onConnect.addListener((port: Runtime.Port) => {
@@ -42,13 +51,10 @@ browser.runtime.onConnect.addListener((port: Runtime.Port) => {
     const tabId = port.sender?.tab?.id;
     if (tabId === undefined) return port.disconnect();
     router.contentConnected(port, tabId, port.sender?.frameId ?? 0);
-    port.onMessage.addListener((msg: unknown) => router.contentMessage(port, msg as ContentToBackground));
-    port.onDisconnect.addListener(() => router.contentDisconnected(port));
   } else if (port.name === PORT_PANEL) {
     // Only the extension's own pages may subscribe (never a web page or another extension).
     if (port.sender?.id !== browser.runtime.id || port.sender?.tab?.url?.startsWith('http')) return port.disconnect();
-    port.onMessage.addListener((msg: unknown) => router.panelMessage(port, msg as PanelToBackground));
-    port.onDisconnect.addListener(() => router.panelDisconnected(port));
+    router.panelConnected(port);
   }
 });
 

@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { DocumentInfo, StoreSnapshot } from '../messages';
 import { PROTOCOL_VERSION } from '../messages';
+import type { Rejection } from '../transport/endpoint';
+import { MemoryPort } from '../transport/testing';
 import { Router, isRestrictedUrl, type RouterHost } from './router';
-
-class MemoryPort {
-  sent: any[] = [];
-  postMessage(m: unknown): void {
-    this.sent.push(m);
-  }
-  ofType(type: string): any[] {
-    return this.sent.filter((m) => m.type === type);
-  }
-}
 
 function setup(opts: { contentAnswers?: boolean; url?: string } = {}) {
   const badges = new Map<number, number>();
   const pings: number[] = [];
   const reloads: number[] = [];
+  const invalid: Array<{ from: string; rejection: Rejection }> = [];
   const host: RouterHost = {
     async pingTab(tabId) {
       pings.push(tabId);
@@ -32,8 +25,24 @@ function setup(opts: { contentAnswers?: boolean; url?: string } = {}) {
       badges.set(tabId, n);
     },
     now: () => 1_000_000,
+    invalidMessage(from, rejection) {
+      invalid.push({ from, rejection });
+    },
   };
-  return { router: new Router(host), badges, pings, reloads };
+  const router = new Router(host);
+  /** A content script's port, connected from tab `tabId`, frame `frameId`. */
+  const connectContent = (tabId: number, frameId: number) => {
+    const port = new MemoryPort();
+    router.contentConnected(port, tabId, frameId);
+    return port;
+  };
+  /** A panel's port, connected. */
+  const connectPanel = () => {
+    const port = new MemoryPort();
+    router.panelConnected(port);
+    return port;
+  };
+  return { router, badges, pings, reloads, invalid, connectContent, connectPanel };
 }
 
 const doc = (docId: string, isTop = true, startedAt = 1): DocumentInfo => ({ docId, url: `https://app.test/${docId}`, isTop, startedAt });
@@ -46,43 +55,40 @@ const emptySnapshot = (d: DocumentInfo): StoreSnapshot => ({
 
 describe('Router', () => {
   it('serves a subscribing panel a snapshot from each document of the tab, then streams live events', async () => {
-    const { router } = setup({ contentAnswers: true, url: 'https://app.test/' });
-    const top = new MemoryPort();
-    const frame = new MemoryPort();
-    router.contentConnected(top, 7, 0);
-    router.contentMessage(top, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('top') });
-    router.contentConnected(frame, 7, 3);
-    router.contentMessage(frame, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('iframe', false) });
-    expect(top.sent).toEqual([]); // nobody listens: nothing streamed
+    const { connectContent, connectPanel } = setup({ contentAnswers: true, url: 'https://app.test/' });
+    const top = connectContent(7, 0);
+    const frame = connectContent(7, 3);
+    top.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('top') });
+    frame.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('iframe', false) });
+    expect(top.posted).toEqual([]); // nobody listens: nothing streamed
 
-    const panel = new MemoryPort();
-    router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 7 });
+    const panel = connectPanel();
+    panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 7 });
     await tick();
     expect(top.ofType('stream')).toEqual([{ type: 'stream', on: true }]);
     const req = top.ofType('snapshot-request')[0];
     expect(frame.ofType('snapshot-request')).toHaveLength(1);
-    router.contentMessage(top, { type: 'snapshot', requestId: req.requestId, snapshot: emptySnapshot(doc('top')) });
+    top.deliver({ type: 'snapshot', requestId: req.requestId, snapshot: emptySnapshot(doc('top')) });
     expect(panel.ofType('snapshot')).toHaveLength(1);
     expect(panel.ofType('status')).toEqual([
       { type: 'status', v: PROTOCOL_VERSION, tabId: 7, status: 'capturing', url: 'https://app.test/', documents: [doc('top'), doc('iframe', false)] },
     ]);
 
-    router.contentMessage(top, { type: 'events', docId: 'top', events: [], stats: emptySnapshot(doc('top')).stats });
+    top.deliver({ type: 'events', docId: 'top', events: [], stats: emptySnapshot(doc('top')).stats });
     expect(panel.ofType('events')).toHaveLength(1);
 
-    router.panelDisconnected(panel);
+    panel.drop();
     expect(top.ofType('stream').at(-1)).toEqual({ type: 'stream', on: false });
   });
 
   it('after a service worker restart, a pinged document that says hello again is served to the waiting panel', async () => {
-    const { router, pings } = setup({ contentAnswers: true });
-    const panel = new MemoryPort();
-    router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 3 });
+    const { pings, connectContent, connectPanel } = setup({ contentAnswers: true });
+    const panel = connectPanel();
+    panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 3 });
     await tick();
     expect(pings).toEqual([3]);
-    const content = new MemoryPort();
-    router.contentConnected(content, 3, 0);
-    router.contentMessage(content, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('a') });
+    const content = connectContent(3, 0);
+    content.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('a') });
     expect(content.ofType('stream')).toEqual([{ type: 'stream', on: true }]);
     expect(content.ofType('snapshot-request')).toHaveLength(1);
   });
@@ -94,9 +100,9 @@ describe('Router', () => {
       [undefined, 'restricted'],
       ['https://chromewebstore.google.com/detail/x', 'restricted'],
     ] as const) {
-      const { router } = setup({ contentAnswers: false, url });
-      const panel = new MemoryPort();
-      router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 1 });
+      const { connectPanel } = setup({ contentAnswers: false, url });
+      const panel = connectPanel();
+      panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 1 });
       await tick();
       await tick();
       expect(panel.ofType('status')[0]).toMatchObject({ status });
@@ -105,12 +111,11 @@ describe('Router', () => {
   });
 
   it('queues network observations until the tab has a store, then delivers them to the requesting frame', () => {
-    const { router, pings } = setup();
+    const { router, pings, connectContent } = setup();
     router.network(5, 2, { kind: 'net', url: 'wss://x/realtime/v1/websocket', resourceType: 'websocket', method: 'GET', error: 'net::ERR_FAILED' }, 999_000);
     expect(pings).toEqual([5]);
-    const top = new MemoryPort();
-    router.contentConnected(top, 5, 0);
-    router.contentMessage(top, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('t') });
+    const top = connectContent(5, 0);
+    top.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('t') });
     // Frame 2 has no store: the top document's store takes it.
     expect(top.ofType('network-events')).toEqual([
       { type: 'network-events', source: 'network', events: [{ kind: 'net', url: 'wss://x/realtime/v1/websocket', resourceType: 'websocket', method: 'GET', error: 'net::ERR_FAILED' }], times: [999_000] },
@@ -120,38 +125,34 @@ describe('Router', () => {
   });
 
   it('sums server auth errors of the tab for the badge and forgets them on a new top document', () => {
-    const { router, badges } = setup();
-    const top = new MemoryPort();
-    const frame = new MemoryPort();
-    router.contentConnected(top, 9, 0);
-    router.contentMessage(top, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('a', true, 1) });
-    router.contentConnected(frame, 9, 1);
-    router.contentMessage(frame, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('f', false, 2) });
-    router.contentMessage(top, { type: 'summary', docId: 'a', realtimeSockets: 1, serverErrors: 2 });
-    router.contentMessage(frame, { type: 'summary', docId: 'f', realtimeSockets: 1, serverErrors: 1 });
+    const { badges, connectContent, connectPanel } = setup();
+    const top = connectContent(9, 0);
+    const frame = connectContent(9, 1);
+    top.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('a', true, 1) });
+    frame.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('f', false, 2) });
+    top.deliver({ type: 'summary', docId: 'a', realtimeSockets: 1, serverErrors: 2 });
+    frame.deliver({ type: 'summary', docId: 'f', realtimeSockets: 1, serverErrors: 1 });
     expect(badges.get(9)).toBe(3);
-    const panel = new MemoryPort();
-    router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 9 });
-    const next = new MemoryPort();
-    router.contentConnected(next, 9, 0);
-    router.contentMessage(next, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('b', true, 10) });
+    const panel = connectPanel();
+    panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 9 });
+    const next = connectContent(9, 0);
+    next.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('b', true, 10) });
     expect(badges.get(9)).toBe(0);
     expect(panel.ofType('navigated')).toEqual([{ type: 'navigated', tabId: 9, url: 'https://app.test/b' }]);
   });
 
   it("carries each document's hook state to the panels: decided after hello, and on a later subscribe", async () => {
-    const { router } = setup({ contentAnswers: true, url: 'https://app.test/' });
-    const panel = new MemoryPort();
-    router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 2 });
+    const { connectContent, connectPanel } = setup({ contentAnswers: true, url: 'https://app.test/' });
+    const panel = connectPanel();
+    panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 2 });
     await tick();
-    const top = new MemoryPort();
-    const frame = new MemoryPort();
-    router.contentConnected(top, 2, 0);
-    router.contentMessage(top, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('top', true, 5) });
+    const top = connectContent(2, 0);
+    const frame = connectContent(2, 4);
+    top.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('top', true, 5) });
     // Undecided (the first second of the document): no hook state yet, never a guess.
     expect(panel.ofType('status').at(-1)).not.toHaveProperty('hook');
 
-    router.contentMessage(top, { type: 'document', doc: { ...doc('top', true, 5), hook: 'missing' } });
+    top.deliver({ type: 'document', doc: { ...doc('top', true, 5), hook: 'missing' } });
     expect(panel.ofType('status').at(-1)).toEqual({
       type: 'status',
       v: PROTOCOL_VERSION,
@@ -163,9 +164,8 @@ describe('Router', () => {
     });
 
     // An iframe whose hook started, said hello with its state; the top one's hand-over came late.
-    router.contentConnected(frame, 2, 4);
-    router.contentMessage(frame, { type: 'hello', v: PROTOCOL_VERSION, doc: { ...doc('frame', false, 6), hook: 'connected' } });
-    router.contentMessage(top, { type: 'document', doc: { ...doc('top', true, 5), hook: 'connected' } });
+    frame.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: { ...doc('frame', false, 6), hook: 'connected' } });
+    top.deliver({ type: 'document', doc: { ...doc('top', true, 5), hook: 'connected' } });
     expect(panel.ofType('status').at(-1)).toMatchObject({
       hook: 'connected',
       documents: [
@@ -175,9 +175,9 @@ describe('Router', () => {
     });
 
     // A panel that subscribes later gets the states at once.
-    router.contentMessage(frame, { type: 'document', doc: { ...doc('frame', false, 6), hook: 'missing' } });
-    const later = new MemoryPort();
-    router.panelMessage(later, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 2 });
+    frame.deliver({ type: 'document', doc: { ...doc('frame', false, 6), hook: 'missing' } });
+    const later = connectPanel();
+    later.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 2 });
     await tick();
     await tick();
     expect(later.ofType('status')).toEqual([
@@ -197,83 +197,120 @@ describe('Router', () => {
   });
 
   it('lets a document describe only itself, and drops the previous page from the documents list', () => {
-    const { router } = setup();
-    const panel = new MemoryPort();
-    router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 8 });
-    const frame = new MemoryPort();
-    router.contentConnected(frame, 8, 3);
-    router.contentMessage(frame, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('frame', false, 2) });
-    const before = panel.sent.length;
+    const { connectContent, connectPanel } = setup();
+    const panel = connectPanel();
+    panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 8 });
+    const frame = connectContent(8, 3);
+    frame.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('frame', false, 2) });
+    const before = panel.posted.length;
     // An iframe posing as another document (or as the top one) changes nothing.
-    router.contentMessage(frame, { type: 'document', doc: { ...doc('top', true, 2), hook: 'missing' } });
-    router.contentMessage(new MemoryPort(), { type: 'document', doc: { ...doc('frame', false, 2), hook: 'missing' } });
-    expect(panel.sent.length).toBe(before);
+    frame.deliver({ type: 'document', doc: { ...doc('top', true, 2), hook: 'missing' } });
+    connectContent(8, 5).deliver({ type: 'document', doc: { ...doc('frame', false, 2), hook: 'missing' } });
+    expect(panel.posted.length).toBe(before);
 
-    const old = new MemoryPort();
-    router.contentConnected(old, 8, 0);
-    router.contentMessage(old, { type: 'hello', v: PROTOCOL_VERSION, doc: { ...doc('old', true, 1), hook: 'missing' } });
-    const next = new MemoryPort();
-    router.contentConnected(next, 8, 0);
-    router.contentMessage(next, { type: 'hello', v: PROTOCOL_VERSION, doc: { ...doc('new', true, 10), hook: 'connected' } });
+    const old = connectContent(8, 0);
+    old.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: { ...doc('old', true, 1), hook: 'missing' } });
+    const next = connectContent(8, 0);
+    next.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: { ...doc('new', true, 10), hook: 'connected' } });
     const status = panel.ofType('status').at(-1);
     expect(status).toMatchObject({ hook: 'connected', url: 'https://app.test/new' });
     expect(status.documents.map((d: DocumentInfo) => d.docId)).toEqual(['new']);
   });
 
   it('forgets a snapshot request when the asked document disconnects before answering', async () => {
-    const { router } = setup({ contentAnswers: true });
-    const gone = new MemoryPort();
-    const stays = new MemoryPort();
-    router.contentConnected(gone, 6, 0);
-    router.contentMessage(gone, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('gone') });
-    router.contentConnected(stays, 6, 2);
-    router.contentMessage(stays, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('stays', false) });
-    const panel = new MemoryPort();
-    router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 6 });
+    const { router, connectContent, connectPanel } = setup({ contentAnswers: true });
+    const gone = connectContent(6, 0);
+    const stays = connectContent(6, 2);
+    gone.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('gone') });
+    stays.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('stays', false) });
+    const panel = connectPanel();
+    panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 6 });
     await tick();
     const pending = () => [...router['snapshotRequests'].keys()];
     const goneReq = gone.ofType('snapshot-request')[0].requestId;
     const staysReq = stays.ofType('snapshot-request')[0].requestId;
     expect(pending().sort()).toEqual([goneReq, staysReq].sort());
 
-    router.contentDisconnected(gone);
+    gone.drop();
     expect(pending()).toEqual([staysReq]);
     // The remaining document still answers its own request; another port cannot answer for it.
-    router.contentMessage(gone, { type: 'snapshot', requestId: staysReq, snapshot: emptySnapshot(doc('gone')) });
-    router.contentMessage(stays, { type: 'snapshot', requestId: goneReq, snapshot: emptySnapshot(doc('stays', false)) });
+    gone.deliver({ type: 'snapshot', requestId: staysReq, snapshot: emptySnapshot(doc('gone')) });
+    stays.deliver({ type: 'snapshot', requestId: goneReq, snapshot: emptySnapshot(doc('stays', false)) });
     expect(panel.ofType('snapshot')).toEqual([]);
-    router.contentMessage(stays, { type: 'snapshot', requestId: staysReq, snapshot: emptySnapshot(doc('stays', false)) });
+    stays.deliver({ type: 'snapshot', requestId: staysReq, snapshot: emptySnapshot(doc('stays', false)) });
     expect(panel.ofType('snapshot')).toHaveLength(1);
     expect(pending()).toEqual([]);
   });
 
   it('forgets the snapshot request of a document whose port throws when asked', async () => {
-    const { router } = setup({ contentAnswers: true });
-    const broken = new MemoryPort();
-    router.contentConnected(broken, 11, 0);
-    router.contentMessage(broken, { type: 'hello', v: PROTOCOL_VERSION, doc: doc('b') });
+    const { router, connectContent, connectPanel } = setup({ contentAnswers: true });
+    const broken = connectContent(11, 0);
+    broken.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('b') });
     broken.postMessage = (m: any) => {
       if (m.type === 'snapshot-request') throw new Error('Attempting to use a disconnected port object');
     };
-    router.panelMessage(new MemoryPort(), { type: 'subscribe', v: PROTOCOL_VERSION, tabId: 11 });
+    connectPanel().deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 11 });
     await tick();
     expect(router['snapshotRequests'].size).toBe(0);
   });
 
   it('refuses mismatched protocol versions with a message the user can act on', () => {
-    const { router } = setup();
-    const panel = new MemoryPort();
-    router.panelMessage(panel, { type: 'subscribe', v: PROTOCOL_VERSION + 1, tabId: 1 });
+    const { connectPanel } = setup();
+    const panel = connectPanel();
+    panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION + 1, tabId: 1 });
     expect(panel.ofType('problem')[0].message).toMatch(/close and reopen DevTools/);
   });
 
   it('reloads the tab on reload-and-capture and clears every store of the tab', () => {
-    const { router, reloads } = setup();
-    const c = new MemoryPort();
-    router.contentConnected(c, 4, 0);
-    router.panelMessage(new MemoryPort(), { type: 'reload-and-capture', tabId: 4 });
-    router.panelMessage(new MemoryPort(), { type: 'clear', tabId: 4 });
+    const { reloads, connectContent, connectPanel } = setup();
+    const c = connectContent(4, 0);
+    connectPanel().deliver({ type: 'reload-and-capture', tabId: 4 });
+    connectPanel().deliver({ type: 'clear', tabId: 4 });
     expect(reloads).toEqual([4]);
     expect(c.ofType('clear')).toHaveLength(1);
+  });
+
+  it('refuses what the transport rejects: counted, reported to the host, never acted upon', async () => {
+    const { router, invalid, badges, connectContent, connectPanel } = setup({ contentAnswers: true });
+    const panel = connectPanel();
+    panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 3 });
+    await tick();
+    const content = connectContent(3, 0);
+    // A capture script of another version: the panels are told what to do, the document is not served.
+    content.deliver({ type: 'hello', v: PROTOCOL_VERSION + 1, doc: doc('old') });
+    expect(panel.ofType('problem').at(-1).message).toBe(
+      `The page's capture script speaks protocol ${PROTOCOL_VERSION + 1}, this service worker ${PROTOCOL_VERSION}: reload the page.`,
+    );
+    expect(content.posted).toEqual([]);
+    content.deliver({ type: 'summary', docId: 'old', realtimeSockets: 1, serverErrors: '3' });
+    panel.deliver({ type: 'clear', tabId: '3' });
+    panel.deliver({ type: 'reload-and-capture' });
+    expect(badges.size).toBe(0);
+    expect(content.posted).toEqual([]);
+    expect(router.rejected).toEqual({ content: 2, panel: 2 });
+    expect(invalid.map((i) => `${i.from}: ${i.rejection.reason}`)).toEqual([
+      `content: hello has protocol version ${PROTOCOL_VERSION + 1}, expected ${PROTOCOL_VERSION}`,
+      'content: summary: serverErrors is not a count',
+      'panel: clear: tabId is not an integer',
+      'panel: reload-and-capture: tabId is not an integer',
+    ]);
+  });
+
+  it('after a clear, asks again for snapshots still unanswered, so none carries what was cleared', async () => {
+    const { router, connectContent, connectPanel } = setup({ contentAnswers: true });
+    const content = connectContent(2, 0);
+    content.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('a') });
+    const panel = connectPanel();
+    panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 2 });
+    await tick();
+    const [first] = content.ofType('snapshot-request');
+    panel.deliver({ type: 'clear', tabId: 2 });
+    expect(content.posted.map((m) => m.type)).toEqual(['stream', 'snapshot-request', 'clear', 'snapshot-request']);
+    const second = content.ofType('snapshot-request')[1];
+    content.deliver({ type: 'snapshot', requestId: first.requestId, snapshot: emptySnapshot(doc('a')) });
+    expect(panel.ofType('snapshot')).toEqual([]);
+    content.deliver({ type: 'snapshot', requestId: second.requestId, snapshot: emptySnapshot(doc('a')) });
+    expect(panel.ofType('snapshot')).toHaveLength(1);
+    expect(router['snapshotRequests'].size).toBe(0);
   });
 });

@@ -5,21 +5,20 @@
 // pinged or when they have something to say, and panels resubscribe.
 //
 // Browser APIs are injected (RouterHost), so the routing rules are testable with in-memory ports.
+// Each port is wrapped in a transport endpoint (src/transport/endpoint.ts): what reaches the
+// handlers below is validated by type, of this protocol version; anything else is counted in
+// `rejected` and never acted upon.
 
-import type { CapturedEventBody } from '../core/model';
+import type { NetworkObservation } from '../core/model';
+import { PROTOCOL_VERSION, type BackgroundToContent, type BackgroundToPanel, type CaptureStatus, type DocumentInfo } from '../messages';
 import {
-  PROTOCOL_VERSION,
-  type BackgroundToContent,
-  type BackgroundToPanel,
-  type CaptureStatus,
-  type ContentToBackground,
-  type DocumentInfo,
-  type PanelToBackground,
-} from '../messages';
-
-export interface MessagePortLike {
-  postMessage(message: unknown): void;
-}
+  backgroundContentEndpoint,
+  backgroundPanelEndpoint,
+  type BackgroundContentEndpoint,
+  type BackgroundPanelEndpoint,
+  type PortLike,
+  type Rejection,
+} from '../transport/endpoint';
 
 export interface RouterHost {
   /** Asks every frame of the tab whether a content script runs there; resolves true if one answered. */
@@ -29,10 +28,12 @@ export interface RouterHost {
   reloadTab(tabId: number): Promise<void>;
   setBadge(tabId: number, serverErrors: number): void;
   now(): number;
+  /** A message from a content script or a panel was refused (malformed, or another protocol version). */
+  invalidMessage?(from: 'content' | 'panel', rejection: Rejection): void;
 }
 
 interface ContentRecord {
-  port: MessagePortLike;
+  port: BackgroundContentEndpoint;
   tabId: number;
   frameId: number;
   doc?: DocumentInfo;
@@ -41,7 +42,7 @@ interface ContentRecord {
 
 interface PendingNetwork {
   frameId: number;
-  body: CapturedEventBody;
+  body: NetworkObservation;
   time: number;
 }
 
@@ -56,12 +57,16 @@ export function isRestrictedUrl(url: string | undefined): boolean {
   return url === undefined || url === '' || RESTRICTED_URL.test(url);
 }
 
+type PanelPort = BackgroundPanelEndpoint;
+
 export class Router {
-  private readonly contents = new Map<MessagePortLike, ContentRecord>();
-  private readonly panels = new Map<number, Set<MessagePortLike>>();
-  private readonly panelTab = new Map<MessagePortLike, number>();
+  /** Messages refused by the transport, from content scripts and from panels. */
+  readonly rejected = { content: 0, panel: 0 };
+  private readonly contents = new Map<BackgroundContentEndpoint, ContentRecord>();
+  private readonly panels = new Map<number, Set<PanelPort>>();
+  private readonly panelTab = new Map<PanelPort, number>();
   /** Snapshot requests awaiting their content's answer: the asking panel and the asked document. */
-  private readonly snapshotRequests = new Map<string, { panel: MessagePortLike; rec: ContentRecord }>();
+  private readonly snapshotRequests = new Map<string, { panel: PanelPort; rec: ContentRecord }>();
   private readonly pendingNetwork = new Map<number, PendingNetwork[]>();
   private readonly topDoc = new Map<number, string>();
   /** Docs' last summaries per tab (kept after a port drops: the document may still be alive). */
@@ -71,53 +76,47 @@ export class Router {
   constructor(private readonly host: RouterHost) {}
 
   // ---- content scripts ------------------------------------------------------------------------
-  contentConnected(port: MessagePortLike, tabId: number, frameId: number): void {
-    this.contents.set(port, { port, tabId, frameId, serverErrors: 0 });
+  /** A document's content script connected (port PORT_CONTENT from tab `tabId`, frame `frameId`). */
+  contentConnected(runtimePort: PortLike, tabId: number, frameId: number): void {
+    const port = backgroundContentEndpoint(runtimePort);
+    const rec: ContentRecord = { port, tabId, frameId, serverErrors: 0 };
+    this.contents.set(port, rec);
+    port.on('hello', (m) => this.hello(rec, m.doc));
+    port.on('document', (m) => this.documentChanged(rec, m.doc));
+    port.on('events', (m) => {
+      for (const panel of this.panels.get(rec.tabId) ?? []) this.toPanel(panel, { type: 'events', docId: m.docId, events: m.events, stats: m.stats });
+    });
+    port.on('snapshot', (m) => {
+      const pending = this.snapshotRequests.get(m.requestId);
+      // Only the document that was asked may answer (a request id is no capability to share).
+      if (pending?.rec !== rec) return;
+      this.snapshotRequests.delete(m.requestId);
+      const panel = pending.panel;
+      if (this.panelTab.has(panel)) this.toPanel(panel, { type: 'snapshot', snapshot: m.snapshot });
+    });
+    port.on('summary', (m) => this.summary(rec, m.docId, m.serverErrors));
+    port.onInvalid((rejection) => {
+      this.rejected.content++;
+      this.host.invalidMessage?.('content', rejection);
+      // A capture script of another version (the extension was updated under a live page).
+      if (rejection.peerVersion !== undefined)
+        for (const panel of this.panels.get(rec.tabId) ?? [])
+          this.toPanel(panel, {
+            type: 'problem',
+            message: `The page's capture script speaks protocol ${rejection.peerVersion}, this service worker ${PROTOCOL_VERSION}: reload the page.`,
+          });
+    });
+    port.onDisconnect(() => this.contentDisconnected(port));
   }
 
-  contentMessage(port: MessagePortLike, msg: ContentToBackground): void {
-    const rec = this.contents.get(port);
-    if (!rec || !msg || typeof msg !== 'object') return;
-    switch (msg.type) {
-      case 'hello':
-        this.hello(rec, msg.v, msg.doc);
-        break;
-      case 'document':
-        this.documentChanged(rec, msg.doc);
-        break;
-      case 'events':
-        for (const panel of this.panels.get(rec.tabId) ?? []) this.toPanel(panel, { type: 'events', docId: msg.docId, events: msg.events, stats: msg.stats });
-        break;
-      case 'snapshot': {
-        const pending = this.snapshotRequests.get(msg.requestId);
-        // Only the document that was asked may answer (a request id is no capability to share).
-        if (pending?.rec !== rec) break;
-        this.snapshotRequests.delete(msg.requestId);
-        const panel = pending.panel;
-        if (this.panelTab.has(panel)) this.toPanel(panel, { type: 'snapshot', snapshot: msg.snapshot });
-        break;
-      }
-      case 'summary':
-        this.summary(rec, msg.docId, msg.serverErrors);
-        break;
-      default:
-        break;
-    }
-  }
-
-  contentDisconnected(port: MessagePortLike): void {
+  private contentDisconnected(port: BackgroundContentEndpoint): void {
     const rec = this.contents.get(port);
     this.contents.delete(port);
     // A document that went away before answering never will: forget its pending requests.
     if (rec) this.forgetSnapshotRequests((r) => r.rec === rec);
   }
 
-  private hello(rec: ContentRecord, v: number, doc: DocumentInfo): void {
-    if (v !== PROTOCOL_VERSION) {
-      for (const panel of this.panels.get(rec.tabId) ?? [])
-        this.toPanel(panel, { type: 'problem', message: `The page's capture script speaks protocol ${v}, this service worker ${PROTOCOL_VERSION}: reload the page.` });
-      return;
-    }
+  private hello(rec: ContentRecord, doc: DocumentInfo): void {
     rec.doc = doc;
     const panels = this.panels.get(rec.tabId);
     if (doc.isTop && this.topDoc.get(rec.tabId) !== doc.docId) {
@@ -144,8 +143,8 @@ export class Router {
   private documentChanged(rec: ContentRecord, doc: DocumentInfo): void {
     // Only the document that said hello on this port may describe itself (no renaming, no iframe
     // posing as the top document).
-    if (!rec.doc || !doc || doc.docId !== rec.doc.docId) return;
-    rec.doc = { ...rec.doc, hook: doc.hook === 'connected' || doc.hook === 'missing' ? doc.hook : undefined };
+    if (!rec.doc || doc.docId !== rec.doc.docId) return;
+    rec.doc = { ...rec.doc, hook: doc.hook };
     const status = this.capturingStatus(rec.tabId);
     for (const panel of this.panels.get(rec.tabId) ?? []) this.toPanel(panel, status);
   }
@@ -189,32 +188,40 @@ export class Router {
   }
 
   // ---- panels ---------------------------------------------------------------------------------
-  panelMessage(port: MessagePortLike, msg: PanelToBackground): void {
-    if (!msg || typeof msg !== 'object') return;
-    switch (msg.type) {
-      case 'subscribe':
-        if (msg.v !== PROTOCOL_VERSION) {
-          this.toPanel(port, { type: 'problem', message: `This panel speaks protocol ${msg.v}, the service worker ${PROTOCOL_VERSION}: close and reopen DevTools.` });
-          return;
-        }
-        void this.subscribe(port, msg.tabId);
-        break;
-      case 'clear':
-        for (const rec of this.contentsOf(msg.tabId)) this.toContent(rec, { type: 'clear' });
-        this.summaries.delete(msg.tabId);
-        this.updateBadge(msg.tabId);
-        break;
-      case 'reload-and-capture':
-        void this.host.reloadTab(msg.tabId).catch((e: unknown) =>
-          this.toPanel(port, { type: 'problem', message: `Could not reload the tab: ${String((e as Error)?.message ?? e)}` }),
-        );
-        break;
-      default:
-        break;
-    }
+  /** A panel (or the popup) connected (port PORT_PANEL, from one of the extension's own pages). */
+  panelConnected(runtimePort: PortLike): void {
+    const port = backgroundPanelEndpoint(runtimePort);
+    port.on('subscribe', (m) => void this.subscribe(port, m.tabId));
+    port.on('clear', (m) => {
+      for (const rec of this.contentsOf(m.tabId)) this.toContent(rec, { type: 'clear' });
+      // A snapshot asked before the clear would be answered with what was just cleared (the
+      // document answers in order): ask again behind the clear, and forget the first answer.
+      for (const [id, r] of [...this.snapshotRequests]) {
+        if (r.rec.tabId !== m.tabId) continue;
+        this.snapshotRequests.delete(id);
+        this.requestSnapshot(r.rec, r.panel);
+      }
+      this.summaries.delete(m.tabId);
+      this.updateBadge(m.tabId);
+    });
+    port.on('reload-and-capture', (m) => {
+      void this.host.reloadTab(m.tabId).catch((e: unknown) =>
+        this.toPanel(port, { type: 'problem', message: `Could not reload the tab: ${String((e as Error)?.message ?? e)}` }),
+      );
+    });
+    port.onInvalid((rejection) => {
+      this.rejected.panel++;
+      this.host.invalidMessage?.('panel', rejection);
+      if (rejection.peerVersion !== undefined)
+        this.toPanel(port, {
+          type: 'problem',
+          message: `This panel speaks protocol ${rejection.peerVersion}, the service worker ${PROTOCOL_VERSION}: close and reopen DevTools.`,
+        });
+    });
+    port.onDisconnect(() => this.panelDisconnected(port));
   }
 
-  panelDisconnected(port: MessagePortLike): void {
+  private panelDisconnected(port: PanelPort): void {
     const tabId = this.panelTab.get(port);
     this.panelTab.delete(port);
     this.forgetSnapshotRequests((r) => r.panel === port);
@@ -227,7 +234,7 @@ export class Router {
     }
   }
 
-  private async subscribe(port: MessagePortLike, tabId: number): Promise<void> {
+  private async subscribe(port: PanelPort, tabId: number): Promise<void> {
     const previous = this.panelTab.get(port);
     if (previous !== undefined && previous !== tabId) this.panelDisconnected(port);
     this.panelTab.set(port, tabId);
@@ -249,7 +256,7 @@ export class Router {
     else this.toPanel(port, { type: 'status', v: PROTOCOL_VERSION, tabId, status, ...(url ? { url } : {}) });
   }
 
-  private requestSnapshot(rec: ContentRecord, panel: MessagePortLike): void {
+  private requestSnapshot(rec: ContentRecord, panel: PanelPort): void {
     const requestId = `s${++this.requestCounter}`;
     this.snapshotRequests.set(requestId, { panel, rec });
     this.toContent(rec, { type: 'snapshot-request', requestId });
@@ -257,7 +264,7 @@ export class Router {
 
   // ---- network observations (webRequest) ------------------------------------------------------
   /** Hands a webRequest observation to the store of the frame that made the request (or the top). */
-  network(tabId: number, frameId: number, body: CapturedEventBody, time: number): void {
+  network(tabId: number, frameId: number, body: NetworkObservation, time: number): void {
     if (tabId < 0) return; // not a tab's request (extension pages, service workers of the browser)
     let queue = this.pendingNetwork.get(tabId);
     if (!queue) this.pendingNetwork.set(tabId, (queue = []));
@@ -300,7 +307,7 @@ export class Router {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
-  private forgetSnapshotRequests(match: (r: { panel: MessagePortLike; rec: ContentRecord }) => boolean): void {
+  private forgetSnapshotRequests(match: (r: { panel: PanelPort; rec: ContentRecord }) => boolean): void {
     for (const [id, r] of this.snapshotRequests) if (match(r)) this.snapshotRequests.delete(id);
   }
 
@@ -308,19 +315,12 @@ export class Router {
     return [...this.contents.values()].filter((r) => r.tabId === tabId);
   }
 
+  // A post that throws closes the endpoint, whose onDisconnect forgets the port (as if it dropped).
   private toContent(rec: ContentRecord, msg: BackgroundToContent): void {
-    try {
-      rec.port.postMessage(msg);
-    } catch {
-      this.contentDisconnected(rec.port);
-    }
+    rec.port.send(msg);
   }
 
-  private toPanel(port: MessagePortLike, msg: BackgroundToPanel): void {
-    try {
-      port.postMessage(msg);
-    } catch {
-      this.panelDisconnected(port);
-    }
+  private toPanel(port: PanelPort, msg: BackgroundToPanel): void {
+    port.send(msg);
   }
 }

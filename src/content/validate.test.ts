@@ -115,7 +115,8 @@ describe('validatePageBatch', () => {
   it('rejects whole messages that are not batches of this protocol version, and cuts overlong batches', () => {
     expect(validatePageBatch('hello', 'd').rejected).toEqual(['page message is not an object']);
     expect(validatePageBatch({ v: 99, type: 'batch', events: [] }, 'd').rejected[0]).toMatch(/protocol version 99/);
-    expect(validatePageBatch({ v: PROTOCOL_VERSION, type: 'reload', events: [] }, 'd').rejected).toEqual(['page message is not a batch of events']);
+    expect(validatePageBatch({ v: PROTOCOL_VERSION, type: 'reload', events: [] }, 'd').rejected).toEqual(['page message: unknown message type "reload"']);
+    expect(validatePageBatch({ v: PROTOCOL_VERSION, type: 'batch', events: 'x' }, 'd').rejected).toEqual(['page message: batch: events is not an array']);
     const many = Array.from({ length: PAGE_LIMITS.maxEventsPerBatch + 3 }, () => ({ kind: 'lifecycle', change: 'online', time }));
     const r = validatePageBatch(batch(many), 'd');
     expect(r.accepted).toHaveLength(PAGE_LIMITS.maxEventsPerBatch);

@@ -6,7 +6,9 @@
 
 import type { CapturedEventBody, CapturedRequestHeaders, LifecycleChange, TokenGrant } from '../core/model';
 import { bytesToBase64, utf8Length } from '../core/realtime/bytes';
-import { PAGE_LIMITS, PROTOCOL_VERSION } from '../messages';
+import { PAGE_LIMITS } from '../messages';
+import { PAGE_TO_CONTENT } from '../transport/schemas';
+import { validateMessage } from '../transport/validate';
 
 export interface AcceptedPageEvent {
   body: CapturedEventBody;
@@ -60,15 +62,14 @@ export function validatePageBatch(data: unknown, docId: string): ValidatedBatch 
     out.rejected.push('page message is not an object');
     return out;
   }
-  const batch = data as { v?: unknown; type?: unknown; events?: unknown };
-  if (batch.v !== PROTOCOL_VERSION) {
-    out.rejected.push(`page message has protocol version ${String(batch.v)}, expected ${PROTOCOL_VERSION}`);
+  // The envelope (type, protocol version, an events array) is checked like every other message
+  // of the map; each event is then validated and rebuilt here.
+  const envelope = validateMessage(PAGE_TO_CONTENT, data);
+  if (!envelope.ok) {
+    out.rejected.push(`page message: ${envelope.reason}`);
     return out;
   }
-  if (batch.type !== 'batch' || !Array.isArray(batch.events)) {
-    out.rejected.push('page message is not a batch of events');
-    return out;
-  }
+  const batch = envelope.message;
   const events = batch.events;
   const n = Math.min(events.length, PAGE_LIMITS.maxEventsPerBatch);
   for (let i = 0; i < n; i++) {

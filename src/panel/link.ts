@@ -2,17 +2,15 @@
 // of the MV3 service worker: the browser stops an idle worker at any moment, which drops the port.
 // We reconnect, subscribe again, and PanelState merges the fresh snapshot without duplicates.
 //
-// The runtime is injected (`connect`) so the reconnect logic is tested without a browser.
+// The runtime is injected (`connect`) so the reconnect logic is tested without a browser. Each port
+// is a transport endpoint (src/transport/endpoint.ts): `onMessage` receives only messages valid
+// for their type and of this protocol version; everything else goes to `onInvalid`. The popup can
+// open the same link.
 
-import { PORT_PANEL, PROTOCOL_VERSION, type PanelToBackground } from '../messages';
+import { PORT_PANEL, PROTOCOL_VERSION, type BackgroundToPanel, type PanelToBackground } from '../messages';
+import { panelEndpoint, type PanelEndpoint, type PortLike } from '../transport/endpoint';
 
-/** The part of `runtime.Port` this module uses (webextension-polyfill and chrome.* both fit). */
-export interface PortLike {
-  postMessage(message: unknown): void;
-  disconnect(): void;
-  onMessage: { addListener(listener: (message: unknown) => void): void };
-  onDisconnect: { addListener(listener: () => void): void };
-}
+export type { PortLike };
 
 export type LinkState =
   | { kind: 'connected' }
@@ -23,7 +21,13 @@ export type LinkState =
 export interface PanelLinkOptions {
   tabId: number;
   connect: (name: string) => PortLike;
-  onMessage: (message: unknown) => void;
+  /** A validated message from the background. */
+  onMessage: (message: BackgroundToPanel) => void;
+  /**
+   * A message the transport refused (malformed, unknown type, or another protocol version:
+   * `message` is the raw value, for diagnostics only). Counted in `PanelLink.rejected` either way.
+   */
+  onInvalid?: (reason: string, message: unknown) => void;
   onState: (state: LinkState) => void;
   /** Delays between reconnect attempts (ms); the last one repeats. */
   backoff?: readonly number[];
@@ -34,14 +38,17 @@ export interface PanelLinkOptions {
 export interface PanelLink {
   send(message: PanelToBackground): boolean;
   close(): void;
+  /** Messages from the background refused so far, over every port this link opened. */
+  readonly rejected: number;
 }
 
 export function openPanelLink(options: PanelLinkOptions): PanelLink {
   const backoff = options.backoff ?? [50, 200, 500, 1000, 2000];
   const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
   const clearTimer = options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
-  let port: PortLike | undefined;
+  let port: PanelEndpoint | undefined;
   let attempt = 0;
+  let rejected = 0;
   let closed = false;
   let timer: unknown;
 
@@ -56,9 +63,9 @@ export function openPanelLink(options: PanelLinkOptions): PanelLink {
   function connect(): void {
     timer = undefined;
     if (closed) return;
-    let next: PortLike;
+    let next: PanelEndpoint;
     try {
-      next = options.connect(PORT_PANEL);
+      next = panelEndpoint(options.connect(PORT_PANEL));
     } catch (error) {
       // "Extension context invalidated": this page belongs to an extension version that is gone.
       options.onState({
@@ -68,25 +75,31 @@ export function openPanelLink(options: PanelLinkOptions): PanelLink {
       return;
     }
     port = next;
-    next.onMessage.addListener((message) => {
-      if (port !== next) return;
+    // Any message, valid or not, shows the background is there again.
+    const heard = () => {
       if (attempt !== 0) {
         attempt = 0;
         options.onState({ kind: 'connected' });
       }
+    };
+    next.onAny((message) => {
+      if (port !== next) return;
+      heard();
       options.onMessage(message);
     });
-    next.onDisconnect.addListener(() => {
+    next.onInvalid((rejection) => {
+      if (port !== next) return;
+      rejected++;
+      heard();
+      options.onInvalid?.(rejection.reason, rejection.message);
+    });
+    next.onDisconnect(() => {
       if (port !== next) return;
       port = undefined;
       scheduleReconnect();
     });
-    try {
-      next.postMessage({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: options.tabId } satisfies PanelToBackground);
-    } catch {
-      // The port died between connect and post: its onDisconnect schedules the retry.
-      return;
-    }
+    // A port that died between connect and post: its endpoint's onDisconnect schedules the retry.
+    if (!next.send({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: options.tabId })) return;
     if (attempt === 0) options.onState({ kind: 'connected' });
   }
 
@@ -94,19 +107,16 @@ export function openPanelLink(options: PanelLinkOptions): PanelLink {
 
   return {
     send(message) {
-      if (!port) return false;
-      try {
-        port.postMessage(message);
-        return true;
-      } catch {
-        return false;
-      }
+      return port?.send(message) ?? false;
     },
     close() {
       closed = true;
       if (timer !== undefined) clearTimer(timer);
       port?.disconnect();
       port = undefined;
+    },
+    get rejected() {
+      return rejected;
     },
   };
 }

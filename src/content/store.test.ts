@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../messages';
+import { HANDOVER_KEY } from '../page/handover';
+import { FakeClock, MemoryPort, portPair } from '../transport/testing';
+import { HOOK_GRACE_MS } from './hook-watch';
+import { ContentStore, RECONNECT_MS, STREAM_FLUSH_AT, STREAM_FLUSH_MS, SUMMARY_MS, type HandoverEvent, type PagePort } from './store';
+
+const URL_AT_START = 'https://app.test/';
+const SOCKET_URL = 'wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0';
+
+/** A document's store on in-memory ports: `ports` are the content script's ends, `workers` the service worker's. */
+function setup() {
+  const clock = new FakeClock();
+  clock.now = 1_700_000_000_000;
+  const ports: MemoryPort[] = [];
+  const workers: MemoryPort[] = [];
+  const win = {};
+  let contextGone = false;
+  const store = new ContentStore({
+    docId: 'd1',
+    url: URL_AT_START,
+    isTop: true,
+    startedAt: clock.now,
+    window: win,
+    currentUrl: () => 'https://app.test/moved',
+    connect() {
+      if (contextGone) throw new Error('Extension context invalidated.');
+      const [content, worker] = portPair();
+      ports.push(content);
+      workers.push(worker);
+      return content;
+    },
+    now: () => clock.now,
+    setTimer: clock.setTimer,
+    clearTimer: clock.clearTimer,
+  });
+  /** What the content script posted on its current (last) port. */
+  const sent = () => ports.at(-1)?.posted ?? [];
+  /** The service worker posts to the content script. */
+  const fromWorker = (message: unknown) => workers.at(-1)!.postMessage(message);
+  /** The service worker stops: the port drops. */
+  const workerStopped = () => workers.at(-1)!.disconnect();
+  const seqs = (events: Array<{ seq: number }>) => events.map((e) => e.seq);
+  /** Everything streamed on every port, by seq. */
+  const streamed = () => ports.flatMap((p) => p.ofType('events')).flatMap((m) => seqs(m.events));
+  return { store, clock, ports, workers, win, sent, fromWorker, workerStopped, seqs, streamed, invalidateContext: () => (contextGone = true) };
+}
+
+const pageEvent = (i: number) => ({ kind: 'ws-connecting', conn: `c${i}`, url: SOCKET_URL, protocols: [], time: 1_700_000_000_000 + i });
+const serverError = () => ({ kind: 'http-response', req: 'r1', status: 401, time: 1_700_000_000_500 });
+const batch = (events: unknown[]) => ({ v: PROTOCOL_VERSION, type: 'batch', events });
+const pageEvents = (from: number, to: number) => batch(Array.from({ length: to - from + 1 }, (_, i) => pageEvent(from + i)));
+
+class FakePagePort implements PagePort {
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  closed = false;
+  close() {
+    this.closed = true;
+  }
+  post(data: unknown) {
+    this.onmessage?.({ data } as MessageEvent);
+  }
+}
+
+function handover(source: unknown, opts: { trusted?: boolean; ports?: FakePagePort[]; data?: unknown } = {}) {
+  let stopped = false;
+  const event: HandoverEvent = {
+    data: opts.data ?? { [HANDOVER_KEY]: PROTOCOL_VERSION },
+    source,
+    isTrusted: opts.trusted ?? true,
+    ports: opts.ports ?? [new FakePagePort()],
+    stopImmediatePropagation: () => void (stopped = true),
+  };
+  return { event, stopped: () => stopped };
+}
+
+describe('ContentStore', () => {
+  it('says hello when it starts, then tells the hook state once decided', () => {
+    const h = setup();
+    h.store.start();
+    expect(h.sent()).toEqual([{ type: 'hello', v: PROTOCOL_VERSION, doc: { docId: 'd1', url: URL_AT_START, isTop: true, startedAt: h.clock.now } }]);
+    h.store.documentParsed();
+    h.clock.advance(HOOK_GRACE_MS);
+    expect(h.sent().at(-1)).toEqual({ type: 'document', doc: expect.objectContaining({ docId: 'd1', hook: 'missing' }) });
+    // A late hand-over: the document is captured after all.
+    h.store.handover(handover(h.win).event);
+    expect(h.sent().at(-1)).toEqual({ type: 'document', doc: expect.objectContaining({ hook: 'connected' }) });
+  });
+
+  it('accepts one trusted hand-over from its own window, and swallows and closes every other', () => {
+    const h = setup();
+    h.store.start();
+    const foreign = handover({});
+    h.store.handover(foreign.event);
+    expect(foreign.stopped()).toBe(false); // another window's message: not ours to touch
+
+    const forged = new FakePagePort();
+    const synthetic = handover(h.win, { trusted: false, ports: [forged] });
+    h.store.handover(synthetic.event);
+    expect(synthetic.stopped()).toBe(true);
+    expect(forged.closed).toBe(true);
+    forged.post(pageEvents(1, 1));
+    expect(h.store.events()).toEqual([]);
+
+    const hook = new FakePagePort();
+    h.store.handover(handover(h.win, { ports: [hook] }).event);
+    hook.post(pageEvents(1, 2));
+    expect(h.store.events().map((e) => e.kind)).toEqual(['ws-connecting', 'ws-connecting']);
+
+    const second = new FakePagePort();
+    const again = handover(h.win, { ports: [second] });
+    h.store.handover(again.event);
+    expect(again.stopped()).toBe(true);
+    expect(second.closed).toBe(true);
+  });
+
+  it('streams live events in batches while a panel listens, and drops the queue when told to stop', () => {
+    const h = setup();
+    h.store.start();
+    h.store.ingest(pageEvents(1, 3));
+    expect(h.sent().filter((m) => m.type === 'events')).toEqual([]); // nobody listens
+
+    h.fromWorker({ type: 'stream', on: true });
+    h.store.ingest(pageEvents(4, 5));
+    expect(h.streamed()).toEqual([]);
+    h.clock.advance(STREAM_FLUSH_MS);
+    expect(h.streamed()).toEqual([4, 5]);
+    expect(h.sent().at(-1)).toMatchObject({ type: 'events', docId: 'd1', stats: { events: 5 } });
+
+    // A flood is flushed at once, without waiting for the timer.
+    const flood = STREAM_FLUSH_AT;
+    h.store.ingest(pageEvents(6, 5 + flood));
+    expect(h.streamed()).toHaveLength(2 + flood);
+
+    h.store.ingest(pageEvents(6 + flood, 6 + flood));
+    h.fromWorker({ type: 'stream', on: false });
+    h.clock.advance(STREAM_FLUSH_MS);
+    h.store.ingest(pageEvents(7 + flood, 7 + flood));
+    h.clock.advance(STREAM_FLUSH_MS);
+    expect(h.streamed()).toHaveLength(2 + flood);
+    expect(h.store.events()).toHaveLength(7 + flood); // the store keeps everything either way
+  });
+
+  it('answers a snapshot request with everything queued for the stream: no event lost, none sent twice', () => {
+    const h = setup();
+    h.store.start();
+    h.store.ingest(pageEvents(1, 2));
+    h.fromWorker({ type: 'stream', on: true });
+    h.store.ingest(pageEvents(3, 4)); // queued for the stream when the request arrives
+    h.fromWorker({ type: 'snapshot-request', requestId: 's1' });
+    const [snapshot] = h.sent().filter((m) => m.type === 'snapshot');
+    expect(snapshot).toMatchObject({ requestId: 's1', snapshot: { doc: { docId: 'd1' }, stats: { events: 4 } } });
+    expect(h.seqs(snapshot.snapshot.events)).toEqual([1, 2, 3, 4]);
+    h.store.ingest(pageEvents(5, 6));
+    h.clock.advance(STREAM_FLUSH_MS);
+    expect(h.streamed()).toEqual([5, 6]);
+  });
+
+  it('clears the store, its stream queue and its badge counts', () => {
+    const h = setup();
+    h.store.start();
+    h.fromWorker({ type: 'stream', on: true });
+    h.store.ingest(batch([pageEvent(1), serverError()]));
+    h.fromWorker({ type: 'clear' });
+    h.clock.advance(SUMMARY_MS);
+    // The queued events were cleared before they left; the badge is told it is back to zero.
+    expect(h.streamed()).toEqual([]);
+    expect(h.sent().filter((m) => m.type === 'summary')).toEqual([{ type: 'summary', docId: 'd1', realtimeSockets: 0, serverErrors: 0 }]);
+    h.fromWorker({ type: 'snapshot-request', requestId: 's2' });
+    expect(h.sent().at(-1).snapshot.events).toEqual([]);
+    // Sequence numbers keep increasing after a clear: the panel tells old from new by seq.
+    h.store.ingest(pageEvents(3, 3));
+    h.clock.advance(STREAM_FLUSH_MS);
+    expect(h.streamed()).toEqual([3]);
+  });
+
+  it('reconnects when the port drops while a panel listens: hello again, and streaming resumes when asked', () => {
+    const h = setup();
+    h.store.start();
+    h.fromWorker({ type: 'stream', on: true });
+    h.store.ingest(pageEvents(1, 1));
+    h.workerStopped();
+    expect(h.store.connected).toBe(false);
+    // Captured while no service worker runs: kept, not streamed into the void.
+    h.store.ingest(pageEvents(2, 2));
+    h.clock.advance(RECONNECT_MS);
+    expect(h.ports).toHaveLength(2);
+    expect(h.sent()).toEqual([{ type: 'hello', v: PROTOCOL_VERSION, doc: expect.objectContaining({ docId: 'd1' }) }]);
+    // The restarted worker serves the panel that resubscribed: stream, then a snapshot.
+    h.fromWorker({ type: 'stream', on: true });
+    h.fromWorker({ type: 'snapshot-request', requestId: 's9' });
+    expect(h.seqs(h.sent().at(-1).snapshot.events)).toEqual([1, 2]);
+    h.store.ingest(pageEvents(3, 3));
+    h.clock.advance(STREAM_FLUSH_MS);
+    expect(h.ports[1].ofType('events').flatMap((m) => h.seqs(m.events))).toEqual([3]);
+  });
+
+  it('stays disconnected after a drop with nobody listening, until there is news for the badge or a ping', () => {
+    const h = setup();
+    h.store.start();
+    h.workerStopped();
+    h.store.ingest(pageEvents(1, 1));
+    h.clock.advance(10_000);
+    // The socket opening is badge news (N Realtime sockets): it wakes the worker once.
+    expect(h.ports).toHaveLength(2);
+    expect(h.sent().map((m) => m.type)).toEqual(['hello', 'summary']);
+    h.workerStopped();
+    h.clock.advance(10_000);
+    expect(h.ports).toHaveLength(2);
+    expect(h.store.ping({ type: 'claimscope:ping', v: PROTOCOL_VERSION })).toEqual({ type: 'claimscope:pong', docId: 'd1', url: 'https://app.test/moved' });
+    expect(h.ports).toHaveLength(3);
+    // A new port: the summary is sent again (the worker that asked may be a new one).
+    h.clock.advance(SUMMARY_MS);
+    expect(h.sent().map((m) => m.type)).toEqual(['hello', 'summary']);
+  });
+
+  it('throttles badge summaries and sends one only when the counts changed', () => {
+    const h = setup();
+    h.store.start();
+    h.store.ingest(batch([pageEvent(1), serverError(), serverError()]));
+    h.clock.advance(SUMMARY_MS - 1);
+    expect(h.sent().filter((m) => m.type === 'summary')).toEqual([]);
+    h.clock.advance(1);
+    expect(h.sent().filter((m) => m.type === 'summary')).toEqual([{ type: 'summary', docId: 'd1', realtimeSockets: 1, serverErrors: 2 }]);
+    h.store.ingest(pageEvents(2, 2));
+    h.store.ingest(pageEvents(2, 2));
+    h.clock.advance(SUMMARY_MS);
+    h.store.ingest(batch([{ kind: 'lifecycle', change: 'online', time: 1 }]));
+    h.clock.advance(SUMMARY_MS);
+    expect(h.sent().filter((m) => m.type === 'summary').map((m) => m.realtimeSockets)).toEqual([1, 3]);
+  });
+
+  it("pairs the worker's network observations with the page's records and stores them at their times", () => {
+    const h = setup();
+    h.store.start();
+    h.store.ingest(pageEvents(1, 1));
+    h.fromWorker({
+      type: 'network-events',
+      source: 'network',
+      events: [{ kind: 'net', url: SOCKET_URL, resourceType: 'websocket', method: 'GET', error: 'net::ERR_FAILED' }],
+      times: [1_700_000_000_900],
+    });
+    expect(h.store.events().at(-1)).toMatchObject({ kind: 'net', conn: 'd1:c1', time: 1_700_000_000_900, source: 'network' });
+  });
+
+  it('pushes the pagehide out at once, and reconnects on a return from the back/forward cache', () => {
+    const h = setup();
+    h.store.start();
+    h.fromWorker({ type: 'stream', on: true });
+    h.store.pagehide(true);
+    expect(h.sent().at(-1)).toMatchObject({ type: 'events', events: [{ kind: 'lifecycle', change: 'pagehide', persisted: true }] });
+    h.workerStopped(); // the browser drops ports of a cached page
+    h.store.pageshow(true);
+    expect(h.ports).toHaveLength(2);
+    expect(h.store.events().at(-1)).toMatchObject({ kind: 'lifecycle', change: 'pageshow' });
+  });
+
+  it('counts and ignores malformed messages from the worker, and pings it cannot read', () => {
+    const h = setup();
+    h.store.start();
+    h.store.ingest(pageEvents(1, 1));
+    const before = h.sent().length;
+    h.fromWorker({ type: 'stream', on: 'yes' });
+    h.fromWorker({ type: 'snapshot-request' });
+    h.fromWorker({ type: 'clear', now: true });
+    h.fromWorker({ type: 'network-events', source: 'network', events: [{ kind: 'ws-open', conn: 'x' }], times: [1] });
+    h.fromWorker('clear');
+    expect(h.store.ping({ type: 'claimscope:ping', v: PROTOCOL_VERSION + 1 })).toBeUndefined();
+    expect(h.store.ping({ type: 'something-else' })).toBeUndefined();
+    expect(h.store.backgroundRejected).toBe(7);
+    expect(h.sent()).toHaveLength(before);
+    expect(h.store.events()).toHaveLength(1);
+    h.store.ingest(pageEvents(2, 2));
+    h.clock.advance(STREAM_FLUSH_MS);
+    expect(h.streamed()).toEqual([]); // 'yes' did not turn the stream on
+    // The count survives a reconnect.
+    h.fromWorker({ type: 'stream', on: true });
+    h.workerStopped();
+    h.clock.advance(RECONNECT_MS);
+    expect(h.store.backgroundRejected).toBe(7);
+  });
+
+  it('stops for good once the extension context is gone', () => {
+    const h = setup();
+    h.invalidateContext();
+    h.store.start();
+    expect(h.ports).toHaveLength(0);
+    h.store.ingest(batch([serverError()]));
+    h.clock.advance(SUMMARY_MS);
+    expect(h.store.ping({ type: 'claimscope:ping', v: PROTOCOL_VERSION })).toMatchObject({ type: 'claimscope:pong' });
+    expect(h.ports).toHaveLength(0);
+    expect(h.store.events()).toHaveLength(1); // the store itself keeps working
+  });
+});

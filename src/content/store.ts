@@ -1,0 +1,293 @@
+// The document's store of record and its link to the service worker (ARCHITECTURE.md "Store of
+// record"), behind an injected host so its ordering rules are unit-tested on in-memory ports:
+//   page hook --(private MessagePort, handed over at document_start)--> here: validate, stamp,
+//     keep in the bounded EventBuffer;
+//   here <--(runtime port PORT_CONTENT, src/transport/endpoint.ts)--> service worker: hello, live
+//     events while a panel listens, snapshots on request, badge summaries, network events.
+// The store lives as long as the document, so a stopped service worker loses nothing: the store
+// connects again when it has something to say, when the service worker pings it, or at once when
+// a panel was listening as the port dropped. src/content/index.ts wires it to `browser`, `window`
+// and real timers.
+
+import type { CapturedEvent } from '../core/model';
+import { EventBuffer } from '../core/session/buffer';
+import { PROTOCOL_VERSION, type ContentPong, type ContentToBackground, type DocumentInfo } from '../messages';
+import { HANDOVER_KEY } from '../page/handover';
+import { contentEndpoint, type ContentEndpoint, type PortLike } from '../transport/endpoint';
+import { CONTENT_PING } from '../transport/schemas';
+import { validateMessage } from '../transport/validate';
+import { NetworkCorrelator } from './correlate';
+import { isRealtimeSocketOpening, isServerAuthError } from './evidence';
+import { HOOK_GRACE_MS, HookWatch } from './hook-watch';
+import { validatePageBatch } from './validate';
+
+/** Rejected page events stored as evidence; beyond this they are only counted. */
+const MAX_STORED_REJECTIONS = 50;
+export const STREAM_FLUSH_MS = 50;
+export const STREAM_FLUSH_AT = 500;
+export const SUMMARY_MS = 500;
+export const RECONNECT_MS = 100;
+
+/** What the store needs from its document and the extension runtime. */
+export interface ContentHost {
+  readonly docId: string;
+  /** The document's URL at document_start. */
+  readonly url: string;
+  readonly isTop: boolean;
+  /** Wall-clock ms when the content script started (document_start). */
+  readonly startedAt: number;
+  /** The document's window: the hook's hand-over must come from it (compared by identity). */
+  readonly window: unknown;
+  /** The document's URL now (a single-page app may have moved on since document_start). */
+  currentUrl(): string;
+  /** Opens the runtime port to the service worker (PORT_CONTENT). Throws once the extension context is gone. */
+  connect(): PortLike;
+  now(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** The private port the hook hands over (a MessagePort in the browser). */
+export interface PagePort {
+  onmessage: ((event: MessageEvent) => void) | null;
+  close(): void;
+}
+
+/** The `message` event that may carry the hand-over (the window's, in the capture phase). */
+export interface HandoverEvent {
+  readonly data: unknown;
+  readonly source: unknown;
+  readonly isTrusted: boolean;
+  readonly ports: readonly PagePort[];
+  stopImmediatePropagation(): void;
+}
+
+export class ContentStore {
+  readonly doc: DocumentInfo;
+  private readonly buffer: EventBuffer;
+  private readonly correlator = new NetworkCorrelator();
+  private readonly hookWatch: HookWatch;
+  private storedRejections = 0;
+  private pagePort?: PagePort;
+  private endpoint?: ContentEndpoint;
+  /** Background messages refused by earlier ports and by the ping listener (the current port counts its own). */
+  private rejectedElsewhere = 0;
+  private streaming = false;
+  private streamQueue: CapturedEvent[] = [];
+  private streamTimer: unknown;
+  private serverErrors = 0;
+  private realtimeSockets = 0;
+  private summarySent = '';
+  private summaryTimer: unknown;
+  private reconnectTimer: unknown;
+  private contextGone = false;
+
+  constructor(private readonly host: ContentHost) {
+    this.doc = { docId: host.docId, url: host.url, isTop: host.isTop, startedAt: host.startedAt };
+    this.buffer = new EventBuffer(host.docId, host.url);
+    // Did the hook start? The panel must not say "Capturing" when it did not.
+    this.hookWatch = new HookWatch((state) => {
+      this.doc.hook = state;
+      // Only over an open port: a later hello carries the state anyway, and this alone is no reason
+      // to wake the service worker.
+      this.post({ type: 'document', doc: { ...this.doc } });
+    });
+    host.setTimer(() => this.hookWatch.graceElapsed(), Math.max(0, host.startedAt + HOOK_GRACE_MS - host.now()));
+  }
+
+  /** Connects to the service worker (at document_start, and again when asked). */
+  start(): void {
+    this.connect();
+  }
+
+  /** DOMContentLoaded fired (or the document was already parsed when the content script ran). */
+  documentParsed(): void {
+    this.hookWatch.documentParsed();
+  }
+
+  // ---- the hand-over: runs before any page script (ISOLATED is listed first in the manifest) -----
+  // The listener stays for the document's life: one port is accepted, and every later hand-over (a
+  // second hook in the same window, or a page imitating one) is swallowed and its port closed, so
+  // no hand-over ever reaches the page's own listeners and nothing is recorded twice. This is the
+  // hook's idempotence: the hook itself leaves no marker on the page's global.
+  /** A `message` event on the window (capture phase, first listener). */
+  handover(e: HandoverEvent): void {
+    const data: unknown = e.data;
+    if (e.source !== this.host.window || !data || typeof data !== 'object' || !(HANDOVER_KEY in data)) return;
+    // Page listeners registered later never see the hand-over.
+    e.stopImmediatePropagation();
+    // A page script can dispatch a synthetic MessageEvent synchronously, ahead of the hook's queued
+    // postMessage: only a real postMessage (isTrusted) can carry the hook's port.
+    if (this.pagePort || !e.isTrusted || e.ports.length !== 1) {
+      for (const extra of e.ports) extra.close();
+      return;
+    }
+    this.pagePort = e.ports[0];
+    this.pagePort.onmessage = (m) => this.ingest(m.data);
+    this.hookWatch.handedOver();
+  }
+
+  /** One message from the page hook's private port: data only, validated here. */
+  ingest(data: unknown): void {
+    const { accepted, rejected } = validatePageBatch(data, this.doc.docId);
+    for (const { body, time } of accepted) this.store(this.buffer.add(body, { time, source: 'page' }));
+    for (const reason of rejected) {
+      if (this.storedRejections++ < MAX_STORED_REJECTIONS) this.store(this.buffer.add({ kind: 'rejected', reason }, { time: this.host.now(), source: 'page' }));
+      else this.buffer.countRejected();
+    }
+  }
+
+  /**
+   * The service worker's "are you there?" (runtime.sendMessage to the tab): it tells capturing tabs
+   * from tabs opened before install, and brings back ports dropped when the worker was stopped.
+   * Returns the answer, or undefined for anything that is not a valid ping (left unanswered).
+   */
+  ping(message: unknown): ContentPong | undefined {
+    const result = validateMessage(CONTENT_PING, message);
+    if (!result.ok) {
+      this.rejectedElsewhere++;
+      return undefined;
+    }
+    this.connect();
+    return { type: 'claimscope:pong', docId: this.doc.docId, url: this.host.currentUrl() };
+  }
+
+  /**
+   * The document goes away (or into the back/forward cache): its sockets go with it. Recorded as
+   * the document's last event and pushed out at once, so a listening panel can close this
+   * document's connections ("closed: page unloaded") instead of showing them open forever. No
+   * panel listening: the fact stays in the store, which dies with the document unless it is only
+   * cached.
+   */
+  pagehide(persisted: boolean): void {
+    this.store(this.buffer.add({ kind: 'lifecycle', change: 'pagehide', persisted }, { time: this.host.now(), source: 'page' }));
+    this.flushStream();
+  }
+
+  /** Back from the back/forward cache: the browser dropped our port while the page was frozen. */
+  pageshow(persisted: boolean): void {
+    if (!persisted) return;
+    this.store(this.buffer.add({ kind: 'lifecycle', change: 'pageshow', persisted: true }, { time: this.host.now(), source: 'page' }));
+    this.connect();
+  }
+
+  /** Messages from the service worker the transport refused (malformed or another protocol version). */
+  get backgroundRejected(): number {
+    return this.rejectedElsewhere + (this.endpoint?.rejected ?? 0);
+  }
+
+  /** Whether a port to the service worker is open. */
+  get connected(): boolean {
+    return this.endpoint !== undefined;
+  }
+
+  /** The events held (for tests and diagnostics). */
+  events(): CapturedEvent[] {
+    return this.buffer.events();
+  }
+
+  // ---- storing and streaming ------------------------------------------------------------------
+  private store(ev: CapturedEvent): void {
+    if (ev.source === 'page') this.correlator.notePageEvent(ev);
+    if (isServerAuthError(ev)) this.serverErrors++;
+    if (isRealtimeSocketOpening(ev)) this.realtimeSockets++;
+    if (this.serverErrors || this.realtimeSockets) this.scheduleSummary();
+    if (!this.streaming) return;
+    this.streamQueue.push(ev);
+    if (this.streamQueue.length >= STREAM_FLUSH_AT) this.flushStream();
+    else this.streamTimer ??= this.host.setTimer(() => this.flushStream(), STREAM_FLUSH_MS);
+  }
+
+  private flushStream(): void {
+    if (this.streamTimer !== undefined) this.host.clearTimer(this.streamTimer);
+    this.streamTimer = undefined;
+    if (!this.streamQueue.length) return;
+    const events = this.streamQueue;
+    this.streamQueue = [];
+    this.post({ type: 'events', docId: this.doc.docId, events, stats: this.buffer.stats() });
+  }
+
+  private scheduleSummary(): void {
+    this.summaryTimer ??= this.host.setTimer(() => {
+      this.summaryTimer = undefined;
+      const key = `${this.realtimeSockets}/${this.serverErrors}`;
+      if (key === this.summarySent) return;
+      // A summary is worth waking the service worker for: it feeds the badge. Marked sent after the
+      // post, since a wake-up connect forgets what the previous port was told.
+      this.post({ type: 'summary', docId: this.doc.docId, realtimeSockets: this.realtimeSockets, serverErrors: this.serverErrors }, true);
+      this.summarySent = key;
+    }, SUMMARY_MS);
+  }
+
+  // ---- the runtime port to the service worker -------------------------------------------------
+  private connect(): void {
+    if (this.endpoint || this.contextGone) return;
+    let endpoint: ContentEndpoint;
+    try {
+      endpoint = contentEndpoint(this.host.connect());
+    } catch {
+      // The extension was reloaded or removed: this document's capture is over.
+      this.contextGone = true;
+      return;
+    }
+    this.endpoint = endpoint;
+    endpoint.on('stream', (m) => {
+      this.streaming = m.on;
+      if (!this.streaming) this.streamQueue = [];
+    });
+    endpoint.on('snapshot-request', (m) => {
+      // Everything queued for the stream is in the snapshot: do not send it twice.
+      this.streamQueue = [];
+      this.post({ type: 'snapshot', requestId: m.requestId, snapshot: { doc: { ...this.doc }, events: this.buffer.events(), stats: this.buffer.stats() } });
+    });
+    endpoint.on('clear', () => this.clear());
+    endpoint.on('network-events', (m) => {
+      m.events.forEach((body, i) => {
+        const paired = this.correlator.pair(body);
+        this.store(this.buffer.add(paired, { time: m.times[i] ?? this.host.now(), source: m.source }));
+      });
+    });
+    endpoint.onDisconnect(() => this.disconnected(endpoint));
+    if (!endpoint.send({ type: 'hello', v: PROTOCOL_VERSION, doc: { ...this.doc } })) {
+      // A port that fails at once: the extension context is gone.
+      this.contextGone = true;
+      return;
+    }
+    this.summarySent = '';
+    if (this.serverErrors || this.realtimeSockets) this.scheduleSummary();
+  }
+
+  private disconnected(endpoint: ContentEndpoint): void {
+    if (this.endpoint !== endpoint) return;
+    this.rejectedElsewhere += endpoint.rejected;
+    this.endpoint = undefined;
+    const wasStreaming = this.streaming;
+    this.streaming = false;
+    this.streamQueue = [];
+    // A panel was listening: it will resubscribe to the restarted service worker, so be there.
+    // Otherwise stay disconnected until there is something to say (no wake-up loop).
+    if (wasStreaming) this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    this.reconnectTimer ??= this.host.setTimer(() => {
+      this.reconnectTimer = undefined;
+      this.connect();
+    }, RECONNECT_MS);
+  }
+
+  private post(message: ContentToBackground, wake = false): void {
+    if (!this.endpoint && wake) this.connect();
+    this.endpoint?.send(message);
+  }
+
+  private clear(): void {
+    this.buffer.clear();
+    this.correlator.clear();
+    this.streamQueue = [];
+    this.serverErrors = 0;
+    this.realtimeSockets = 0;
+    this.storedRejections = 0;
+    this.scheduleSummary();
+  }
+}
