@@ -230,6 +230,16 @@ describe('ContentStore', () => {
     expect(h.sent().filter((m) => m.type === 'summary').map((m) => m.realtimeSockets)).toEqual([1, 3]);
   });
 
+  it('counts server auth errors for the badge from Realtime error replies too', () => {
+    const h = setup();
+    h.store.start();
+    const reply = (status: string, topic = 'realtime:room') =>
+      ({ kind: 'ws-frame', conn: 'c1', dir: 'received', opcode: 'text', text: JSON.stringify(['1', '1', topic, 'phx_reply', { status, response: {} }]), size: 60, time: 1 });
+    h.store.ingest(batch([pageEvent(1), reply('error'), reply('ok'), reply('error', 'phoenix')]));
+    h.clock.advance(SUMMARY_MS);
+    expect(h.sent().at(-1)).toEqual({ type: 'summary', docId: 'd1', realtimeSockets: 1, serverErrors: 1 });
+  });
+
   it("pairs the worker's network observations with the page's records and stores them at their times", () => {
     const h = setup();
     h.store.start();

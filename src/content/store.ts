@@ -189,7 +189,8 @@ export class ContentStore {
   // ---- storing and streaming ------------------------------------------------------------------
   private store(ev: CapturedEvent): void {
     if (ev.source === 'page') this.correlator.notePageEvent(ev);
-    if (isServerAuthError(ev)) this.serverErrors++;
+    // The buffer sniffed the frame's Phoenix head as it classified it: not sniffed a second time.
+    if (isServerAuthError(ev, this.buffer.lastStoredHead(ev))) this.serverErrors++;
     if (isRealtimeSocketOpening(ev)) this.realtimeSockets++;
     if (this.serverErrors || this.realtimeSockets) this.scheduleSummary();
     if (!this.streaming) return;
