@@ -3,7 +3,7 @@
 // it is about). Every time check uses the time of that use corrected by the measured skew, so an
 // imported session analysed later gives the same answers; only `now` (live countdowns) moves.
 
-import type { CapturedEvent, HttpRequest, HttpResponse, PageLifecycle } from '../model';
+import type { CapturedEvent, HttpResponse } from '../model';
 import type { ChannelKey, ChannelRecord, ConnectionRecord, RealtimeSession } from '../realtime/types';
 import { serverNowSec, type UseTime } from '../diagnosis/judge';
 import { diagnoseConnectFailure, diagnoseJoinReason, diagnoseSystemMessage, type ServerReplyDiagnosis } from '../diagnosis/replies';
@@ -16,19 +16,10 @@ import type { ProjectKnowledge } from '../tokens/project';
 import type { TokenUseKind } from '../tokens/use-kind';
 import { isAsymmetricAlg, SUPPORTED_ALGS } from '../tokens/verify';
 import { channelTokenTimeline, effectiveChannelTokenAt, type ChannelTokenSource, type EffectiveTokenSpan, type TokenDecoder } from './effective-token';
-import { combineSkew, dateHeaderSamples, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
+import { EvidenceIndex, type EvidenceView, type TokenUse } from './evidence-index';
+import { combineSkew, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
 
-export type { TokenUseKind };
-
-export interface TokenUse {
-  kind: TokenUseKind;
-  time: number;
-  seq: number;
-  conn?: string;
-  topic?: string;
-  req?: string;
-  url?: string;
-}
+export type { TokenUseKind, TokenUse };
 
 export interface SeenToken {
   token: DecodedToken;
@@ -89,8 +80,14 @@ type RealtimeView = Pick<RealtimeSession, 'connections' | 'channels'>;
 const PROPAGATION_GRACE_MS = 10_000;
 const CLOCK_SKEW_THRESHOLD_MS = 30_000;
 
-export function discoverTokens(events: readonly CapturedEvent[], realtime: RealtimeView, decode: TokenDecoder = decodeToken): SeenToken[] {
+/**
+ * Every token in use and where: HTTP calls and grants (from the evidence), socket apikeys, join
+ * tokens and access_token pushes (from the tracker's records), in order of first use.
+ */
+export function discoverTokens(evidence: readonly CapturedEvent[] | EvidenceIndex | EvidenceView, realtime: RealtimeView, decode: TokenDecoder = decodeToken): SeenToken[] {
+  const view = evidence instanceof EvidenceIndex ? evidence.view() : Array.isArray(evidence) ? EvidenceIndex.of(evidence, decode).view() : (evidence as EvidenceView);
   const byToken = new Map<string, SeenToken>();
+  for (const http of view.httpTokens) byToken.set(http.token.cleaned, { token: http.token, uses: http.uses, firstSeen: http.firstSeen, lastSeen: http.lastSeen });
   const add = (raw: unknown, use: TokenUse) => {
     if (typeof raw !== 'string' || raw.trim() === '') return;
     const token = decode(raw);
@@ -101,20 +98,7 @@ export function discoverTokens(events: readonly CapturedEvent[], realtime: Realt
     seen.lastSeen = Math.max(seen.lastSeen, use.time);
     byToken.set(key, seen);
   };
-  const connectingSeq = new Map<string, number>();
-  const reqUrl = new Map<string, string>();
-  for (const e of events) {
-    if (e.kind === 'ws-connecting') connectingSeq.set(e.conn, e.seq);
-    if (e.kind === 'http-request') {
-      reqUrl.set(e.req, e.url);
-      const auth = e.headers.authorization;
-      if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) add(auth, { kind: 'http-authorization', time: e.time, seq: e.seq, req: e.req, url: e.url });
-      add(e.headers.apikey, { kind: 'http-apikey', time: e.time, seq: e.seq, req: e.req, url: e.url });
-    }
-    if (e.kind === 'http-response' && e.grant?.access_token) {
-      add(e.grant.access_token, { kind: 'token-grant', time: e.time, seq: e.seq, req: e.req, url: reqUrl.get(e.req) });
-    }
-  }
+  const connectingSeq = view.connectingSeq;
   for (const c of realtime.connections) {
     add(c.apikey, { kind: 'socket-apikey', time: c.createdAt, seq: connectingSeq.get(c.conn) ?? 0, conn: c.conn, url: c.url });
   }
@@ -129,22 +113,27 @@ export function discoverTokens(events: readonly CapturedEvent[], realtime: Realt
   return [...byToken.values()].sort((a, b) => a.firstSeen - b.firstSeen);
 }
 
+/**
+ * `evidence`: the captured events (frames may be left out: the analysis reads them through
+ * `realtime`), or a live session's EvidenceIndex of them.
+ */
 export async function analyzeSession(
-  events: readonly CapturedEvent[],
+  evidence: readonly CapturedEvent[] | EvidenceIndex,
   realtime: RealtimeView,
   options: AnalysisOptions = {},
 ): Promise<Analysis> {
   const project = options.project ?? NO_KNOWLEDGE;
   const cache = options.cache ?? SHARED_CACHE;
   const decode: TokenDecoder = (raw) => cache.decode(raw);
-  const list = Array.isArray(events) ? events : [];
-  const lastTime = Math.max(options.lastEventTime ?? 0, list.reduce((m, e) => Math.max(m, e.time), 0));
+  // Everything read from the evidence is copied here, before the first await (see EvidenceIndex.view).
+  const index = (evidence instanceof EvidenceIndex ? evidence : EvidenceIndex.of(Array.isArray(evidence) ? evidence : [], decode)).view();
+  const lastTime = Math.max(options.lastEventTime ?? 0, index.lastTime);
   const now = options.now ?? lastTime;
   const connections = new Map(realtime.connections.map((c) => [c.conn, c]));
   const channels = realtime.channels.map((ch) => ({ ch, conn: connections.get(ch.key.conn), timeline: channelTokenTimeline(ch, connections.get(ch.key.conn), decode) }));
 
   // 1. Clock skew, before any time check.
-  const samples: SkewSample[] = dateHeaderSamples(list);
+  const samples: SkewSample[] = index.dateSamples;
   for (const { ch, timeline } of channels) {
     for (const s of serverExpiryStatements(ch, timeline)) {
       const exp = s.span?.token?.claims?.exp;
@@ -160,22 +149,22 @@ export async function analyzeSession(
   // 2. Every token at every use: HTTP calls, socket apikeys, and channel tokens judged at each join
   // and accepted push, as the server does. Findings about the token itself are said once per token
   // with every place it was used (FindingSet.addTokenFinding).
-  const tokens = discoverTokens(list, realtime, decode);
+  const tokens = discoverTokens(index, realtime, decode);
   await judgeTokenUses(judgedUses(tokens, channels), out, { project, cache, useAt });
 
   const channelAnalyses: ChannelAnalysis[] = channels.map(({ ch, conn, timeline }) => channelState(ch, conn, timeline, now, skewMs));
 
   // 3. Lifecycle and correlation (before the server's statements, which may confirm them).
   rejoinLoops(realtime.channels, out);
-  refreshFailures(list, out);
-  signedOutRetention(list, channels, out, lastTime);
+  refreshFailures(index, out);
+  signedOutRetention(index, channels, out, lastTime);
   staleChannelTokens(tokens, channels, out, lastTime);
   expiringSoon(channelAnalyses, out, now);
 
   // 4. What the server said, linked to the token in force.
   for (const { ch, conn, timeline } of channels) serverReplyFindings(ch, conn, timeline, out, useAt);
   for (const c of realtime.connections) connectRefusedFinding(c, out, useAt, decode);
-  pausedWhileHidden(list, channels, out, skewMs);
+  pausedWhileHidden(index, channels, out, skewMs);
   apiKeyVsAccessTokenProject(tokens, out);
   if (skew.known && skew.skewMs !== null && Math.abs(skew.skewMs) > CLOCK_SKEW_THRESHOLD_MS) {
     const s = Math.round(skew.skewMs / 1000);
@@ -623,13 +612,8 @@ function normaliseReason(reason: unknown): string {
   return typeof reason === 'string' ? reason.replace(/-?\d+ seconds ago/, 'N seconds ago') : JSON.stringify(reason) ?? 'undefined';
 }
 
-function refreshFailures(events: readonly CapturedEvent[], out: FindingSet): void {
-  const requests = new Map<string, HttpRequest>();
-  for (const e of events) {
-    if (e.kind === 'http-request') requests.set(e.req, e);
-    if (e.kind !== 'http-response') continue;
-    const req = requests.get(e.req);
-    if (!req || !/\/auth\/v1\/token\b/.test(req.url) || !/grant_type=refresh_token/.test(req.url)) continue;
+function refreshFailures(index: EvidenceView, out: FindingSet): void {
+  for (const { response: e } of index.refreshResponses) {
     if (e.status < 400 && !e.networkError) continue;
     const body = parseErrorBody(e);
     out.add(finding('refresh-failed', {
@@ -665,8 +649,8 @@ function channelEnd(ch: ChannelRecord, conn: ConnectionRecord | undefined): numb
   return Math.min(ch.closedBy?.time ?? Infinity, ch.leftBy?.time ?? Infinity, conn?.close?.time ?? Infinity);
 }
 
-function signedOutRetention(events: readonly CapturedEvent[], channels: ChannelCtx[], out: FindingSet, lastTime: number): void {
-  const logouts = events.filter((e): e is HttpRequest & CapturedEvent => e.kind === 'http-request' && /\/auth\/v1\/logout\b/.test(e.url));
+function signedOutRetention(index: EvidenceView, channels: ChannelCtx[], out: FindingSet, lastTime: number): void {
+  const logouts = index.logouts;
   for (const { ch, conn, timeline } of channels) {
     const end = channelEnd(ch, conn);
     const moments: Array<{ time: number; seq: number; why: string; req?: string }> = logouts.map((l) => ({ time: l.time, seq: l.seq, why: 'sign-out request (/auth/v1/logout)', req: l.req }));
@@ -697,12 +681,19 @@ function signedOutRetention(events: readonly CapturedEvent[], channels: ChannelC
 }
 
 function staleChannelTokens(tokens: SeenToken[], channels: ChannelCtx[], out: FindingSet, lastTime: number): void {
-  const httpUses = tokens
-    .filter((t) => isUserToken(t.token))
-    .flatMap((t) => t.uses.filter((u) => u.kind === 'http-authorization' || u.kind === 'token-grant').map((u) => ({ token: t.token, use: u })))
-    .sort((a, b) => a.use.time - b.use.time);
+  const userTokens = tokens.filter((t) => isUserToken(t.token));
   for (const { ch, conn, timeline } of channels) {
     const end = channelEnd(ch, conn);
+    // Only a token the channel could be behind matters (same user, later exp than a user token the
+    // channel held): the page's HTTP calls mostly carry the channel's own token, and a long session
+    // has thousands of them.
+    const held = timeline.map((s) => s.token).filter(isUserToken);
+    const newerThanHeld = (t: DecodedToken) =>
+      held.some((c) => c.cleaned !== t.cleaned && c.claims?.sub === t.claims?.sub && typeof c.claims?.exp === 'number' && typeof t.claims?.exp === 'number' && t.claims.exp > c.claims.exp);
+    const httpUses = userTokens
+      .filter((t) => newerThanHeld(t.token))
+      .flatMap((t) => t.uses.filter((u) => u.kind === 'http-authorization' || u.kind === 'token-grant').map((u) => ({ token: t.token, use: u })))
+      .sort((a, b) => a.use.time - b.use.time);
     for (const { token: newer, use } of httpUses) {
       const checkAt = use.time + PROPAGATION_GRACE_MS;
       if (checkAt >= end || checkAt > lastTime) continue;
@@ -748,8 +739,8 @@ function expiringSoon(channels: ChannelAnalysis[], out: FindingSet, now: number)
   }
 }
 
-function pausedWhileHidden(events: readonly CapturedEvent[], channels: ChannelCtx[], out: FindingSet, skewMs: number): void {
-  const lifecycle = events.filter((e): e is PageLifecycle & CapturedEvent => e.kind === 'lifecycle');
+function pausedWhileHidden(index: EvidenceView, channels: ChannelCtx[], out: FindingSet, skewMs: number): void {
+  const lifecycle = index.lifecycle;
   if (lifecycle.length === 0) return;
   for (const { ch, timeline } of channels) {
     for (const s of serverStatements(ch, timeline)) {

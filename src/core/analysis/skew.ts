@@ -26,21 +26,19 @@ export interface ClockSkew {
 /** HTTP `Date` has one-second resolution: on average it reads 500 ms behind the server clock. */
 const DATE_TRUNCATION_MS = 500;
 
-export function dateHeaderSamples(events: readonly CapturedEvent[]): SkewSample[] {
-  const urlOfReq = new Map<string, string>();
-  const out: SkewSample[] = [];
-  for (const e of events) {
-    if (e.kind === 'http-request') urlOfReq.set(e.req, e.url);
-    let date: string | undefined;
-    if (e.kind === 'http-response') {
-      const url = urlOfReq.get(e.req);
-      if (url === undefined || isSupabaseHttpUrl(url)) date = e.date;
-    } else if (e.kind === 'net' && isSupabaseHttpUrl(e.url)) date = e.date;
-    if (!date) continue;
-    const ms = Date.parse(date);
-    if (Number.isFinite(ms)) out.push({ source: 'date-header', skewMs: ms + DATE_TRUNCATION_MS - e.time, time: e.time, seq: e.seq });
-  }
-  return out;
+/**
+ * The skew sample one event gives, if any: a Supabase response's (or network observation's)
+ * `Date` header. `requests`: the requests seen so far by id (a response names its request).
+ */
+export function dateHeaderSample(e: CapturedEvent, requests: ReadonlyMap<string, { url: string }>): SkewSample | undefined {
+  let date: string | undefined;
+  if (e.kind === 'http-response') {
+    const url = requests.get(e.req)?.url;
+    if (url === undefined || isSupabaseHttpUrl(url)) date = e.date;
+  } else if (e.kind === 'net' && isSupabaseHttpUrl(e.url)) date = e.date;
+  if (!date) return undefined;
+  const ms = Date.parse(date);
+  return Number.isFinite(ms) ? { source: 'date-header', skewMs: ms + DATE_TRUNCATION_MS - e.time, time: e.time, seq: e.seq } : undefined;
 }
 
 /** The server checked at browser time `checkedAt` and said exp was N s ago. */

@@ -145,6 +145,14 @@ export class RealtimeTracker {
     for (const event of events) this.ingest(event);
   }
 
+  /**
+   * The connection and channel records only (shared, live: treat as read-only). Cheaper than
+   * `snapshot()`, which also lists every push still awaiting a reply.
+   */
+  records(): Pick<RealtimeSession, 'connections' | 'channels'> {
+    return { connections: this.connections, channels: this.channels };
+  }
+
   snapshot(): RealtimeSession {
     const awaitingReply: AwaitingReply[] = [];
     for (const conn of this.byConn.values()) {

@@ -49,8 +49,11 @@ export type LogChange =
   | { kind: 'appended'; events: CapturedEvent[] }
   /** Events were inserted before rows already held (a snapshot raced live deltas): rebuild derived state from `rows`. */
   | { kind: 'reordered' }
-  /** Old rows were evicted to respect the bound. Derived state built incrementally may keep what it learned. */
-  | { kind: 'evicted'; count: number }
+  /**
+   * Old rows were evicted to respect the bound. Derived state built incrementally may keep what it
+   * learned. `onlyBulk`: every evicted row was bulk traffic (frames), none other evidence.
+   */
+  | { kind: 'evicted'; count: number; onlyBulk: boolean }
   | { kind: 'separator'; separator: PageSeparator }
   | { kind: 'cleared' }
   /** Status, problem or stats changed. */
@@ -332,7 +335,7 @@ export class EventLog {
       changes.push({ kind: 'appended', events: accepted });
     }
     const evicted = this.enforceBound();
-    if (evicted > 0) changes.push({ kind: 'evicted', count: evicted });
+    if (evicted.count > 0) changes.push({ kind: 'evicted', ...evicted });
     return changes;
   }
 
@@ -369,8 +372,8 @@ export class EventLog {
   }
 
   /** Oldest bulk traffic goes first, then the oldest of anything; separators stay. */
-  private enforceBound(): number {
-    if (this.eventCount <= this.maxEvents) return 0;
+  private enforceBound(): { count: number; onlyBulk: boolean } {
+    if (this.eventCount <= this.maxEvents) return { count: 0, onlyBulk: true };
     const target = Math.max(0, Math.floor(this.maxEvents * this.keepFraction));
     let toDrop = this.eventCount - target;
     const dropped = toDrop;
@@ -385,6 +388,7 @@ export class EventLog {
     }
     // Pass 2: still over the bound with only evidence left: oldest first.
     let rows = afterBulk;
+    const onlyBulk = toDrop === 0;
     if (toDrop > 0) {
       rows = [];
       for (const row of afterBulk) {
@@ -398,7 +402,7 @@ export class EventLog {
     this.rows = rows;
     this.eventCount -= dropped;
     this.panelDroppedEvents += dropped;
-    return dropped;
+    return { count: dropped, onlyBulk };
   }
 }
 

@@ -13,6 +13,7 @@
 //   socket lifecycle, page lifecycle, network observations) and the published connection and
 //   channel records — never the frames, which are the bulk of a long session.
 
+import { EvidenceIndex } from '../analysis/evidence-index';
 import type { CapturedEvent } from '../model';
 import { RealtimeTracker, type ChannelRecord, type ConnectionRecord, type RealtimeSession } from '../realtime';
 import type { ProjectKnowledge } from '../tokens/project';
@@ -80,9 +81,8 @@ export class Session {
   private tracker: RealtimeTracker;
   /** Documents that went away (pagehide): their sockets are shown closed by the unload. */
   private readonly unloads = new DocumentUnloads();
-  /** The held events the engine reads: all but frames, in log order. */
-  private evidence: CapturedEvent[] = [];
-  private lastEventTime = 0;
+  /** What the engine reads of the held events (all but frames), extracted as they arrive. */
+  private evidence = new EvidenceIndex();
   private contentVersion = 0;
   private version = 0;
   private analysis: AnalysisState = { kind: 'pending' };
@@ -150,11 +150,13 @@ export class Session {
    */
   async analyse(now: number): Promise<void> {
     const input = this.snapshot();
-    const evidence = this.evidence.slice();
+    // The index only grows until the next rebuild, which replaces it: the engine takes its own
+    // copy of the lists before its first await, so events arriving during the run wait for the next.
+    const evidence = this.evidence;
     const { contentVersion, projectKey } = input;
     const project = this.project;
     try {
-      const result = await this.engine.run(evidence, input, { now, project, projectKey, lastEventTime: this.lastEventTime });
+      const result = await this.engine.run(evidence, input, { now, project, projectKey });
       this.analysis = { kind: 'done', result, contentVersion, projectKey };
     } catch (error) {
       this.analysis = { kind: 'failed', message: error instanceof Error ? error.message : String(error), contentVersion, projectKey };
@@ -173,7 +175,7 @@ export class Session {
   snapshot(): SessionSnapshot {
     if (this.current && this.current.version === this.version) return this.current;
     const log = this.log;
-    const live = this.tracker.snapshot();
+    const live = this.tracker.records();
     const snapshot: SessionSnapshot = Object.freeze({
       version: this.version,
       contentVersion: this.contentVersion,
@@ -224,8 +226,9 @@ export class Session {
           break;
         case 'evicted':
           // Evictions keep what the tracker learned: a join attempt stays explained after its
-          // frames were evicted. Only the engine's evidence list follows the log.
-          this.evidence = this.log.rows.filter(isEvidence);
+          // frames were evicted. The engine's evidence (no frames) follows the log only when
+          // evidence itself was evicted: rare, since bulk frames go first.
+          if (!change.onlyBulk) this.evidence = this.indexOf(this.log.rows);
           content = true;
           break;
         default:
@@ -246,8 +249,7 @@ export class Session {
     this.rebuilds++;
     this.tracker = this.newTracker();
     this.unloads.clear();
-    this.evidence = [];
-    this.lastEventTime = 0;
+    this.evidence = new EvidenceIndex();
     this.allDirty = true;
     this.feed(this.log.rows.filter((row): row is CapturedEvent => !isSeparator(row)));
   }
@@ -260,8 +262,8 @@ export class Session {
     for (const event of events) {
       this.tracker.ingest(event);
       this.unloads.note(event);
-      if (event.time > this.lastEventTime) this.lastEventTime = event.time;
-      if (isEvidence(event)) this.evidence.push(event);
+      if (isFrameEvent(event)) this.evidence.noteTime(event.time);
+      else this.evidence.add(event);
       const conn = (event as { conn?: unknown }).conn;
       if (typeof conn === 'string') this.dirtyConns.add(conn);
       // Network observations are matched to sockets by URL inside the tracker.
@@ -278,6 +280,16 @@ export class Session {
     return copy;
   }
 
+  private indexOf(rows: readonly SessionRow[]): EvidenceIndex {
+    const index = new EvidenceIndex();
+    for (const row of rows) {
+      if (isSeparator(row)) continue;
+      if (isFrameEvent(row)) index.noteTime(row.time);
+      else index.add(row);
+    }
+    return index;
+  }
+
   private newTracker(): RealtimeTracker {
     // Bulk payloads are parsed again (cached) when the user opens a frame: the tracker need not
     // keep 200,000 decoded broadcasts in memory. Its frame records are bounded like the log (the
@@ -285,11 +297,6 @@ export class Session {
     // and join attempts stay; only per-frame records are forgotten).
     return new RealtimeTracker({ keepBulkPayloads: false, maxFrames: this.log.maxEvents, decodeFrame: this.catalog.ingestDecode });
   }
-}
-
-/** Everything the claims engine reads: all events but frames (analysis reads frames only through the tracker). */
-function isEvidence(row: SessionRow): row is CapturedEvent {
-  return !isSeparator(row) && !isFrameEvent(row);
 }
 
 function rowsView(rows: readonly SessionRow[], length: number): RowsView {

@@ -1,0 +1,137 @@
+// What the analysis needs from the captured events other than frames, extracted once per event.
+//
+// The claims engine reads frames only through the Realtime tracker's records; from the other
+// events (HTTP calls, socket lifecycle, page lifecycle, network observations) it needs a handful
+// of facts: the tokens each HTTP call carried, the `Date` header samples, refresh responses,
+// sign-outs, lifecycle changes. A live session (core/session) keeps one index and adds each new
+// event as it arrives, so an analysis run costs what the tokens, channels and these short lists
+// cost — not a scan of every event held (issue 8, "incremental analysis"). `analyzeSession` given
+// a plain event list builds a throw-away index in one pass: same facts, same order.
+
+import type { CapturedEvent, HttpRequest, HttpResponse, PageLifecycle } from '../model';
+import { TokenCache } from '../tokens/cache';
+import type { DecodedToken } from '../tokens/decode';
+import type { TokenUseKind } from '../tokens/use-kind';
+import { dateHeaderSample, type SkewSample } from './skew';
+
+export interface TokenUse {
+  kind: TokenUseKind;
+  time: number;
+  seq: number;
+  conn?: string;
+  topic?: string;
+  req?: string;
+  url?: string;
+}
+
+/** One token's uses on HTTP calls, in event order. */
+export interface HttpTokenUses {
+  token: DecodedToken;
+  uses: TokenUse[];
+  firstSeen: number;
+  lastSeen: number;
+}
+
+type Request = HttpRequest & CapturedEvent;
+type Response = HttpResponse & CapturedEvent;
+
+/** A frozen-in-time copy of an index's lists (EvidenceIndex.view). */
+export interface EvidenceView {
+  lastTime: number;
+  connectingSeq: ReadonlyMap<string, number>;
+  httpTokens: HttpTokenUses[];
+  dateSamples: SkewSample[];
+  refreshResponses: ReadonlyArray<{ request: Request; response: Response }>;
+  logouts: readonly Request[];
+  lifecycle: ReadonlyArray<PageLifecycle & CapturedEvent>;
+}
+
+/** Decodes shared by every index (a token is decoded once however many calls carry it). */
+const SHARED_DECODES = new TokenCache();
+
+export class EvidenceIndex {
+  /** Latest time of any captured event, frames included (see `noteTime`). */
+  lastTime = 0;
+  /** Tokens carried by HTTP calls and token grants, by cleaned token, in order of first use. */
+  readonly httpTokens = new Map<string, HttpTokenUses>();
+  /** `ws-connecting` seq per connection (the socket apikey's place of use). */
+  readonly connectingSeq = new Map<string, number>();
+  readonly dateSamples: SkewSample[] = [];
+  /** Responses to `/auth/v1/token?grant_type=refresh_token`, with their request. */
+  readonly refreshResponses: Array<{ request: Request; response: Response }> = [];
+  readonly logouts: Request[] = [];
+  readonly lifecycle: Array<PageLifecycle & CapturedEvent> = [];
+  private readonly requests = new Map<string, Request>();
+
+  constructor(private readonly decode: (raw: string) => DecodedToken = (raw) => SHARED_DECODES.decode(raw)) {}
+
+  static of(events: readonly CapturedEvent[], decode?: (raw: string) => DecodedToken): EvidenceIndex {
+    const index = new EvidenceIndex(decode);
+    for (const e of events) index.add(e);
+    return index;
+  }
+
+  /** A frame's time, for `lastTime` (frames themselves are not indexed). */
+  noteTime(time: number): void {
+    if (time > this.lastTime) this.lastTime = time;
+  }
+
+  add(e: CapturedEvent): void {
+    this.noteTime(e.time);
+    switch (e.kind) {
+      case 'ws-connecting':
+        this.connectingSeq.set(e.conn, e.seq);
+        break;
+      case 'http-request': {
+        this.requests.set(e.req, e);
+        const auth = e.headers.authorization;
+        if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) this.addUse(auth, { kind: 'http-authorization', time: e.time, seq: e.seq, req: e.req, url: e.url });
+        this.addUse(e.headers.apikey, { kind: 'http-apikey', time: e.time, seq: e.seq, req: e.req, url: e.url });
+        if (/\/auth\/v1\/logout\b/.test(e.url)) this.logouts.push(e);
+        break;
+      }
+      case 'http-response': {
+        const request = this.requests.get(e.req);
+        if (e.grant?.access_token) this.addUse(e.grant.access_token, { kind: 'token-grant', time: e.time, seq: e.seq, req: e.req, url: request?.url });
+        if (request && /\/auth\/v1\/token\b/.test(request.url) && /grant_type=refresh_token/.test(request.url)) this.refreshResponses.push({ request, response: e });
+        break;
+      }
+      case 'lifecycle':
+        this.lifecycle.push(e);
+        break;
+      default:
+        break;
+    }
+    const sample = dateHeaderSample(e, this.requests);
+    if (sample) this.dateSamples.push(sample);
+  }
+
+  /**
+   * The lists as they are now (copies: the index keeps growing). An analysis takes this before its
+   * first await, so one run never mixes two states of the session.
+   */
+  view(): EvidenceView {
+    return {
+      lastTime: this.lastTime,
+      connectingSeq: new Map(this.connectingSeq),
+      httpTokens: [...this.httpTokens.values()].map((h) => ({ ...h, uses: h.uses.slice() })),
+      dateSamples: this.dateSamples.slice(),
+      refreshResponses: this.refreshResponses.slice(),
+      logouts: this.logouts.slice(),
+      lifecycle: this.lifecycle.slice(),
+    };
+  }
+
+  private addUse(raw: unknown, use: TokenUse): void {
+    if (typeof raw !== 'string' || raw.trim() === '') return;
+    const token = this.decode(raw);
+    const seen = this.httpTokens.get(token.cleaned);
+    if (!seen) {
+      this.httpTokens.set(token.cleaned, { token, uses: [use], firstSeen: use.time, lastSeen: use.time });
+      return;
+    }
+    seen.uses.push(use);
+    seen.firstSeen = Math.min(seen.firstSeen, use.time);
+    seen.lastSeen = Math.max(seen.lastSeen, use.time);
+  }
+}
