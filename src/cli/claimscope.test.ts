@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CONNECT_ERRORS, JOIN_REASONS } from '../../e2e/fixtures/server-strings';
-import { legacyKeyClaims, makeTestKeys, mint, userClaims } from '../core/tokens/testing';
+import { SessionScript } from '../core/analysis/session-cases';
+import { decodeToken } from '../core/analysis';
+import { trackRealtime } from '../core/realtime';
+import { SessionEngine, type TokenView } from '../core/session';
+import { legacyKeyClaims, makeTestKeys, mint, mintNone, userClaims } from '../core/tokens/testing';
 import { main, type CliIo } from './claimscope';
 
 const keys = await makeTestKeys();
@@ -77,7 +81,16 @@ describe('claimscope decode', () => {
     [['decode', 'x', '--validators', '[1]'], /must be a JSON object/],
     [['decode', 'x', '--secret-base64', '!!'], /not base64/],
     [['frobnicate'], /unknown command/],
-    [['decode', 'x', '--wat'], /unknown option --wat/],
+    [['decode', 'x', '--wat'], /^claimscope: unknown option --wat \(see claimscope decode --help\)\n$/],
+    [['decode', 'x', '-x'], /unknown option -x/],
+    [['decode', 'x', '--secret'], /^claimscope: --secret needs a value/],
+    [['decode', 'x', '--secret', '--json'], /--secret needs a value \(write --secret=VALUE for a value that starts with -\)/],
+    [['decode', 'x', '--json=yes'], /--json takes no value/],
+    [['decode', 'x', 'y'], /give exactly one token/],
+    [['decode', 'x', '--secret', 'a', '--secret-base64', 'YQ=='], /not both/],
+    [['--json', 'decode', 'x'], /unknown option --json \(options come after the command/],
+    [['help', 'frobnicate'], /unknown command "frobnicate"/],
+    [['analyze', 'session.json'], /not available yet/],
   ])('bad usage %j exits 2 with one line', async (argv, message) => {
     const { code, err, out } = await run(argv as string[]);
     expect(code).toBe(2);
@@ -85,6 +98,110 @@ describe('claimscope decode', () => {
     expect(err).toMatch(message);
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('claimscope help', () => {
+  it.each([[['--help']], [['-h']], [['help']]])('%j prints the commands and exits 0', async (argv) => {
+    const { code, out, err } = await run(argv);
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out).toMatch(/^usage: claimscope <command> \[options\]\n/);
+    expect(out).toMatch(/^ {2}decode <token \| -> +decode one token/m);
+    expect(out).toContain('Exit status: 0 no error finding, 1 at least one, 2 bad usage or unreadable input.');
+  });
+
+  it.each([[['decode', '--help']], [['decode', '-h']], [['help', 'decode']], [['decode', 'some-token', '--json', '--help']]])('%j prints the decode options and exits 0', async (argv) => {
+    const { code, out, err } = await run(argv);
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out).toMatch(/^usage: claimscope decode <token \| -> \[options\]\n/);
+    for (const option of ['--secret S', '--secret-base64 S', '--jwks FILE', '--validators JSON', '--project-url URL', '--at ISO-8601', '--json', '-h, --help']) {
+      expect(out).toMatch(new RegExp(`^ {2}${option.replace(/[-.]/g, '\\$&')} {3,}\\S`, 'm'));
+    }
+  });
+
+  it('no command prints the usage and exits 2', async () => {
+    const { code, out } = await run([]);
+    expect(code).toBe(2);
+    expect(out).toMatch(/^usage: claimscope <command>/);
+  });
+});
+
+describe('claimscope decode prints the token view the session builds', () => {
+  const nowSec = NOW;
+  /** The Tokens view's card for `raw`, used once (joined on a channel) at AT. */
+  async function sessionView(raw: string, project: { secret?: Uint8Array }): Promise<TokenView> {
+    const anonKey = await mint(keys, { claims: legacyKeyClaims('anon', nowSec) });
+    const s = new SessionScript().at(Date.parse(AT) - 1_000).socket('c1', anonKey).at(Date.parse(AT)).join('c1', 'room', '1', raw);
+    const result = await new SessionEngine().run(s.events, trackRealtime(s.events), { now: s.time, project, projectKey: project.secret ? 'k' : '' });
+    const view = result.tokens.find((t) => t.label === decodeToken(raw).label);
+    expect(view?.lastSeen).toBe(Date.parse(AT));
+    return view!;
+  }
+  const withoutFailure = <T extends { failure?: unknown }>({ failure: _, ...rest }: T) => rest;
+
+  it.each([
+    ['healthy user token', async () => mint(keys, { claims: userClaims(nowSec) })],
+    ['expired user token', async () => mint(keys, { claims: userClaims(nowSec, { exp: nowSec - 30 }) })],
+    ['token without role', async () => { const c = userClaims(nowSec); delete c.role; return mint(keys, { claims: c }); }],
+    ['service-role key', async () => mint(keys, { claims: legacyKeyClaims('service_role', nowSec) })],
+    ['unsigned token', async () => mintNone(userClaims(nowSec))],
+  ])('%s: class, claims and verdicts are the view’s', async (_n, make) => {
+    const raw = await make();
+    for (const secret of [undefined, keys.secret]) {
+      const view = await sessionView(raw, { secret });
+      const { out } = await run(['decode', raw, '--at', AT, '--json', ...(secret ? ['--secret', keys.secretText] : [])]);
+      const json = JSON.parse(out);
+      expect(json.token).toMatchObject({ form: view.form, class: view.tokenClass, classLabel: view.classLabel, label: view.label, masked: view.masked, projectRef: view.projectRef });
+      const { hasRole, ...claims } = view.claims;
+      for (const [k, v] of Object.entries(claims)) expect(json.claims[k], k).toEqual(v);
+      expect('role' in json.claims).toBe(hasRole);
+      for (const [k, v] of Object.entries(view.header)) expect(json.header[k], k).toEqual(v);
+      expect(view.verdicts).not.toBeNull();
+      expect(json.verdict.connect).toEqual(withoutFailure(view.verdicts!.connect));
+      expect(json.verdict.join).toEqual(withoutFailure(view.verdicts!.join));
+    }
+  });
+
+  it('an sb_ key: the view has no verdicts, and the output says they cannot be predicted', async () => {
+    const raw = 'sb_publishable_AbCdEf0123456789_xyz';
+    const view = await sessionView(raw, {});
+    expect(view.verdicts).toBeNull();
+    const json = JSON.parse((await run(['decode', raw, '--at', AT, '--json'])).out);
+    expect(json.token).toMatchObject({ class: view.tokenClass, masked: view.masked });
+    expect(json.verdict.connect).toMatchObject({ status: null, accepted: null, conditional: false });
+    expect(json.verdict.join).toMatchObject({ accepted: null, reason: null, conditional: false });
+    expect((await run(['decode', raw, '--at', AT])).out).toMatch(/^Join: +cannot be predicted$/m);
+  });
+
+  it('prints the card in text: class, label, masked token, role, verdicts, and never the signature', async () => {
+    const raw = await mint(keys, { claims: userClaims(nowSec) });
+    const signature = raw.split('.')[2];
+    const view = await sessionView(raw, { secret: keys.secret });
+    const { code, out } = await run(['decode', raw, '--secret', keys.secretText, '--at', AT]);
+    expect(code).toBe(0);
+    expect(out).toContain(`Token:      ${view.label}\nClass:      ${view.classLabel} (${view.tokenClass})`);
+    expect(out).toContain(`Masked:     ${view.masked}`);
+    expect(out).toMatch(/^Role: +authenticated$/m);
+    expect(out).toMatch(/^Connect: +101 accepted$/m);
+    expect(out).toMatch(/^Join: +accepted$/m);
+    expect(out).not.toContain(signature);
+    expect((await run(['decode', raw, '--at', AT, '--json'])).out).not.toContain(signature);
+  });
+});
+
+describe('claimscope decode and hostile tokens', () => {
+  it('escapes terminal control characters taken from the token, in text and in JSON', async () => {
+    const hostile = '\u001b]0;pwned\u0007\u001b[31mred\u009b2J\u202eevil\u007f';
+    const raw = await mint(keys, { claims: userClaims(NOW, { role: hostile, sub: hostile }), header: { kid: hostile } });
+    const text = (await run(['decode', raw, '--at', AT])).out;
+    const json = (await run(['decode', raw, '--at', AT, '--json'])).out;
+    const rawControls = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    expect(text).not.toMatch(rawControls);
+    expect(json).not.toMatch(rawControls);
+    expect(text).toContain('\\x1b[31mred\\x9b2J\\u202eevil\\x7f');
+    expect(JSON.parse(json).claims.role).toBe(hostile);
   });
 });
 
@@ -108,6 +225,6 @@ describe('claimscope as a process', () => {
     expect(b.code).toBe(1);
     expect(b.stdout).toContain('token-malformed');
     expect(c.code).toBe(2);
-    expect(c.stderr.trim()).toBe('claimscope: the token is empty (see claimscope --help)');
+    expect(c.stderr.trim()).toBe('claimscope: the token is empty (see claimscope decode --help)');
   }, 60_000);
 });

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// `claimscope` command line: decode a token, run the rules, predict Realtime's verdicts.
+// `claimscope` command line: decode a token, run the rules, predict Realtime's verdicts — printed
+// from the same token view model the panel's Tokens view shows (src/core/session/token-view.ts).
 // `main(argv, io)` is the whole program (testable in-process); the bottom of the file wires it to
 // the real process. Exit status: 0 no error finding, 1 at least one, 2 bad usage / unreadable input.
+//
+// Options are parsed by Node's `util.parseArgs` from one command table (COMMANDS): a new command
+// or option is one entry there, and its help text comes from the same entry.
 
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import {
-  checkToken, decodeToken, hasError, parseClaimValidators, parseJwks, predictConnectVerdict, predictJoinVerdict,
-  secretFromBase64, secretFromText, TOKEN_CLASS_LABELS, type Finding, type ProjectKnowledge,
-} from '../core/analysis/index';
-import { isoOf } from '../core/rules/token-rules';
+import { parseArgs } from 'node:util';
+import { GATEWAY_TOKEN_NOTE, hasError, parseClaimValidators, parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../core/analysis/index';
+import { isoOf } from '../core/session/index';
+import { judgePastedToken, type PastedToken, type Verdicts } from '../core/session/token-view';
+import { claimText } from '../ui/format';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -19,9 +23,152 @@ export interface CliIo {
   now(): number;
 }
 
-const USAGE = `usage: claimscope decode <token | -> [--secret S | --secret-base64 S] [--jwks FILE] [--validators JSON] [--project-url URL] [--at ISO-8601] [--json]`;
+/** Bad usage or unreadable input (exit 2); `helpFor` names the command whose help says more. */
+class UsageError extends Error {
+  constructor(message: string, readonly helpFor?: string) {
+    super(message);
+  }
+}
 
-class UsageError extends Error {}
+// ---------------------------------------------------------------------------------------------
+// The command table
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** What the value is, as the help shows it (string options). */
+  value?: string;
+  help: string;
+}
+
+type OptionValues = Record<string, string | boolean | undefined>;
+
+interface Command {
+  /** Positional arguments, as the usage line shows them. */
+  args: string;
+  summary: string;
+  /** More about the command, for its --help. */
+  description: string;
+  options: Record<string, OptionSpec>;
+  run(values: OptionValues, positionals: string[], io: CliIo): Promise<number>;
+}
+
+/** Every command takes --help. */
+const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean', short: 'h', help: 'print this help' } };
+
+const EXIT_STATUS = 'Exit status: 0 no error finding, 1 at least one, 2 bad usage or unreadable input.';
+
+const COMMANDS: Record<string, Command> = {
+  decode: {
+    args: '<token | ->',
+    summary: "decode one token, run the rules and predict Realtime's connect and join verdicts",
+    description:
+      'Decodes one token (- reads it from stdin), runs the token rules and predicts the connect and join verdicts\n' +
+      "Realtime would give at --at, as the panel's Tokens view shows them. The signature is never printed.",
+    options: {
+      secret: { type: 'string', value: 'S', help: "the project's JWT secret, as text" },
+      'secret-base64': { type: 'string', value: 'S', help: "the project's JWT secret, base64-encoded" },
+      jwks: { type: 'string', value: 'FILE', help: "a JWKS file with the project's public keys" },
+      validators: { type: 'string', value: 'JSON', help: 'the claim validators Realtime is configured with, e.g. \'{"aud":"authenticated"}\'' },
+      'project-url': { type: 'string', value: 'URL', help: 'the project URL the page uses (for the iss and project checks)' },
+      at: { type: 'string', value: 'ISO-8601', help: 'judge the token at this time (default: now)' },
+      json: { type: 'boolean', help: 'print one JSON object (schema claimscope.decode/1, see docs/findings.md)' },
+    },
+    run: (values, positionals, io) => decodeCommand(decodeArgs(values, positionals), io),
+  },
+};
+
+/** Commands announced but not there yet, with why. */
+const PLANNED: Record<string, string> = {
+  analyze: '"analyze" is not available yet (the session export format is a later issue)',
+};
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined) {
+      io.stdout(overallHelp());
+      return 2;
+    }
+    if (first === '--help' || first === '-h' || first === 'help') {
+      const topic = first === 'help' ? rest[0] : undefined;
+      io.stdout(topic === undefined ? overallHelp() : commandHelp(topic, commandNamed(topic)));
+      return 0;
+    }
+    if (first.startsWith('-')) throw new UsageError(`unknown option ${first} (options come after the command, e.g. claimscope decode … ${first})`);
+    const command = commandNamed(first);
+    const { values, positionals } = parseOptions(first, command, rest);
+    if (values.help === true) {
+      io.stdout(commandHelp(first, command));
+      return 0;
+    }
+    return await command.run(values, positionals, io);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const hint = err instanceof UsageError ? ` (see claimscope ${err.helpFor ? `${err.helpFor} ` : ''}--help)` : '';
+    // One line, never a stack trace.
+    io.stderr(`claimscope: ${printable(message.split('\n')[0])}${hint}\n`);
+    return 2;
+  }
+}
+
+function commandNamed(name: string): Command {
+  if (Object.hasOwn(COMMANDS, name)) return COMMANDS[name];
+  if (Object.hasOwn(PLANNED, name)) throw new UsageError(PLANNED[name]);
+  throw new UsageError(`unknown command "${name}"`);
+}
+
+/** parseArgs, strict, with its errors turned into one line that names the option. */
+function parseOptions(name: string, command: Command, args: string[]): { values: OptionValues; positionals: string[] } {
+  const specs = { ...command.options, ...HELP_OPTION };
+  const options = Object.fromEntries(Object.entries(specs).map(([long, s]) => [long, s.short ? { type: s.type, short: s.short } : { type: s.type }]));
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: values as OptionValues, positionals };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const option = /'(--?[^'\s]+)/.exec((err as Error).message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${option}`, name);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const long = option.startsWith('--') ? option.slice(2) : Object.keys(specs).find((k) => `-${specs[k].short}` === option);
+      if (long !== undefined && specs[long]?.type === 'boolean') throw new UsageError(`${option} takes no value`, name);
+      throw new UsageError(`${option} needs a value (write ${option}=VALUE for a value that starts with -)`, name);
+    }
+    throw new UsageError((err as Error).message, name);
+  }
+}
+
+function overallHelp(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => [`${name} ${c.args}`, c.summary]);
+  return [
+    'usage: claimscope <command> [options]',
+    '',
+    'Commands:',
+    ...table(rows),
+    '',
+    'Options:',
+    ...table([['-h, --help', 'print this help; claimscope <command> --help prints a command\'s options']]),
+    '',
+    EXIT_STATUS,
+    '',
+  ].join('\n');
+}
+
+function commandHelp(name: string, command: Command): string {
+  const rows = Object.entries({ ...command.options, ...HELP_OPTION }).map(([long, s]) => [
+    `${s.short ? `-${s.short}, ` : ''}--${long}${s.value ? ` ${s.value}` : ''}`,
+    s.help,
+  ]);
+  return [`usage: claimscope ${name} ${command.args} [options]`, '', command.description, '', 'Options:', ...table(rows), '', EXIT_STATUS, ''].join('\n');
+}
+
+function table(rows: string[][]): string[] {
+  const width = Math.max(...rows.map(([left]) => left.length)) + 3;
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// decode
 
 interface DecodeArgs {
   token: string;
@@ -35,50 +182,23 @@ interface DecodeArgs {
   json: boolean;
 }
 
-function parseDecodeArgs(args: string[]): DecodeArgs {
-  const out: Partial<DecodeArgs> & { json: boolean } = { json: false };
-  const positional: string[] = [];
-  const valueOf = (i: number, flag: string) => {
-    const v = args[i + 1];
-    if (v === undefined) throw new UsageError(`${flag} needs a value`);
-    return v;
+function decodeArgs(values: OptionValues, positionals: string[]): DecodeArgs {
+  const text = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  if (positionals.length !== 1) {
+    throw new UsageError(positionals.length === 0 ? 'no token given (pass the token, or - to read it from stdin)' : 'give exactly one token', 'decode');
+  }
+  if (values.secret !== undefined && values['secret-base64'] !== undefined) throw new UsageError('use --secret or --secret-base64, not both', 'decode');
+  return {
+    token: positionals[0],
+    fromStdin: positionals[0] === '-',
+    secret: text('secret'),
+    secretBase64: text('secret-base64'),
+    jwksFile: text('jwks'),
+    validators: text('validators'),
+    projectUrl: text('project-url'),
+    at: text('at'),
+    json: values.json === true,
   };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    switch (a) {
-      case '--json': out.json = true; break;
-      case '--secret': out.secret = valueOf(i++, a); break;
-      case '--secret-base64': out.secretBase64 = valueOf(i++, a); break;
-      case '--jwks': out.jwksFile = valueOf(i++, a); break;
-      case '--validators': out.validators = valueOf(i++, a); break;
-      case '--project-url': out.projectUrl = valueOf(i++, a); break;
-      case '--at': out.at = valueOf(i++, a); break;
-      default:
-        if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
-        positional.push(a);
-    }
-  }
-  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'no token given (pass the token, or - to read it from stdin)' : 'give exactly one token');
-  if (out.secret !== undefined && out.secretBase64 !== undefined) throw new UsageError('use --secret or --secret-base64, not both');
-  return { ...out, token: positional[0], fromStdin: positional[0] === '-' } as DecodeArgs;
-}
-
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  try {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      io.stdout(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
-    }
-    if (command === 'analyze') throw new UsageError('"analyze" is not available yet (the session export format is a later issue)');
-    if (command !== 'decode') throw new UsageError(`unknown command "${command}"`);
-    return await decodeCommand(parseDecodeArgs(rest), io);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    // One line, never a stack trace.
-    io.stderr(`claimscope: ${message.split('\n')[0]}${err instanceof UsageError ? ' (see claimscope --help)' : ''}\n`);
-    return 2;
-  }
 }
 
 async function decodeCommand(args: DecodeArgs, io: CliIo): Promise<number> {
@@ -90,13 +210,13 @@ async function decodeCommand(args: DecodeArgs, io: CliIo): Promise<number> {
       throw new UsageError(`cannot read stdin: ${(err as Error).message}`);
     }
   }
-  if (raw.trim() === '') throw new UsageError('the token is empty');
+  if (raw.trim() === '') throw new UsageError('the token is empty', 'decode');
 
   const project: ProjectKnowledge = {};
   if (args.secret !== undefined) project.secret = secretFromText(args.secret);
   if (args.secretBase64 !== undefined) {
     const s = secretFromBase64(args.secretBase64);
-    if (!s.ok) throw new UsageError(`--secret-base64: ${s.error}`);
+    if (!s.ok) throw new UsageError(`--secret-base64: ${s.error}`, 'decode');
     project.secret = s.value;
   }
   if (args.jwksFile !== undefined) {
@@ -107,35 +227,45 @@ async function decodeCommand(args: DecodeArgs, io: CliIo): Promise<number> {
       throw new UsageError(`cannot read ${args.jwksFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const j = parseJwks(text);
-    if (!j.ok) throw new UsageError(`--jwks ${args.jwksFile}: ${j.error}`);
+    if (!j.ok) throw new UsageError(`--jwks ${args.jwksFile}: ${j.error}`, 'decode');
     project.jwks = j.value;
   }
   if (args.validators !== undefined) {
     const v = parseClaimValidators(args.validators);
-    if (!v.ok) throw new UsageError(`--validators: ${v.error}`);
+    if (!v.ok) throw new UsageError(`--validators: ${v.error}`, 'decode');
     project.claimValidators = v.value;
   }
   if (args.projectUrl !== undefined) project.projectUrl = args.projectUrl;
   let at = io.now();
   if (args.at !== undefined) {
     at = Date.parse(args.at);
-    if (!Number.isFinite(at)) throw new UsageError(`--at: "${args.at}" is not an ISO-8601 date`);
+    if (!Number.isFinite(at)) throw new UsageError(`--at: "${args.at}" is not an ISO-8601 date`, 'decode');
   }
 
-  const token = decodeToken(raw);
-  const use = { at };
-  const { findings, judgement } = await checkToken(token, { project, use, sentTo: args.projectUrl });
-  const connect = await predictConnectVerdict(token, project, use);
-  const join = await predictJoinVerdict(token, project, use);
-  const result = {
+  const pasted = await judgePastedToken(raw, { project, at, sentTo: args.projectUrl });
+  const result = decodeResult(pasted, at);
+  io.stdout(args.json ? `${jsonPrintable(JSON.stringify(result, null, 2))}\n` : renderText(result, pasted));
+  return hasError(pasted.view.findings) ? 1 : 0;
+}
+
+type TimeClaims = Record<string, { value: unknown; iso: string | null; relative: string | null }>;
+
+/**
+ * The `--json` object (schema claimscope.decode/1, documented at the end of docs/findings.md): the
+ * token view's class, label, masked token, findings and verdicts, with the full decoded header and
+ * claims a paste is for.
+ */
+function decodeResult({ token, view, judgement }: PastedToken, at: number) {
+  return {
     schema: 'claimscope.decode/1',
     at: new Date(at).toISOString(),
     token: {
-      form: token.form,
-      class: token.tokenClass,
-      classLabel: TOKEN_CLASS_LABELS[token.tokenClass],
-      projectRef: token.projectRef,
-      label: token.label,
+      form: view.form,
+      class: view.tokenClass,
+      classLabel: view.classLabel,
+      projectRef: view.projectRef,
+      label: view.label,
+      masked: view.masked,
       notes: token.notes,
       problem: token.problem ?? null,
     },
@@ -143,18 +273,33 @@ async function decodeCommand(args: DecodeArgs, io: CliIo): Promise<number> {
     claims: token.claims ?? null,
     times: timeClaims(token.claims, at),
     signature: token.form === 'jwt' ? (judgement.signature?.status ?? 'unverified') : 'not-applicable',
-    findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, cause: f.cause, fix: f.fix, evidence: f.evidence })),
-    verdict: {
-      connect: { status: connect.status, body: connect.body, accepted: connect.accepted, conditional: connect.conditional, conditions: connect.conditions, explanation: connect.explanation },
-      join: { accepted: join.accepted, reason: join.reason, conditional: join.conditional, conditions: join.conditions, explanation: join.explanation },
-    },
+    findings: view.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, cause: f.cause, fix: f.fix, evidence: f.evidence })),
+    verdict: verdictJson(view.verdicts),
   };
-  io.stdout(args.json ? `${JSON.stringify(result, null, 2)}\n` : renderText(result, findings));
-  return hasError(findings) ? 1 : 0;
 }
 
-function timeClaims(claims: Record<string, unknown> | undefined, at: number): Record<string, { value: unknown; iso: string | null; relative: string | null }> {
-  const out: Record<string, { value: unknown; iso: string | null; relative: string | null }> = {};
+type DecodeResult = ReturnType<typeof decodeResult>;
+
+/**
+ * The view's predicted verdicts; for an `sb_` key the view has none (the gateway swaps it for a
+ * JWT the browser never sees), and both say so with null answers.
+ */
+function verdictJson(v: Verdicts | null) {
+  if (v === null) {
+    return {
+      connect: { status: null, body: null, accepted: null, conditional: false, conditions: [] as string[], explanation: GATEWAY_TOKEN_NOTE },
+      join: { accepted: null, reason: null, conditional: false, conditions: [] as string[], explanation: GATEWAY_TOKEN_NOTE },
+    };
+  }
+  const { connect: c, join: j } = v;
+  return {
+    connect: { status: c.status, body: c.body, accepted: c.accepted, conditional: c.conditional, conditions: c.conditions, explanation: c.explanation },
+    join: { accepted: j.accepted, reason: j.reason, conditional: j.conditional, conditions: j.conditions, explanation: j.explanation },
+  };
+}
+
+function timeClaims(claims: Record<string, unknown> | undefined, at: number): TimeClaims {
+  const out: TimeClaims = {};
   for (const k of ['iat', 'nbf', 'exp', 'auth_time']) {
     if (!claims || !(k in claims)) continue;
     const v = claims[k];
@@ -173,22 +318,20 @@ function human(s: number): string {
   return `${Math.round(s / 86400)} days`;
 }
 
-type DecodeResult = {
-  at: string;
-  token: { classLabel: string; projectRef: string; notes: string[]; problem: { segment: string; reason: string } | null };
-  header: Record<string, unknown> | null;
-  claims: Record<string, unknown> | null;
-  times: ReturnType<typeof timeClaims>;
-  signature: string;
-  verdict: { connect: { status: number | null; body: { error: string } | null; conditional: boolean; explanation: string }; join: { accepted: boolean | null; reason: string | null; conditional: boolean; explanation: string } };
-};
-
-function renderText(r: DecodeResult, findings: Finding[]): string {
+/** The panel's token card as text, then the full header and claims. */
+function renderText(r: DecodeResult, { view }: PastedToken): string {
   const lines: string[] = [];
-  lines.push(`Token:      ${r.token.classLabel}`);
-  lines.push(`Project:    ${r.token.projectRef}`);
+  lines.push(`Token:      ${view.label}`);
+  lines.push(`Class:      ${view.classLabel} (${view.tokenClass})`);
+  lines.push(`Masked:     ${view.masked}`);
+  lines.push(`Project:    ${view.projectRef === 'unknown' ? 'unknown (not knowable from this token)' : view.projectRef}`);
   for (const n of r.token.notes) lines.push(`Note:       ${n}`);
   if (r.token.problem) lines.push(`Broken:     ${r.token.problem.segment}: ${r.token.problem.reason}`);
+  if (view.form === 'jwt') {
+    const h = view.header;
+    lines.push(`Algorithm:  ${claimText(h.alg)}${h.kid !== undefined ? ` · kid ${claimText(h.kid)}` : ' · no kid'}${h.typ !== undefined ? ` · typ ${claimText(h.typ)}` : ''}`);
+    lines.push(`Role:       ${view.claims.hasRole ? claimText(view.claims.role) : '(absent)'}`);
+  }
   if (r.header) lines.push(`Header:     ${JSON.stringify(r.header)}`);
   if (r.claims) {
     lines.push('Claims:');
@@ -200,19 +343,47 @@ function renderText(r: DecodeResult, findings: Finding[]): string {
   lines.push(`Signature:  ${r.signature}`);
   lines.push(`Checked at: ${r.at}`);
   lines.push('');
-  lines.push(findings.length === 0 ? 'Findings:   none' : 'Findings:');
-  for (const f of findings) {
+  lines.push(view.findings.length === 0 ? 'Findings:   none' : 'Findings:');
+  for (const f of view.findings) {
     lines.push(`  [${f.severity}] ${f.code}: ${f.message}`);
     lines.push(`      fix: ${f.fix}`);
   }
   lines.push('');
   const c = r.verdict.connect;
-  lines.push(`Connect:    ${c.status === null ? 'unknown' : c.status === 101 ? '101 accepted' : `${c.status} ${JSON.stringify(c.body)}`}${c.conditional ? ' (conditional)' : ''}`);
   const j = r.verdict.join;
-  lines.push(`Join:       ${j.accepted === null ? 'unknown' : j.accepted ? 'accepted' : `rejected: ${j.reason}`}${j.conditional ? ' (conditional)' : ''}`);
+  const conditional = (v: { conditional: boolean; conditions: string[] }) => (v.conditional ? ` (conditional: ${v.conditions.join('; ')})` : '');
+  lines.push(`Connect:    ${c.accepted === null ? 'cannot be predicted' : c.accepted ? '101 accepted' : `${c.status} ${JSON.stringify(c.body)}`}${conditional(c)}`);
+  lines.push(`Join:       ${j.accepted === null ? 'cannot be predicted' : j.accepted ? 'accepted' : `rejected: ${j.reason}`}${conditional(j)}`);
   lines.push(`            ${j.explanation}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Terminal safety: a token's claims, header and problem text are the token author's; none of their
+// control characters (escape sequences, C1 controls, bidi overrides) reaches the terminal raw.
+
+const BIDI = '\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069';
+const CONTROL_IN_TEXT = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${BIDI}]`, 'g');
+// JSON.stringify already escapes U+0000–U+001F.
+const CONTROL_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI}]`, 'g');
+
+function escapeChar(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** One line of text with every control character written as an escape (`\x1b`, `\u202e`). */
+function printable(line: string): string {
+  return line.replace(CONTROL_IN_TEXT, escapeChar);
+}
+
+/** JSON text with the control characters JSON.stringify leaves raw written as \u escapes (still valid JSON). */
+function jsonPrintable(json: string): string {
+  return json.replace(CONTROL_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real process
 
 const nodeIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
@@ -230,6 +401,6 @@ const invokedDirectly = typeof process !== 'undefined' && process.argv[1] !== un
 if (invokedDirectly) {
   main(process.argv.slice(2), nodeIo).then(
     (code) => { process.exitCode = code; },
-    (err: unknown) => { process.stderr.write(`claimscope: ${err instanceof Error ? err.message : String(err)}\n`); process.exitCode = 2; },
+    (err: unknown) => { process.stderr.write(`claimscope: ${printable(err instanceof Error ? err.message : String(err))}\n`); process.exitCode = 2; },
   );
 }
