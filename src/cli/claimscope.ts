@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GATEWAY_TOKEN_NOTE, hasError, parseClaimValidators, parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../core/analysis/index';
 import { isoOf } from '../core/session/index';
-import { judgePastedToken, type PastedToken, type Verdicts } from '../core/session/token-view';
+import { judgePastedToken, type PastedToken, type Verdicts } from '../core/session';
 import { claimText } from '../ui/format';
 
 export interface CliIo {

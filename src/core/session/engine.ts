@@ -13,8 +13,6 @@ import {
   decodeToken,
   effectiveChannelTokenAt,
   predictConnectVerdict,
-  predictJoinVerdict,
-  TOKEN_CLASS_LABELS,
   type Analysis,
   type ChannelAnalysis,
   type ConnectVerdict,
@@ -24,50 +22,14 @@ import {
   type JoinVerdict,
   type ProjectKnowledge,
   type SeenToken,
-  type TokenUseKind,
 } from '../analysis';
+import type { EvidenceIndex } from '../analysis/evidence-index';
 import type { CapturedEvent } from '../model';
 import type { ChannelKey, ConnectionRecord, JoinAttempt, RealtimeSession } from '../realtime';
-import { maskToken } from './masking';
+import { hasPredictableVerdicts, predictVerdicts, tokenView, type TokenView, type Verdicts } from './token-view';
 import { compareConnect, compareJoin, connectOutcome, serverAnswer, type Comparison, type ServerAnswer } from './verdicts';
 
-export interface Verdicts {
-  connect: ConnectVerdict;
-  join: JoinVerdict;
-  /** Browser time of the use the verdicts are about. */
-  at: number;
-}
-
-export interface TokenUseView {
-  kind: TokenUseKind;
-  /** Plain words: where the token travelled. */
-  where: string;
-  count: number;
-  /** Channel topics or request paths, deduplicated, a few at most. */
-  places: string[];
-  last: number;
-}
-
-export interface TokenView {
-  /** Stable key for the list (the token's label plus its index; never the token). */
-  id: string;
-  label: string;
-  tokenClass: DecodedToken['tokenClass'];
-  classLabel: string;
-  form: DecodedToken['form'];
-  /** The token with its signature (or most of an opaque key) hidden. */
-  masked: string;
-  projectRef: string;
-  header: { alg?: unknown; kid?: unknown; typ?: unknown };
-  claims: { role?: unknown; aud?: unknown; iss?: unknown; exp?: unknown; sub?: unknown; hasRole: boolean };
-  problem?: string;
-  uses: TokenUseView[];
-  firstSeen: number;
-  lastSeen: number;
-  findings: Finding[];
-  /** Predicted at the token's last use; null for opaque keys (nothing to judge). */
-  verdicts: Verdicts | null;
-}
+export type { TokenUseView, TokenView, Verdicts } from './token-view';
 
 export interface ChannelVerdict {
   key: ChannelKey;
@@ -114,16 +76,6 @@ export function channelKeyString(key: ChannelKey): string {
   return `${key.conn}\u0000${key.topic}\u0000${String(key.joinRef)}`;
 }
 
-const USE_WORDS: Record<TokenUseKind, string> = {
-  'socket-apikey': 'socket apikey param',
-  'join-access-token': 'join access_token',
-  'join-user-token': 'join user_token',
-  'access-token-push': 'access_token push',
-  'http-authorization': 'HTTP Authorization: Bearer',
-  'http-apikey': 'HTTP apikey header',
-  'token-grant': '/auth/v1/token grant',
-};
-
 const MAX_CACHE = 2_000;
 
 export class SessionEngine {
@@ -138,7 +90,7 @@ export class SessionEngine {
    * happened.
    */
   async run(
-    events: readonly CapturedEvent[],
+    events: readonly CapturedEvent[] | EvidenceIndex,
     session: Pick<RealtimeSession, 'connections' | 'channels'>,
     opts: { now: number; project?: ProjectKnowledge; projectKey?: string; lastEventTime?: number },
   ): Promise<EngineResult> {
@@ -172,7 +124,7 @@ export class SessionEngine {
     if (!hit) {
       this.predictions++;
       const use = { at, skewMs };
-      hit = Promise.all([predictConnectVerdict(token, project, use), predictJoinVerdict(token, project, use)]).then(([connect, join]) => ({ connect, join, at }));
+      hit = predictVerdicts(token, project, use);
       this.cache.set(key, hit);
       if (this.cache.size > MAX_CACHE) this.cache.delete(this.cache.keys().next().value as string);
     }
@@ -186,36 +138,10 @@ export class SessionEngine {
 
 type VerdictsOf = (token: DecodedToken, at: number) => Promise<Verdicts>;
 
+/** A token's card in the Tokens view (token-view.ts), its verdicts predicted at its last use. */
 async function summarise(seen: SeenToken, index: number, findings: Finding[], verdictsOf: VerdictsOf): Promise<TokenView> {
-  const t = seen.token;
-  const claims = t.claims ?? {};
-  const header = t.header ?? {};
-  const byKind = new Map<TokenUseKind, TokenUseView>();
-  for (const use of seen.uses) {
-    const s = byKind.get(use.kind) ?? { kind: use.kind, where: USE_WORDS[use.kind], count: 0, places: [], last: use.time };
-    s.count++;
-    s.last = Math.max(s.last, use.time);
-    const place = use.topic ?? (use.url ? pathOf(use.url) : undefined);
-    if (place && !s.places.includes(place) && s.places.length < 4) s.places.push(place);
-    byKind.set(use.kind, s);
-  }
-  return {
-    id: `${index}:${t.label}`,
-    label: t.label,
-    tokenClass: t.tokenClass,
-    classLabel: TOKEN_CLASS_LABELS[t.tokenClass],
-    form: t.form,
-    masked: maskToken(t),
-    projectRef: t.projectRef,
-    header: { alg: header.alg, kid: header.kid, typ: header.typ },
-    claims: { role: claims.role, aud: claims.aud, iss: claims.iss, exp: claims.exp, sub: claims.sub, hasRole: 'role' in claims },
-    problem: t.problem?.reason,
-    uses: [...byKind.values()],
-    firstSeen: seen.firstSeen,
-    lastSeen: seen.lastSeen,
-    findings: oncePerCode(findings.filter((f) => f.evidence.token === t.label)),
-    verdicts: t.form === 'opaque-key' ? null : await verdictsOf(t, seen.lastSeen),
-  };
+  const verdicts = hasPredictableVerdicts(seen.token) ? await verdictsOf(seen.token, seen.lastSeen) : null;
+  return tokenView(seen, index, findings, verdicts);
 }
 
 async function channelVerdict(ca: ChannelAnalysis, attempts: readonly JoinAttempt[], verdictsOf: VerdictsOf): Promise<ChannelVerdict> {
@@ -243,25 +169,6 @@ async function connectionVerdict(c: ConnectionRecord, verdictsOf: VerdictsOf): P
   const token = decodeToken(c.apikey ?? null);
   const prediction = c.apikey === undefined ? await predictConnectVerdict(undefined) : (await verdictsOf(token, c.createdAt)).connect;
   return { conn: c.conn, prediction, apikeyLabel: c.apikey === undefined ? null : token.label, comparison: compareConnect(prediction, outcome) };
-}
-
-
-/**
- * The engine reports a timeless fact about a token once per place of use (socket, channel…); on
- * the token's own card each code is said once, the most severe instance first.
- */
-function oncePerCode(findings: Finding[]): Finding[] {
-  const seen = new Map<string, Finding>();
-  for (const f of findings) {
-    const had = seen.get(f.code);
-    if (!had || (had.severity !== 'error' && f.severity === 'error')) seen.set(f.code, f);
-  }
-  return [...seen.values()];
-}
-
-function pathOf(url: string): string {
-  const m = /^[a-z]+:\/\/[^/?#]+([^?#]*)/i.exec(url);
-  return m ? m[1] || '/' : url.slice(0, 60);
 }
 
 /** "expires in 3 min" / "expired 12 s ago", from exp (s, server clock) and now (browser ms) + skew. */

@@ -28,10 +28,18 @@ export {
   type ChannelVerdict,
   type ConnectionVerdict,
   type EngineResult,
+} from './engine';
+export {
+  hasPredictableVerdicts,
+  judgePastedToken,
+  predictVerdicts,
+  tokenView,
+  type PastedToken,
+  type PastedTokenOptions,
   type TokenUseView,
   type TokenView,
   type Verdicts,
-} from './engine';
+} from './token-view';
 export { replyReason, serverAnswer, type Comparison, type MatchState, type ServerAnswer } from './verdicts';
 export { maskApikeyInUrl, maskSecret, maskToken, maskTokensInText } from './masking';
 export { frameHookMissingText, hookMissingText, type HookReport } from './hook-status';
