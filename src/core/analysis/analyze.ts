@@ -130,12 +130,19 @@ export async function analyzeSession(
   const lastTime = Math.max(options.lastEventTime ?? 0, index.lastTime);
   const now = options.now ?? lastTime;
   const connections = new Map(realtime.connections.map((c) => [c.conn, c]));
-  const channels = realtime.channels.map((ch) => ({ ch, conn: connections.get(ch.key.conn), timeline: channelTokenTimeline(ch, connections.get(ch.key.conn), decode) }));
+  const channels: ChannelCtx[] = realtime.channels.map((ch) => {
+    const conn = connections.get(ch.key.conn);
+    const timeline = channelTokenTimeline(ch, conn, decode);
+    // What the server said on this channel, with the token in force: built once, read by the skew,
+    // the reply findings and the hidden-tab rule.
+    return { ch, conn, timeline, statements: serverStatements(ch, timeline) };
+  });
 
   // 1. Clock skew, before any time check.
   const samples: SkewSample[] = index.dateSamples;
-  for (const { ch, timeline } of channels) {
-    for (const s of serverExpiryStatements(ch, timeline)) {
+  for (const { statements } of channels) {
+    for (const s of statements) {
+      if (s.diag.said !== 'expired' || s.diag.secondsAgo === undefined) continue;
       const exp = s.span?.token?.claims?.exp;
       if (typeof exp === 'number' && s.diag.secondsAgo !== undefined) samples.push(expiryTextSample(Math.round(exp), s.diag.secondsAgo, s.checkedAt, s.seq));
     }
@@ -162,7 +169,7 @@ export async function analyzeSession(
   expiringSoon(channelAnalyses, out, now);
 
   // 4. What the server said, linked to the token in force.
-  for (const { ch, conn, timeline } of channels) serverReplyFindings(ch, conn, timeline, out, useAt);
+  for (const { ch, statements } of channels) serverReplyFindings(ch, statements, out, useAt);
   for (const c of realtime.connections) connectRefusedFinding(c, out, useAt, decode);
   pausedWhileHidden(index, channels, out, skewMs);
   apiKeyVsAccessTokenProject(tokens, out);
@@ -382,13 +389,20 @@ class FindingSet {
   }
   /** Every finding, most severe first; token findings carry their places of use. */
   sorted(): Finding[] {
+    // New objects: the findings held here stay as they were judged, so calling this twice (or
+    // after more uses were recorded) never repeats the sentence.
+    const withUses = new Map<Finding, Finding>();
     for (const { finding: f, count, places, omitted } of this.tokenUses.values()) {
       const uses = [...places.values()];
-      f.evidence = { ...f.evidence, useCount: count, uses, ...(omitted.size > 0 ? { usesOmitted: omitted.size } : {}) };
-      if (count > 1) f.message = `${f.message} ${usesSentence(count, uses, omitted.size)}`;
+      withUses.set(f, {
+        ...f,
+        evidence: { ...f.evidence, useCount: count, uses, ...(omitted.size > 0 ? { usesOmitted: omitted.size } : {}) },
+        message: count > 1 ? `${f.message} ${usesSentence(count, uses, omitted.size)}` : f.message,
+      });
     }
-    this.tokenUses.clear(); // said once: a second call must not repeat the sentence
-    return this.all().sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.time ?? 0) - (b.time ?? 0));
+    return this.all()
+      .map((f) => withUses.get(f) ?? f)
+      .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.time ?? 0) - (b.time ?? 0));
   }
 }
 
@@ -429,9 +443,6 @@ function serverStatements(ch: ChannelRecord, timeline: EffectiveTokenSpan[]): Se
   return out;
 }
 
-function serverExpiryStatements(ch: ChannelRecord, timeline: EffectiveTokenSpan[]): ServerStatement[] {
-  return serverStatements(ch, timeline).filter((s) => s.diag.said === 'expired' && s.diag.secondsAgo !== undefined);
-}
 
 /** The finding that explains a server statement, refined with the token that was judged. */
 function causeOf(diag: ServerReplyDiagnosis, token: DecodedToken | null | undefined): FindingCode | undefined {
@@ -463,9 +474,9 @@ function tokenWords(span: EffectiveTokenSpan | null): string {
   return `the token judged was the ${span.token.label} (${span.note}${typeof exp === 'number' ? `, exp ${isoOf(exp)}` : ''})`;
 }
 
-function serverReplyFindings(ch: ChannelRecord, _conn: ConnectionRecord | undefined, timeline: EffectiveTokenSpan[], out: FindingSet, useAt: (t: number) => UseTime): void {
+function serverReplyFindings(ch: ChannelRecord, statements: readonly ServerStatement[], out: FindingSet, useAt: (t: number) => UseTime): void {
   const scope = channelScope(ch.key);
-  for (const s of serverStatements(ch, timeline)) {
+  for (const s of statements) {
     const label = s.span?.token?.label ?? (s.span?.source === 'gateway' ? 'gateway-minted JWT (not visible)' : undefined);
     const cause = causeOf(s.diag, s.span?.token);
     const evidence = { token: label, frameSeq: s.seq, conn: ch.key.conn, topic: ch.key.topic, serverText: s.diag.text, actual: s.diag.text };
@@ -638,7 +649,7 @@ function parseErrorBody(e: HttpResponse): string | null {
   }
 }
 
-type ChannelCtx = { ch: ChannelRecord; conn: ConnectionRecord | undefined; timeline: EffectiveTokenSpan[] };
+type ChannelCtx = { ch: ChannelRecord; conn: ConnectionRecord | undefined; timeline: EffectiveTokenSpan[]; statements: ServerStatement[] };
 
 function isUserToken(t: DecodedToken | null | undefined): t is DecodedToken {
   return !!t && (t.tokenClass === 'user-access-token' || t.tokenClass === 'anonymous-user-token');
@@ -742,8 +753,8 @@ function expiringSoon(channels: ChannelAnalysis[], out: FindingSet, now: number)
 function pausedWhileHidden(index: EvidenceView, channels: ChannelCtx[], out: FindingSet, skewMs: number): void {
   const lifecycle = index.lifecycle;
   if (lifecycle.length === 0) return;
-  for (const { ch, timeline } of channels) {
-    for (const s of serverStatements(ch, timeline)) {
+  for (const { ch, statements } of channels) {
+    for (const s of statements) {
       if (s.diag.said !== 'expired' && s.diag.said !== 'expiration-invalid') continue;
       const exp = s.span?.token?.claims?.exp;
       if (typeof exp !== 'number') continue;

@@ -16,6 +16,7 @@
 // Firefox's HAR has no `_webSocketMessages`: such sockets are shown with "frames not visible".
 
 import { isRealtimeSocketUrl, type FrameDirection } from '../model';
+import { isPhoenixText } from '../realtime/framing';
 
 /** One WebSocket message from a HAR entry, normalised. */
 export interface HarSocketMessage {
@@ -127,26 +128,15 @@ function readMessage(m: unknown): HarSocketMessage | 'error' | undefined {
 }
 
 /**
- * Realtime-shaped like the hook's rule (issue 3 §3): the URL path, or first frames that speak the
- * Phoenix protocol (a vsn 2.0.0 array or a vsn 1.0.0 object with topic and event).
+ * Realtime-shaped by the hook's own rule (issue 3 §3): the URL path, or first frames that speak
+ * the Phoenix protocol (core/realtime/framing `isPhoenixText`, which the hook's sniff agrees with).
  */
 export function isRealtimeHarSocket(socket: HarSocket): boolean {
   if (isRealtimeSocketUrl(socket.url)) return true;
   const first = socket.messages.slice(0, 3).find((m) => m.opcode === 'text');
-  return first !== undefined && looksPhoenix(first.data);
+  return first !== undefined && isPhoenixText(first.data);
 }
 
-function looksPhoenix(text: string): boolean {
-  if (text.length > 64 * 1024) return false;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return false;
-  }
-  if (Array.isArray(value)) return value.length === 5 && typeof value[2] === 'string' && typeof value[3] === 'string';
-  return isRecord(value) && typeof value.topic === 'string' && typeof value.event === 'string';
-}
 
 /** Whether the page hook created this socket (its script is on the initiator stack). */
 export function initiatedByHook(socket: HarSocket, hookScriptPrefix: string | undefined): boolean {
