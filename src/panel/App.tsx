@@ -1,7 +1,7 @@
 // The Claimscope panel: a toolbar (view tabs, filter, heartbeat toggle, Clear, drop counter), the
 // capture-status banner, and one view at a time. Everything captured is rendered as text nodes.
 
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useReducer, useState } from 'preact/hooks';
 import { frameList, httpList } from '../core/session';
 import type { PanelController } from './controller';
 import { ChannelsView } from './components/ChannelsView';
@@ -13,11 +13,7 @@ import { NO_KEYS, ProjectKeys, type ProjectKeysState } from './components/Projec
 import { StatusBanner } from './components/StatusBanner';
 import { TokensView } from './components/TokensView';
 import { useAnalysis } from './components/useAnalysis';
-
-type ViewName = 'frames' | 'connections' | 'channels' | 'tokens' | 'http' | 'findings';
-
-/** Views that show the claims engine's answers: the engine runs only while one is open. */
-const ENGINE_VIEWS: ReadonlySet<ViewName> = new Set(['connections', 'channels', 'tokens', 'findings']);
+import { ENGINE_VIEWS, INITIAL_UI, reduceUi, type ViewName } from './ui-state';
 
 export function App({ controller }: { controller: PanelController }) {
   const session = controller.session;
@@ -30,12 +26,8 @@ export function App({ controller }: { controller: PanelController }) {
     return unsubscribe;
   }, [controller]);
 
-  const [view, setView] = useState<ViewName>('frames');
-  const [filterText, setFilterText] = useState('');
-  const [showHeartbeats, setShowHeartbeats] = useState(true);
-  const [revealKeys, setRevealKeys] = useState(false);
-  // Remounts the Frames view on Clear so a selected frame does not outlive it.
-  const [clears, setClears] = useState(0);
+  const [ui, dispatch] = useReducer(reduceUi, INITIAL_UI);
+  const { view, filterText, showHeartbeats, revealKeys } = ui;
 
   // One immutable snapshot per render: every view reads the same version of the session.
   const snapshot = session.snapshot();
@@ -58,7 +50,7 @@ export function App({ controller }: { controller: PanelController }) {
       aria-selected={view === name}
       class={view === name ? 'tab selected' : 'tab'}
       data-testid={`view-${name}`}
-      onClick={() => setView(name)}
+      onClick={() => dispatch({ type: 'view', view: name })}
     >
       {label}
       {count !== undefined && <span class="count">{count}</span>}
@@ -84,14 +76,14 @@ export function App({ controller }: { controller: PanelController }) {
           aria-label="Filter frames by topic, event or payload"
           data-testid="filter-input"
           value={filterText}
-          onInput={(e) => setFilterText((e.currentTarget as HTMLInputElement).value)}
+          onInput={(e) => dispatch({ type: 'filter', text: (e.currentTarget as HTMLInputElement).value })}
         />
         <label class="toggle">
           <input
             type="checkbox"
             data-testid="toggle-heartbeats"
             checked={showHeartbeats}
-            onChange={(e) => setShowHeartbeats((e.currentTarget as HTMLInputElement).checked)}
+            onChange={(e) => dispatch({ type: 'show-heartbeats', on: (e.currentTarget as HTMLInputElement).checked })}
           />
           Heartbeats
         </label>
@@ -100,7 +92,7 @@ export function App({ controller }: { controller: PanelController }) {
             type="checkbox"
             data-testid="toggle-reveal-keys"
             checked={revealKeys}
-            onChange={(e) => setRevealKeys((e.currentTarget as HTMLInputElement).checked)}
+            onChange={(e) => dispatch({ type: 'reveal-keys', on: (e.currentTarget as HTMLInputElement).checked })}
           />
           Show keys
         </label>
@@ -110,7 +102,7 @@ export function App({ controller }: { controller: PanelController }) {
           title="Clear the panel and the tab's capture store"
           onClick={() => {
             controller.clear();
-            setClears((n) => n + 1);
+            dispatch({ type: 'cleared' });
           }}
         >
           Clear
@@ -133,7 +125,16 @@ export function App({ controller }: { controller: PanelController }) {
       </div>
       <StatusBanner controller={controller} snapshot={snapshot} />
       <main class="view">
-        {view === 'frames' && frames && <FramesView key={clears} catalog={session.catalog} list={frames} revealKeys={revealKeys} filterActive={filterText.trim() !== ''} />}
+        {view === 'frames' && frames && (
+          <FramesView
+            catalog={session.catalog}
+            list={frames}
+            revealKeys={revealKeys}
+            filterActive={filterText.trim() !== ''}
+            selected={ui.selected}
+            onSelect={(frame) => dispatch(frame ? { type: 'select', frame } : { type: 'deselect' })}
+          />
+        )}
         {view === 'connections' && (
           <ConnectionsView
             snapshot={snapshot}

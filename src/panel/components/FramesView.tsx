@@ -1,7 +1,6 @@
 // Frames: every captured frame (and socket lifecycle line, and reload separator) in a virtual list,
 // with the selected frame decoded below it. Undecodable frames are shown raw with the reason.
 
-import { useState } from 'preact/hooks';
 import type { DecodedFrame } from '../../core/realtime';
 import { maskApikeyInUrl, maskTokensInText, type FrameCatalog, type FrameEvent, type FrameList, type FrameListItem } from '../../core/session';
 import { CappedText } from '../../ui/CappedText';
@@ -10,9 +9,16 @@ import { VirtualList } from '../../ui/VirtualList';
 
 const ROW_HEIGHT = 21;
 
-export function FramesView(props: { catalog: FrameCatalog; list: FrameList; revealKeys: boolean; filterActive: boolean }) {
-  const { catalog, list } = props;
-  const [selected, setSelected] = useState<FrameEvent | undefined>(undefined);
+export function FramesView(props: {
+  catalog: FrameCatalog;
+  list: FrameList;
+  revealKeys: boolean;
+  filterActive: boolean;
+  /** The frame open in the details pane (panel UI state, src/panel/ui-state.ts). */
+  selected?: FrameEvent;
+  onSelect: (frame: FrameEvent | undefined) => void;
+}) {
+  const { catalog, list, selected } = props;
 
   const renderRow = (item: FrameListItem) => {
     switch (item.kind) {
@@ -61,7 +67,7 @@ export function FramesView(props: { catalog: FrameCatalog; list: FrameList; reve
             data-topic={facts.topic}
             data-dir={e.dir}
             data-source={e.source}
-            onClick={() => setSelected(e)}
+            onClick={() => props.onSelect(e)}
           >
             <span class={`dir ${e.dir}`} title={e.dir === 'sent' ? 'sent by the page' : 'received from the server'}>
               {e.dir === 'sent' ? '↑' : '↓'}
@@ -102,7 +108,7 @@ export function FramesView(props: { catalog: FrameCatalog; list: FrameList; reve
       <div class="status-line" data-testid="frames-count">
         {shownLine}
       </div>
-      {selected && <FrameDetails catalog={catalog} frame={selected} revealKeys={props.revealKeys} onClose={() => setSelected(undefined)} />}
+      {selected && <FrameDetails catalog={catalog} frame={selected} revealKeys={props.revealKeys} onClose={() => props.onSelect(undefined)} />}
     </div>
   );
 }
