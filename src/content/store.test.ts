@@ -240,7 +240,7 @@ describe('ContentStore', () => {
     expect(h.sent().at(-1)).toEqual({ type: 'summary', docId: 'd1', realtimeSockets: 1, serverErrors: 1 });
   });
 
-  it("pairs the worker's network observations with the page's records and stores them at their times", () => {
+  it("stores the worker's network observations as observed, at their times (the session pairs upgrades with sockets)", () => {
     const h = setup();
     h.store.start();
     h.store.ingest(pageEvents(1, 1));
@@ -250,7 +250,9 @@ describe('ContentStore', () => {
       events: [{ kind: 'net', url: SOCKET_URL, resourceType: 'websocket', method: 'GET', error: 'net::ERR_FAILED' }],
       times: [1_700_000_000_900],
     });
-    expect(h.store.events().at(-1)).toMatchObject({ kind: 'net', conn: 'd1:c1', time: 1_700_000_000_900, source: 'network' });
+    const stored = h.store.events().at(-1);
+    expect(stored).toMatchObject({ kind: 'net', url: SOCKET_URL, time: 1_700_000_000_900, source: 'network' });
+    expect(stored).not.toHaveProperty('conn');
   });
 
   it('pushes the pagehide out at once, and reconnects on a return from the back/forward cache', () => {

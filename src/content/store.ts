@@ -16,7 +16,6 @@ import { HANDOVER_KEY } from '../page/handover';
 import { contentEndpoint, type ContentEndpoint, type PortLike } from '../transport/endpoint';
 import { CONTENT_PING } from '../transport/schemas';
 import { validateMessage } from '../transport/validate';
-import { NetworkCorrelator } from './correlate';
 import { isRealtimeSocketOpening, isServerAuthError } from './evidence';
 import { HOOK_GRACE_MS, HookWatch } from './hook-watch';
 import { validatePageBatch } from './validate';
@@ -65,7 +64,6 @@ export interface HandoverEvent {
 export class ContentStore {
   readonly doc: DocumentInfo;
   private readonly buffer: EventBuffer;
-  private readonly correlator = new NetworkCorrelator();
   private readonly hookWatch: HookWatch;
   private storedRejections = 0;
   private pagePort?: PagePort;
@@ -188,7 +186,6 @@ export class ContentStore {
 
   // ---- storing and streaming ------------------------------------------------------------------
   private store(ev: CapturedEvent): void {
-    if (ev.source === 'page') this.correlator.notePageEvent(ev);
     // The buffer sniffed the frame's Phoenix head as it classified it: not sniffed a second time.
     if (isServerAuthError(ev, this.buffer.lastStoredHead(ev))) this.serverErrors++;
     if (isRealtimeSocketOpening(ev)) this.realtimeSockets++;
@@ -243,10 +240,9 @@ export class ContentStore {
     });
     endpoint.on('clear', () => this.clear());
     endpoint.on('network-events', (m) => {
-      m.events.forEach((body, i) => {
-        const paired = this.correlator.pair(body);
-        this.store(this.buffer.add(paired, { time: m.times[i] ?? this.host.now(), source: m.source }));
-      });
+      // Stored as observed: the Realtime tracker pairs an upgrade with its socket by URL when the
+      // session reads them (one place for that rule), nothing is paired on the page's thread.
+      m.events.forEach((body, i) => this.store(this.buffer.add(body, { time: m.times[i] ?? this.host.now(), source: m.source })));
     });
     endpoint.onDisconnect(() => this.disconnected(endpoint));
     if (!endpoint.send({ type: 'hello', v: PROTOCOL_VERSION, doc: { ...this.doc } })) {
@@ -284,7 +280,6 @@ export class ContentStore {
 
   private clear(): void {
     this.buffer.clear();
-    this.correlator.clear();
     this.streamQueue = [];
     this.serverErrors = 0;
     this.realtimeSockets = 0;

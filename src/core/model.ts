@@ -119,12 +119,6 @@ export interface NetworkObservation {
   status?: number;
   date?: string;
   error?: string;
-  /**
-   * The page's own record of the same exchange, when the content store could pair them (same URL
-   * and method, oldest unpaired first): the `req` of an http-request, or the `conn` of a socket.
-   */
-  req?: string;
-  conn?: ConnectionId;
 }
 
 export type LifecycleChange =
