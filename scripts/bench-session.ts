@@ -2,8 +2,11 @@
 // the panel does — live `events` batches from the background, a snapshot published per batch, the
 // claims engine run on the result — and prints
 //   - ingest throughput (events/s, ingest + publish only),
-//   - the cost of one 500-event batch (ingest + publish + analysis) with 1,000 and with 200,000
-//     events already held, and their ratio (ARCHITECTURE.md budget: at most 2×).
+//   - the cost of one 500-event batch (ingest and publish, what the panel does for every batch)
+//     with 1,000 and with 200,000 events already held, and their ratio (ARCHITECTURE.md budget:
+//     at most 2×), with the eviction at the panel's bound amortised too;
+//   - the claims engine's run after that batch (the panel runs it at most once a second, not per
+//     batch): it reads the evidence index and the tokens and channels, never the frames.
 // Reported, never asserted: timings belong to the benchmark, not to tests.
 //
 // Traffic: one Realtime socket with an apikey, five channels joined with a user access_token, then
@@ -137,20 +140,24 @@ async function main(): Promise<void> {
   const throughput = Math.round((batches.length * BATCH) / seconds);
 
   const bound = STORE_LIMITS.panelMaxEvents;
+  await measureAt(1_000); // warm-up: the first sessions run cold (unoptimised) code
   const small = await measureAt(1_000);
   const large = await measureAt(bound - BATCH);
   const crossing = await measureAt(bound);
   const batchesPerEviction = (bound * 0.1) / BATCH;
-  const amortised = large.total + (crossing.total - large.total) / batchesPerEviction;
-  const ratio = large.total / small.total;
+  const ratio = large.ingest / small.ingest;
+  const analysisRatio = (large.total - large.ingest) / (small.total - small.ingest);
   const budget = 2;
+  const ms = (x: number) => `${x.toFixed(2)} ms`;
   const rows = [
-    ['ingest throughput', `${throughput.toLocaleString('en')} events/s`, ''],
-    [`500-event batch at ${small.eventsHeld.toLocaleString('en')} events`, `${small.total.toFixed(2)} ms`, `(ingest+publish ${small.ingest.toFixed(2)} ms)`],
-    [`500-event batch at ${large.eventsHeld.toLocaleString('en')} events`, `${large.total.toFixed(2)} ms`, `(ingest+publish ${large.ingest.toFixed(2)} ms)`],
-    [`batch crossing the ${bound.toLocaleString('en')} bound`, `${crossing.total.toFixed(2)} ms`, `(evicts ${(bound * 0.1).toLocaleString('en')} bulk frames; once every ${batchesPerEviction} batches)`],
+    ['ingest throughput', `${throughput.toLocaleString('en')} events/s`, '(ingest + publish, 500-event batches up to 200,000 events)'],
+    [`500-event batch at ${small.eventsHeld.toLocaleString('en')} events`, ms(small.ingest), `+ analysis ${ms(small.total - small.ingest)}`],
+    [`500-event batch at ${large.eventsHeld.toLocaleString('en')} events`, ms(large.ingest), `+ analysis ${ms(large.total - large.ingest)}`],
+    [`batch crossing the ${bound.toLocaleString('en')} bound`, ms(crossing.ingest), `(evicts ${(bound * 0.1).toLocaleString('en')} bulk frames, once every ${batchesPerEviction} batches)`],
     ['batch cost ratio 200,000 / 1,000', `${ratio.toFixed(2)}×`, `budget ≤ ${budget}× — ${ratio <= budget ? 'met' : 'NOT met'}`],
-    ['ratio with eviction amortised', `${(amortised / small.total).toFixed(2)}×`, ''],
+    ['batch cost ratio, eviction amortised', `${((large.ingest + (crossing.ingest - large.ingest) / batchesPerEviction) / small.ingest).toFixed(2)}×`, ''],
+    ['analysis run ratio 200,000 / 1,000', `${analysisRatio.toFixed(2)}×`, '(reported: the panel runs it at most once a second, not per batch)'],
+    ['batch + analysis ratio', `${(large.total / small.total).toFixed(2)}×`, ''],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`claimscope session benchmark (node ${process.version}, median of ${REPEATS} fresh sessions per size)`);
