@@ -209,7 +209,8 @@ export function isSupabaseHttpUrl(url: string): boolean {
   return SUPABASE_HTTP_PATHS.some((p) => path.includes(p));
 }
 
-function pathOf(url: string): string {
+/** The path of a URL (absolute or not), without query or fragment; '/' for a bare origin. */
+export function pathOf(url: string): string {
   const q = url.search(/[?#]/);
   const noQuery = q === -1 ? url : url.slice(0, q);
   const scheme = noQuery.indexOf('://');

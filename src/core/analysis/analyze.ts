@@ -3,7 +3,7 @@
 // it is about). Every time check uses the time of that use corrected by the measured skew, so an
 // imported session analysed later gives the same answers; only `now` (live countdowns) moves.
 
-import type { CapturedEvent, HttpResponse } from '../model';
+import { pathOf, type CapturedEvent, type HttpResponse } from '../model';
 import type { ChannelKey, ChannelRecord, ConnectionRecord, RealtimeSession } from '../realtime/types';
 import { serverNowSec, type UseTime } from '../diagnosis/judge';
 import { diagnoseConnectFailure, diagnoseJoinReason, diagnoseSystemMessage, type ServerReplyDiagnosis } from '../diagnosis/replies';
@@ -13,7 +13,7 @@ import { checkToken, isoOf, REFRESH_MARGIN_S, timeFactsAt } from '../rules/token
 import { TokenCache } from '../tokens/cache';
 import { decodeToken, originOfUrl, projectRefOfUrl, type DecodedToken } from '../tokens/decode';
 import type { ProjectKnowledge } from '../tokens/project';
-import type { TokenUseKind } from '../tokens/use-kind';
+import { USE_WORDS, type TokenUseKind } from '../tokens/use-kind';
 import { isAsymmetricAlg, SUPPORTED_ALGS } from '../tokens/verify';
 import { channelTokenTimeline, effectiveChannelTokenAt, type ChannelTokenSource, type EffectiveTokenSpan, type TokenDecoder } from './effective-token';
 import { EvidenceIndex, type EvidenceView, type TokenUse } from './evidence-index';
@@ -281,27 +281,12 @@ async function judgeTokenUses(groups: JudgedUse[][], out: FindingSet, env: { pro
   }
 }
 
-function pathOf(url: string): string {
-  const m = /^[a-z]+:\/\/[^/?#]*([^?#]*)/i.exec(url);
-  return m && m[1] ? m[1] : '/';
-}
-
 function channelScope(key: ChannelKey): string {
   return `ch:${key.conn}:${key.topic}`;
 }
 
 // ---------------------------------------------------------------------------------------------
 
-const USE_WORDS: Record<FindingUseKind, string> = {
-  'socket-apikey': 'socket apikey',
-  'join-access-token': 'join access_token',
-  'join-user-token': 'join user_token',
-  'access-token-push': 'access_token push',
-  'http-authorization': 'HTTP Authorization',
-  'http-apikey': 'HTTP apikey header',
-  'token-grant': 'token grant',
-  'channel-apikey': 'channel fallback to the socket apikey',
-};
 
 /** Time facts: said once per token too, but their `expected` (the server clock) varies per use. */
 const TIME_CODES = new Set<FindingCode>(['token-expired', 'token-not-yet-valid', 'iat-in-future']);

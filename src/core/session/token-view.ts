@@ -22,6 +22,8 @@ import {
   type UseTime,
 } from '../analysis';
 import { maskToken } from './masking';
+import { pathOf } from '../model';
+import { USE_WORDS } from '../tokens/use-kind';
 
 export interface Verdicts {
   connect: ConnectVerdict;
@@ -61,15 +63,6 @@ export interface TokenView {
   verdicts: Verdicts | null;
 }
 
-const USE_WORDS: Record<TokenUseKind, string> = {
-  'socket-apikey': 'socket apikey param',
-  'join-access-token': 'join access_token',
-  'join-user-token': 'join user_token',
-  'access-token-push': 'access_token push',
-  'http-authorization': 'HTTP Authorization: Bearer',
-  'http-apikey': 'HTTP apikey header',
-  'token-grant': '/auth/v1/token grant',
-};
 
 /**
  * Whether Realtime's verdicts can be predicted for this token. An `sb_` key is not what Realtime
@@ -169,7 +162,3 @@ function oncePerCode(findings: Finding[]): Finding[] {
   return [...seen.values()];
 }
 
-function pathOf(url: string): string {
-  const m = /^[a-z]+:\/\/[^/?#]+([^?#]*)/i.exec(url);
-  return m ? m[1] || '/' : url.slice(0, 60);
-}

@@ -1,7 +1,7 @@
-// How a token travelled to Supabase: the places the analysis records a token's use (the socket's
+// How a token travelled to Supabase, and the words for it: the places the analysis records a token's use (the socket's
 // apikey, a phx_join's access_token, an access_token push, an HTTP header, a token grant). Its own
 // module so that both the session analysis and the finding catalogue (which adds 'channel-apikey')
-// share one union without rules/ depending on analysis/.
+// share one union (and one wording) without rules/ depending on analysis/.
 
 export type TokenUseKind =
   | 'socket-apikey'
@@ -11,3 +11,15 @@ export type TokenUseKind =
   | 'http-authorization'
   | 'http-apikey'
   | 'token-grant';
+
+/** Where a token travelled, in words: the token cards and the findings' "Applies to N uses" sentence. */
+export const USE_WORDS: Record<TokenUseKind | 'channel-apikey', string> = {
+  'socket-apikey': 'socket apikey param',
+  'join-access-token': 'join access_token',
+  'join-user-token': 'join user_token',
+  'access-token-push': 'access_token push',
+  'http-authorization': 'HTTP Authorization: Bearer',
+  'http-apikey': 'HTTP apikey header',
+  'token-grant': '/auth/v1/token grant',
+  'channel-apikey': 'channel fallback to the socket apikey',
+};
