@@ -166,8 +166,9 @@ export const PAGE_LIMITS = {
 export const STORE_LIMITS = {
   maxEvents: 20_000,
   maxBytes: 32 * 1024 * 1024,
-  /** The panel's own copy ("preserve log"). */
+  /** The panel's own copy ("preserve log"): by count, and by approximate payload bytes. */
   panelMaxEvents: 200_000,
+  panelMaxBytes: 64 * 1024 * 1024,
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -157,6 +157,24 @@ describe('EventLog', () => {
     expect(state.eventCount).toBe(50);
   });
 
+  it('bounds its copy by bytes as well: large bulk frames go first, the join and its error reply stay, bytes are counted', () => {
+    const isBulk = (e: CapturedEvent) => e.kind === 'ws-frame' && (e.text ?? '').includes('"broadcast"');
+    const state = new EventLog({ tabId: 7, maxBytes: 1_000_000, keepFraction: 0.5, isBulk });
+    const join = frame('A', 1, '["1","1","realtime:room","phx_join",{"access_token":"x"}]');
+    const reply = frame('A', 2, '["1","1","realtime:room","phx_reply",{"status":"error","response":{"reason":"Token has expired 5 seconds ago"}}]');
+    state.apply(snapshot(doc('A'), [join, reply]));
+    // 300 frames of 256 KiB of non-ASCII text: ~75 MB of payload, 300 events (far below the count bound).
+    const big = 'é'.repeat(256 * 1024);
+    state.apply(live('A', range(3, 302).map((s) => frame('A', s, `[null,null,"realtime:room","broadcast",{"event":"e","payload":"${big}"}]`))));
+    expect(state.bytes).toBeLessThanOrEqual(1_000_000);
+    const kept = state.events().map((e) => e.seq);
+    expect(kept.slice(0, 2)).toEqual([1, 2]);
+    const { panelDroppedEvents, panelDroppedBytes } = state.drops();
+    // Every frame is held or counted as dropped, and the numbers add up.
+    expect(panelDroppedEvents + state.eventCount).toBe(302);
+    expect(panelDroppedBytes).toBeGreaterThan(70 * 1024 * 1024);
+  });
+
   it('drops the oldest evidence too when nothing bulk is left, still counting', () => {
     const state = new EventLog({ tabId: 7, maxEvents: 10, keepFraction: 1 });
     state.apply(snapshot(doc('A'), range(1, 12).map((s) => frame('A', s))));

@@ -5,7 +5,8 @@
 //   panel re-subscribes and gets a fresh snapshot that overlaps what it already holds;
 // - "preserve log": events of earlier documents stay when the inspected page reloads, with a
 //   separator row "Page reloaded: <url>";
-// - a bound (STORE_LIMITS.panelMaxEvents) enforced by dropping the oldest bulk traffic first
+// - a bound by count and by bytes (STORE_LIMITS.panelMaxEvents, panelMaxBytes: 200,000 events of up
+//   to 256 KiB each would otherwise reach gigabytes) enforced by dropping the oldest bulk traffic first
 //   (heartbeats, broadcasts, presence, postgres changes), then the oldest of anything; every drop is
 //   counted and shown, never silent (ARCHITECTURE.md "Store of record").
 //
@@ -25,6 +26,7 @@ import {
   type HookState,
   type StoreStats,
 } from '../../messages';
+import { approxEventBytes } from './buffer';
 import { SeqRanges } from './seq-ranges';
 
 /** A "Page reloaded: <url>" boundary in the preserved log. */
@@ -67,8 +69,9 @@ export interface DropSummary {
   storeDroppedBytes: number;
   /** Frames the store kept only as a preview. */
   truncatedFrames: number;
-  /** Evicted by this panel to stay within its own bound. */
+  /** Evicted by this panel to stay within its own bound (count or bytes). */
   panelDroppedEvents: number;
+  panelDroppedBytes: number;
   /** Messages or events from the background the panel could not accept (malformed). */
   rejected: number;
   /** Page messages the content script rejected (sum over documents). */
@@ -78,7 +81,9 @@ export interface DropSummary {
 export interface EventLogOptions {
   tabId: number;
   maxEvents?: number;
-  /** After an eviction, keep this fraction of `maxEvents`: evicting in bulk keeps eviction rare. */
+  /** Approximate bytes of the events held (payloads, URLs, headers: `approxEventBytes`). */
+  maxBytes?: number;
+  /** After an eviction, keep this fraction of the bounds: evicting in bulk keeps eviction rare. */
   keepFraction?: number;
   /** Bulk traffic is evicted first. The default keeps everything equal (oldest first). */
   isBulk?: (event: CapturedEvent) => boolean;
@@ -88,6 +93,9 @@ export interface EventLogOptions {
 export class EventLog {
   readonly tabId: number;
   readonly maxEvents: number;
+  readonly maxBytes: number;
+  /** Approximate bytes of the events held. */
+  bytes = 0;
   status: CaptureState = 'connecting';
   /** URL of the inspected tab as last reported by the background. */
   tabUrl?: string;
@@ -108,6 +116,7 @@ export class EventLog {
   /** Latest store stats per document. */
   readonly storeStats = new Map<string, StoreStats>();
   panelDroppedEvents = 0;
+  panelDroppedBytes = 0;
   rejected = 0;
   /** Bumped on every change: cheap "did anything change" for the UI. */
   version = 0;
@@ -123,6 +132,7 @@ export class EventLog {
   constructor(options: EventLogOptions) {
     this.tabId = options.tabId;
     this.maxEvents = options.maxEvents ?? STORE_LIMITS.panelMaxEvents;
+    this.maxBytes = options.maxBytes ?? STORE_LIMITS.panelMaxBytes;
     this.keepFraction = options.keepFraction ?? 0.9;
     this.isBulk = options.isBulk ?? (() => false);
     this.now = options.now ?? Date.now;
@@ -152,7 +162,9 @@ export class EventLog {
     }
     this.rows = [];
     this.eventCount = 0;
+    this.bytes = 0;
     this.panelDroppedEvents = 0;
+    this.panelDroppedBytes = 0;
     this.rejected = 0;
     this.storeStats.clear();
     // The current document stays known, so its later events need no new separator.
@@ -176,6 +188,7 @@ export class EventLog {
       storeDroppedBytes,
       truncatedFrames,
       panelDroppedEvents: this.panelDroppedEvents,
+      panelDroppedBytes: this.panelDroppedBytes,
       rejected: this.rejected,
       pageRejected,
     };
@@ -327,6 +340,7 @@ export class EventLog {
     }
     if (accepted.length === 0) return changes;
     this.eventCount += accepted.length;
+    for (const event of accepted) this.bytes += approxEventBytes(event);
     if (late) {
       this.mergeLate(accepted);
       changes.push({ kind: 'reordered' });
@@ -373,37 +387,41 @@ export class EventLog {
 
   /** Oldest bulk traffic goes first, then the oldest of anything; separators stay. */
   private enforceBound(): { count: number; onlyBulk: boolean } {
-    if (this.eventCount <= this.maxEvents) return { count: 0, onlyBulk: true };
-    const target = Math.max(0, Math.floor(this.maxEvents * this.keepFraction));
-    let toDrop = this.eventCount - target;
-    const dropped = toDrop;
+    if (this.eventCount <= this.maxEvents && this.bytes <= this.maxBytes) return { count: 0, onlyBulk: true };
+    const targetCount = Math.max(0, Math.floor(this.maxEvents * this.keepFraction));
+    const targetBytes = Math.max(0, Math.floor(this.maxBytes * this.keepFraction));
+    let count = this.eventCount;
+    let bytes = this.bytes;
+    const over = () => count > targetCount || bytes > targetBytes;
+    const drop = (row: CapturedEvent) => {
+      count--;
+      bytes -= approxEventBytes(row);
+    };
     // Pass 1: oldest bulk events.
     const afterBulk: SessionRow[] = [];
     for (const row of this.rows) {
-      if (toDrop > 0 && !isSeparator(row) && this.isBulk(row)) {
-        toDrop--;
-        continue;
-      }
-      afterBulk.push(row);
+      if (!isSeparator(row) && over() && this.isBulk(row)) drop(row);
+      else afterBulk.push(row);
     }
     // Pass 2: still over the bound with only evidence left: oldest first.
     let rows = afterBulk;
-    const onlyBulk = toDrop === 0;
-    if (toDrop > 0) {
+    const onlyBulk = !over();
+    if (!onlyBulk) {
       rows = [];
       for (const row of afterBulk) {
-        if (toDrop > 0 && !isSeparator(row)) {
-          toDrop--;
-          continue;
-        }
-        rows.push(row);
+        if (!isSeparator(row) && over()) drop(row);
+        else rows.push(row);
       }
     }
+    const dropped = this.eventCount - count;
     this.rows = rows;
-    this.eventCount -= dropped;
     this.panelDroppedEvents += dropped;
+    this.panelDroppedBytes += this.bytes - bytes;
+    this.eventCount = count;
+    this.bytes = bytes;
     return { count: dropped, onlyBulk };
   }
+
 }
 
 function isRecord(value: unknown): value is Record<string, any> {

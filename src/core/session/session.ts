@@ -27,6 +27,8 @@ import { DocumentUnloads, unloadLookup, type UnloadLookup } from './unload';
 export interface SessionOptions {
   tabId: number;
   maxEvents?: number;
+  /** Byte budget of the held events (default STORE_LIMITS.panelMaxBytes, 64 MB). */
+  maxBytes?: number;
   now?: () => number;
   /** Frame decoder (default: core/realtime decodeFrame). Tests inject a counting one. */
   decodeFrame?: FrameDecoder;
@@ -99,7 +101,7 @@ export class Session {
 
   constructor(options: SessionOptions) {
     this.catalog = new FrameCatalog(options.decodeFrame);
-    this.log = new EventLog({ tabId: options.tabId, maxEvents: options.maxEvents, now: options.now, isBulk: this.catalog.isBulk });
+    this.log = new EventLog({ tabId: options.tabId, maxEvents: options.maxEvents, maxBytes: options.maxBytes, now: options.now, isBulk: this.catalog.isBulk });
     this.tracker = this.newTracker();
   }
 
