@@ -170,3 +170,28 @@ describe('decode once', () => {
     expect(decodes).toBe(frames);
   });
 });
+
+describe('analysis runs', () => {
+  it('publishes only the latest of two overlapping runs', async () => {
+    const session = new Session({ tabId: PAGE.tabId });
+    // The first run's answer arrives last.
+    const run = session.engine.run.bind(session.engine);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    session.engine.run = async (...args) => {
+      const answer = run(...args);
+      if (calls++ === 0) await held;
+      return answer;
+    };
+    session.apply({ type: 'snapshot', snapshot: { doc: DOC_INFO, events: fresh(PAGE.events).slice(0, 4), stats: EMPTY_STATS } });
+    const first = session.analyse(PAGE.now);
+    session.apply({ type: 'events', docId: PAGE_DOC, events: fresh(PAGE.events).slice(4), stats: EMPTY_STATS });
+    await session.analyse(PAGE.now);
+    release();
+    await first;
+    const { analysis, contentVersion } = session.snapshot();
+    expect(analysis.kind === 'done' && analysis.contentVersion).toBe(contentVersion);
+    expect(session.analysisStale()).toBe(false);
+  });
+});

@@ -88,6 +88,7 @@ export class Session {
   private contentVersion = 0;
   private version = 0;
   private analysis: AnalysisState = { kind: 'pending' };
+  private analysisRuns = 0;
   private project: ProjectKnowledge = {};
   private projectKey = 'none';
   /** Published copies of tracker records, and the sockets whose records changed since. */
@@ -157,12 +158,17 @@ export class Session {
     const evidence = this.evidence;
     const { contentVersion, projectKey } = input;
     const project = this.project;
+    const run = ++this.analysisRuns;
+    let answer: AnalysisState;
     try {
       const result = await this.engine.run(evidence, input, { now, project, projectKey });
-      this.analysis = { kind: 'done', result, contentVersion, projectKey };
+      answer = { kind: 'done', result, contentVersion, projectKey };
     } catch (error) {
-      this.analysis = { kind: 'failed', message: error instanceof Error ? error.message : String(error), contentVersion, projectKey };
+      answer = { kind: 'failed', message: error instanceof Error ? error.message : String(error), contentVersion, projectKey };
     }
+    // Two runs may overlap (a caller that does not wait): only the latest one started is published.
+    if (run !== this.analysisRuns) return;
+    this.analysis = answer;
     this.changed(false);
   }
 
