@@ -300,8 +300,9 @@ export class EventLog {
         if (row.docId === undefined) {
           // Copy on write: a published snapshot may hold this row array (Session.snapshot).
           this.rows = this.rows.slice();
-          this.rows[i] = { ...row, docId: doc.docId, url: doc.url };
-          return [{ kind: 'meta' }];
+          const claimed: PageSeparator = { ...row, docId: doc.docId, url: doc.url };
+          this.rows[i] = claimed;
+          return [{ kind: 'separator', separator: claimed }];
         }
         break;
       }

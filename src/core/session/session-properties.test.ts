@@ -195,3 +195,23 @@ describe('analysis runs', () => {
     expect(session.analysisStale()).toBe(false);
   });
 });
+
+describe('content versions', () => {
+  it('a "page reloaded" separator and the document it names change the rows a face shows', () => {
+    const session = new Session({ tabId: PAGE.tabId });
+    session.apply({ type: 'snapshot', snapshot: { doc: DOC_INFO, events: fresh(PAGE.events), stats: EMPTY_STATS } });
+    const before = session.snapshot();
+    session.apply({ type: 'navigated', tabId: PAGE.tabId, url: 'http://127.0.0.1/app/?again' });
+    const announced = session.snapshot();
+    expect(announced.contentVersion).toBeGreaterThan(before.contentVersion);
+    expect([...announced.rows].at(-1)).toMatchObject({ kind: 'separator', url: 'http://127.0.0.1/app/?again' });
+    const next = { ...DOC_INFO, docId: 'second-doc', url: 'http://127.0.0.1/app/?again#ready' };
+    session.apply({ type: 'snapshot', snapshot: { doc: next, events: [], stats: EMPTY_STATS } });
+    const named = session.snapshot();
+    expect(named.contentVersion).toBeGreaterThan(announced.contentVersion);
+    expect([...named.rows].at(-1)).toMatchObject({ kind: 'separator', docId: 'second-doc', url: next.url });
+    // The earlier snapshot still shows the separator as it was announced.
+    expect([...announced.rows].at(-1)).toMatchObject({ kind: 'separator', url: 'http://127.0.0.1/app/?again' });
+    expect([...announced.rows].at(-1)).not.toHaveProperty('docId');
+  });
+});

@@ -232,6 +232,10 @@ export class Session {
           this.rebuild();
           content = true;
           break;
+        case 'separator':
+          // A "page reloaded" row was added or named its document: the rows changed.
+          content = true;
+          break;
         case 'evicted':
           // Evictions keep what the tracker learned: a join attempt stays explained after its
           // frames were evicted. The engine's evidence (no frames) follows the log only when
