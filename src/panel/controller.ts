@@ -26,16 +26,9 @@ export class PanelController {
         this.session.apply(message);
         this.notify();
       },
-      // Bridge (issue 8, typed transport): the link delivers only validated messages to onMessage
-      // and reports the rest here. Until the session has a reject path of its own, a refused
-      // message is handed to the session as received, so the event log's own checks still raise
-      // the problem they raised before ("Claimscope ignored N messages from its background (...)",
-      // or the protocol-mismatch text for a status of another version). To rewire: count `reason`
-      // in the session's problem state instead, and stop applying `message`.
-      onInvalid: (_reason, message) => {
-        this.session.apply(message);
-        this.notify();
-      },
+      // The link delivers only validated messages; a refused one is counted by the session and
+      // shown as a problem the user can act on (another protocol version: reopen DevTools).
+      onInvalid: (reason, _message, peerVersion) => this.session.refuse(reason, peerVersion),
       onState: (state) => {
         this.linkState = state;
         this.notify();

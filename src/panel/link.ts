@@ -27,7 +27,7 @@ export interface PanelLinkOptions {
    * A message the transport refused (malformed, unknown type, or another protocol version:
    * `message` is the raw value, for diagnostics only). Counted in `PanelLink.rejected` either way.
    */
-  onInvalid?: (reason: string, message: unknown) => void;
+  onInvalid?: (reason: string, message: unknown, peerVersion?: number) => void;
   onState: (state: LinkState) => void;
   /** Delays between reconnect attempts (ms); the last one repeats. */
   backoff?: readonly number[];
@@ -91,7 +91,7 @@ export function openPanelLink(options: PanelLinkOptions): PanelLink {
       if (port !== next) return;
       rejected++;
       heard();
-      options.onInvalid?.(rejection.reason, rejection.message);
+      options.onInvalid?.(rejection.reason, rejection.message, rejection.peerVersion);
     });
     next.onDisconnect(() => {
       if (port !== next) return;

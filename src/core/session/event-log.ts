@@ -215,12 +215,7 @@ export class EventLog {
     const msg = message as BackgroundToPanel;
     switch (msg.type) {
       case 'status': {
-        if (msg.v !== PROTOCOL_VERSION) {
-          this.problem =
-            `Claimscope's panel speaks protocol ${PROTOCOL_VERSION} but its background speaks ${String(msg.v)}. ` +
-            'The extension was probably updated while DevTools was open: close DevTools and open it again.';
-          return [{ kind: 'meta' }];
-        }
+        if (msg.v !== PROTOCOL_VERSION) return this.refuse('another protocol version', msg.v);
         if (msg.status !== 'capturing' && msg.status !== 'not-capturing' && msg.status !== 'restricted') {
           return this.reject(`unknown capture status ${JSON.stringify(msg.status)}`);
         }
@@ -266,6 +261,15 @@ export class EventLog {
       default:
         return this.reject(`unknown message type ${JSON.stringify((msg as { type: string }).type)}`);
     }
+  }
+
+  /** A message refused before it got here (the transport's checks), or of another protocol version. */
+  refuse(reason: string, peerVersion?: unknown): LogChange[] {
+    if (peerVersion === undefined) return this.reject(reason);
+    this.problem =
+      `Claimscope's panel speaks protocol ${PROTOCOL_VERSION} but its background speaks ${String(peerVersion)}. ` +
+      'The extension was probably updated while DevTools was open: close DevTools and open it again.';
+    return [{ kind: 'meta' }];
   }
 
   private reject(reason: string): LogChange[] {

@@ -119,6 +119,14 @@ export class Session {
     return this.follow(this.log.apply(message));
   }
 
+  /**
+   * A message the transport refused (src/transport): counted and shown as a problem, never applied.
+   * `peerVersion` when the only fault was the background's protocol version.
+   */
+  refuse(reason: string, peerVersion?: number): LogChange[] {
+    return this.follow(this.log.refuse(reason, peerVersion));
+  }
+
   /** Events the panel observed itself (DevTools' network log), or read from a file: see EventLog.applyLocal. */
   applyLocal(events: readonly CapturedEvent[]): LogChange[] {
     this.catalog.noteEvents(events);
