@@ -283,8 +283,40 @@ function issuerProblem(token: DecodedToken, ctx: TokenRuleContext): { expected: 
     default:
       return null; // third-party issuers are whatever the IdP says
   }
-  if (typeof iss === 'string' && allowed.includes(iss.replace(/\/$/, ''))) return null;
+  if (typeof iss === 'string' && allowed.some((a) => sameIssuer(a, iss))) return null;
   return { expected: allowed, expectedText: allowed.length === 1 ? `"${allowed[0]}"` : `one of ${allowed.map((a) => `"${a}"`).join(', ')}` };
+}
+
+/**
+ * Whether two issuer URLs name the same Auth server. Loopback aliases are one host (`supabase
+ * start` issues `http://127.0.0.1:54321/auth/v1` while apps often use `http://localhost:54321`),
+ * a `<ref>.supabase.co` project's Auth is `https://<ref>.supabase.co/auth/v1` whatever scheme or
+ * port its socket used, default ports are implied, and a trailing slash does not matter.
+ * Anything that is not a URL (`supabase`, `supabase-demo`) must match exactly.
+ */
+export function sameIssuer(a: string, b: string): boolean {
+  const x = issuerKey(a);
+  const y = issuerKey(b);
+  return x !== undefined && x === y;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+const DEFAULT_PORT: Record<string, string> = { http: '80', https: '443', ws: '80', wss: '443' };
+
+function issuerKey(issuer: string): string | undefined {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]*\]|[^/:?#]*)(?::(\d+))?([^?#]*)$/i.exec(issuer);
+  if (!m) return issuer === '' ? undefined : `=${issuer}`;
+  let scheme = m[1].toLowerCase();
+  let host = m[2].toLowerCase();
+  let port = m[3] ?? '';
+  const path = m[4].replace(/\/+$/, '');
+  if (port === DEFAULT_PORT[scheme]) port = '';
+  if (/^[a-z0-9]+\.supabase\.(co|in|net)$/.test(host)) {
+    scheme = 'https';
+    port = '';
+  } else if (LOOPBACK.test(host)) host = 'loopback';
+  scheme = scheme === 'wss' ? 'https' : scheme === 'ws' ? 'http' : scheme;
+  return `${scheme}://${host}:${port}${path}`;
 }
 
 export function isoOf(seconds: number): string {
