@@ -37,3 +37,23 @@ test('expired token: the findings name it and match what the server answered the
   await ui.close();
   await page.close();
 });
+
+test('a token expiring on an open channel: token-expires-soon stays listed after the close it predicted, resolved and linked to it', async () => {
+  const page = await suite.browser.context.newPage();
+  // A hand-made token that expires 12 s after the join: realtime-js never refreshes it, so the
+  // server closes the channel at exp (realtime-facts §3.3).
+  await page.goto(appUrl(suite.server, { scenario: 'expiring-mid-channel', lifetime: 12 }));
+  await page.waitForFunction(() => (window as any).__observations?.some((o: { kind: string; text: string }) => o.kind === 'status' && o.text.includes('SUBSCRIBED')));
+  const ui = await openPanelTab(suite.browser, await suite.browser.tabIdOf(page));
+  await ui.view('findings');
+  const soon = ui.root.locator('[data-testid="finding-row"][data-code="token-expires-soon"]');
+  await expect(soon.first()).toHaveAttribute('data-state', 'active', { timeout: 10_000 });
+
+  await scenarioDone(page, 'expiring-mid-channel');
+  await expect(soon.first()).toHaveAttribute('data-state', 'resolved', { timeout: 15_000 });
+  await expect(soon.first().getByTestId('finding-resolution')).toHaveAttribute('data-resolved-by', 'server-channel-closed');
+  await expect(soon.first().getByTestId('finding-resolution')).toContainText('the server closed the channel when the token expired, as predicted');
+  await expect(ui.root.locator('[data-testid="finding-row"][data-code="server-channel-closed"][data-state="active"]')).toHaveCount(1);
+  await ui.close();
+  await page.close();
+});

@@ -146,7 +146,7 @@ export function App({ controller }: { controller: PanelController }) {
         {view === 'channels' && <ChannelsView snapshot={snapshot} analysis={analysis} keysBar={keysBar} />}
         {view === 'tokens' && <TokensView analysis={analysis} keysBar={keysBar} />}
         {view === 'http' && http && <HttpView items={http} revealKeys={revealKeys} />}
-        {view === 'findings' && <FindingsView analysis={analysis} />}
+        {view === 'findings' && <FindingsView analysis={analysis} history={snapshot.findings} />}
       </main>
     </div>
   );

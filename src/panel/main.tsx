@@ -48,7 +48,10 @@
 //                       prediction possible or no reply will come)
 //   connection-row ...  also predicted-connect (data-accepted, data-status) and connect-match (data-match)
 //   http-row            data-status; net-row (network-layer observations)
-//   findings-view       finding-row: data-code, data-severity
+//   findings-view       finding-row: data-code, data-severity, data-state = active | resolved (the
+//                       session's findings history: resolved ones follow a resolved-findings heading);
+//                       inside a resolved row: finding-resolved, finding-resolution (data-resolved-by =
+//                       the code of the finding that resolved it, e.g. server-channel-closed, or "")
 //   tokens-view         data-state = pending | done; clock-skew (data-known); token-row: data-class
 //                       (TokenClass, e.g. user-access-token, legacy-service-role-key, publishable-key),
 //                       data-label (the engine's token label, never the token), data-ref, data-role;

@@ -19,6 +19,7 @@ import { RealtimeTracker, type ChannelRecord, type ConnectionRecord, type Realti
 import type { ProjectKnowledge } from '../tokens/project';
 import { SessionEngine, type EngineResult } from './engine';
 import { EventLog, isSeparator, type CaptureState, type DropSummary, type LogChange, type SessionRow } from './event-log';
+import { FindingHistory, type FindingEntry } from './finding-history';
 import { FrameCatalog, isFrameEvent, type FrameDecoder } from './frame-catalog';
 import { hookReport, type HookReport } from './hook-status';
 import type { DocumentInfo, HookState } from '../../messages';
@@ -72,6 +73,11 @@ export interface SessionSnapshot {
   /** Which connections ended with their page (pagehide still in force for their document). */
   readonly unloads: UnloadLookup;
   readonly analysis: AnalysisState;
+  /**
+   * Every finding raised since the session began (or was cleared), active or resolved with when
+   * and why (finding-history.ts): the story of a failure outlives the failure.
+   */
+  readonly findings: readonly FindingEntry[];
   /** What the user told the engine about the project (changes the verdicts). */
   readonly projectKey: string;
 }
@@ -89,6 +95,7 @@ export class Session {
   private version = 0;
   private analysis: AnalysisState = { kind: 'pending' };
   private analysisRuns = 0;
+  private readonly history = new FindingHistory();
   private project: ProjectKnowledge = {};
   private projectKey = 'none';
   /** Published copies of tracker records, and the sockets whose records changed since. */
@@ -135,6 +142,7 @@ export class Session {
 
   clear(): LogChange[] {
     this.catalog.clear();
+    this.history.clear();
     return this.follow(this.log.clear());
   }
 
@@ -177,6 +185,7 @@ export class Session {
     // Two runs may overlap (a caller that does not wait): only the latest one started is published.
     if (run !== this.analysisRuns) return;
     this.analysis = answer;
+    if (answer.kind === 'done') this.history.update(answer.result.analysis.findings, { now, channels: answer.result.analysis.channels });
     this.changed(false);
   }
 
@@ -212,6 +221,7 @@ export class Session {
       channels: Object.freeze(live.channels.map((ch) => this.publishRecord(ch, ch.key.conn))),
       unloads: unloadLookup(this.unloads.all()),
       analysis: this.analysis,
+      findings: Object.freeze(this.history.entries()),
       projectKey: this.projectKey,
     });
     this.dirtyConns = new Set();
