@@ -37,6 +37,9 @@
 //   channel-row         data-topic, data-phase, data-join-ref; data-closed-by = page-unloaded | bfcache
 //                       when a joined/joining/leaving channel ended with its page (data-phase = closed,
 //                       channel-phase reads "closed (page unloaded)"); inside: channel-phase,
+//                       app-status (what realtime-js told the page's subscribe callback, inferred:
+//                       data-status = SUBSCRIBED | TIMED_OUT | CHANNEL_ERROR | CLOSED of the latest,
+//                       data-message = its err.message; one app-status-entry per status, data-status),
 //                       join-attempt (data-status = ok | error | awaiting-reply | timed-out |
 //                       connection-closed), join-reason, system-message
 //                       Claims engine (once the throttled analysis ran): effective-token (data-source =

@@ -41,6 +41,7 @@ export {
   type Verdicts,
 } from './token-view';
 export { replyReason, serverAnswer, type Comparison, type MatchState, type ServerAnswer } from './verdicts';
+export { toldApp, type AppStatus, type ToldApp } from './told-app';
 export { findingKey, type FindingEntry, type FindingState } from './finding-history';
 export { maskApikeyInUrl, maskSecret, maskToken, maskTokensInText } from './masking';
 export { frameHookMissingText, hookMissingText, type HookReport } from './hook-status';

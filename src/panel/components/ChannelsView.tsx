@@ -9,6 +9,8 @@ import {
   channelKeyString,
   channelPhaseDisplay,
   maskSecret,
+  toldApp,
+  type ToldApp,
   type AnalysisState,
   type ChannelPhaseDisplay,
   type ChannelVerdict,
@@ -41,7 +43,8 @@ export function ChannelsView({
       {snapshot.channels.map((channel) => {
         const key = channelKeyString(channel.key);
         const phase = channelPhaseDisplay(channel, connections.get(channel.key.conn), lookup);
-        return <ChannelCard channel={channel} phase={phase} verdict={result?.channels.get(key)} result={result} now={now} key={key} />;
+        const told = toldApp(channel, connections.get(channel.key.conn));
+        return <ChannelCard channel={channel} phase={phase} told={told} verdict={result?.channels.get(key)} result={result} now={now} key={key} />;
       })}
     </div>
   );
@@ -50,12 +53,14 @@ export function ChannelsView({
 function ChannelCard({
   channel,
   phase,
+  told,
   verdict,
   result,
   now,
 }: {
   channel: ChannelRecord;
   phase: ChannelPhaseDisplay;
+  told: ToldApp[];
   verdict?: ChannelVerdict;
   result?: EngineResult;
   now: number;
@@ -93,6 +98,7 @@ function ChannelCard({
       ) : (
         <p class="muted">Analysing the channel token…</p>
       )}
+      {told.length > 0 && <AppStatusLine told={told} />}
       <ol class="attempts">
         {channel.attempts.map((attempt, i) => (
           <AttemptLine attempt={attempt} index={i} key={i} />
@@ -199,6 +205,28 @@ function EngineLines({ verdict, result, now }: { verdict: ChannelVerdict; result
           <MatchMark comparison={latest.comparison} testid="verdict-match" />
         </div>
       )}
+    </div>
+  );
+}
+
+/** What realtime-js told the page's subscribe callback, in its exact words (inferred, §7). */
+function AppStatusLine({ told }: { told: ToldApp[] }) {
+  const last = told[told.length - 1];
+  return (
+    <div class="app-status" data-testid="app-status" data-status={last.status} data-message={last.message ?? ''}>
+      <span class="muted" title="Inferred from the frames as supabase-js 2.x reports them; the page's callback itself is not instrumented">
+        The app was told:{' '}
+      </span>
+      {told.map((t, i) => (
+        <span key={i} data-testid="app-status-entry" data-status={t.status} title={`${formatTime(t.time)}: ${t.meaning}`}>
+          {i > 0 ? ' → ' : ''}
+          <code>
+            {t.status}
+            {t.message !== undefined ? `: ${t.message}` : ''}
+          </code>
+        </span>
+      ))}
+      <span class="muted"> — {last.meaning}</span>
     </div>
   );
 }
