@@ -1,0 +1,411 @@
+// Full redaction for exports (issue 13 item 4): the session core's on-screen masking
+// (core/session/masking.ts) extended to everything a file carries. One `Redactor` per export; its
+// keyed-hash key is random (hash.ts) and never written, so pseudonyms are stable within one file
+// and cannot be guessed back.
+//
+// What goes, wherever it occurs — URLs (query and fragment, URL-encoded), frames, headers, bodies,
+// nested JSON and JSON inside JSON strings, base64 inside strings and binary frames:
+// - every JWT's signature, replaced by a placeholder of the same length (`REDACTED` + keyed hash):
+//   header and claims stay (the diagnosis needs them: role, exp, iss, ref, kid), the token keeps
+//   its shape, so an imported file is analysed like the capture, but no token can be replayed;
+// - `sb_secret_` keys: everything after the prefix;
+// - values under secret key names anywhere: password, refresh_token, code_verifier,
+//   provider_token, provider_refresh_token, cookies, client secrets;
+// - personal data (email, phone, every value under user_metadata / identity_data), also e-mail
+//   addresses in free text: replaced by a keyed pseudonym `redacted-<10 hex>` (unless the export
+//   asks to include personal data).
+// Binary frames are rewritten byte for byte with same-length replacements, so the V2 binary
+// header's field lengths stay true.
+
+import type { CapturedEvent } from '../model';
+import { hmacSha256, randomKey, toHex } from './hash';
+
+export interface RedactionOptions {
+  /** Keep e-mail, phone and user_metadata values as captured (default: keyed pseudonyms). */
+  includePersonalData?: boolean;
+  /** The keyed hash's key; default random per Redactor. Tests pass one. Never written. */
+  key?: Uint8Array;
+}
+
+/** What one export removed, by kind (shown to the user and written in the file). */
+export interface RedactionReport {
+  jwtSignatures: number;
+  secretKeys: number;
+  secretValues: number;
+  personalData: number;
+}
+
+/** Key names whose values are secrets wherever they occur (compared lower-case). */
+export const SECRET_KEY_NAMES: readonly string[] = [
+  'password',
+  'new_password',
+  'current_password',
+  'refresh_token',
+  'code_verifier',
+  'provider_token',
+  'provider_refresh_token',
+  'cookie',
+  'set-cookie',
+  'client_secret',
+  'token_hash',
+];
+/** Key names whose (string or number) values are personal data. */
+export const PERSONAL_KEY_NAMES: readonly string[] = ['email', 'phone', 'new_email', 'new_phone'];
+/** Objects all of whose values are personal data (the keys stay). */
+export const PERSONAL_CONTAINERS: readonly string[] = ['user_metadata', 'raw_user_meta_data', 'identity_data'];
+
+const SECRET_KEYS = new Set(SECRET_KEY_NAMES);
+const PERSONAL_KEYS = new Set(PERSONAL_KEY_NAMES);
+const CONTAINERS = new Set(PERSONAL_CONTAINERS);
+const KEY_ALTERNATION = [...SECRET_KEY_NAMES, ...PERSONAL_KEY_NAMES].map((k) => k.replace(/[-]/g, '\\-')).join('|');
+
+const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+const SB_SECRET = /sb_secret_[A-Za-z0-9_-]+/g;
+const EMAIL = /[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+/** key=value in query strings, fragments, form bodies. */
+const FORM_PAIR = new RegExp(`(^|[?&#;\\s,])(${KEY_ALTERNATION})=([^&#\\s;,]*)`, 'gi');
+/** "key":"value" in text that is not parseable JSON (previews, binary payloads), plain or escaped once. */
+const JSON_PAIR = new RegExp(`(")(${KEY_ALTERNATION})"(\\s*:\\s*)"((?:[^"\\\\]|\\\\.)*)"`, 'gi');
+/** The same inside a JSON string (quotes escaped once). */
+const ESCAPED_JSON_PAIR = new RegExp(`(\\\\")(${KEY_ALTERNATION})\\\\"(\\s*:\\s*)\\\\"([^]*?)\\\\"`, 'gi');
+const COOKIE_LINE = /((?:^|\n)\s*(?:set-)?cookie\s*:\s*)([^\r\n]*)/gi;
+const BASIC_AUTH = /(\bBasic\s+)([A-Za-z0-9+/=]{6,})/g;
+const BASE64_STRING = /^(?:[A-Za-z0-9+/]{4}){5,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$|^[A-Za-z0-9_-]{22,}$/;
+
+/** A base64 or base64url run inside free text (a close reason, a log line). */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+
+const MAX_DEPTH = 6;
+
+export class Redactor {
+  private readonly key: Uint8Array;
+  private readonly keepPersonal: boolean;
+  private readonly counts: RedactionReport = { jwtSignatures: 0, secretKeys: 0, secretValues: 0, personalData: 0 };
+
+  constructor(options: RedactionOptions = {}) {
+    this.key = options.key ?? randomKey();
+    this.keepPersonal = options.includePersonalData === true;
+  }
+
+  report(): RedactionReport {
+    return { ...this.counts };
+  }
+
+  /** A redacted copy of one captured event (stamps kept: evidence references stay valid). */
+  event(event: CapturedEvent): CapturedEvent {
+    const e = structuredClone(event) as CapturedEvent & Record<string, unknown>;
+    if (typeof e.frameUrl === 'string') e.frameUrl = this.string(e.frameUrl);
+    switch (e.kind) {
+      case 'ws-connecting':
+        e.url = this.string(e.url);
+        e.protocols = e.protocols.map((p) => this.string(p));
+        break;
+      case 'ws-frame':
+        if (typeof e.text === 'string') e.text = this.string(e.text);
+        if (typeof e.base64 === 'string') e.base64 = this.binary(e.base64);
+        break;
+      case 'ws-close':
+        e.reason = this.string(e.reason);
+        break;
+      case 'http-request':
+        e.url = this.string(e.url);
+        if (typeof e.headers.authorization === 'string') e.headers.authorization = this.string(e.headers.authorization);
+        if (typeof e.headers.apikey === 'string') e.headers.apikey = this.string(e.headers.apikey);
+        break;
+      case 'http-response':
+        if (e.grant && typeof e.grant.access_token === 'string') e.grant.access_token = this.string(e.grant.access_token);
+        if (typeof e.errorBody === 'string') e.errorBody = this.string(e.errorBody);
+        if (typeof e.networkError === 'string') e.networkError = this.string(e.networkError);
+        break;
+      case 'net':
+        e.url = this.string(e.url);
+        if (typeof e.error === 'string') e.error = this.string(e.error);
+        break;
+      case 'rejected':
+        e.reason = this.string(e.reason);
+        break;
+      default:
+        break;
+    }
+    return e;
+  }
+
+  /** Any JSON value: secrets by key name, personal data by key name, every string scanned. */
+  json(value: unknown, depth = 0, sameLength = false): unknown {
+    if (typeof value === 'string') return sameLength ? this.text(value, true) : this.string(value, depth);
+    if (Array.isArray(value)) return value.map((v) => this.json(v, depth, sameLength));
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const name = k.toLowerCase();
+      if (SECRET_KEYS.has(name) && v !== null && v !== '') out[k] = this.secretValue(v, sameLength);
+      else if (PERSONAL_KEYS.has(name) && !this.keepPersonal && (typeof v === 'string' || typeof v === 'number') && v !== '') out[k] = this.personal(String(v), sameLength);
+      else if (CONTAINERS.has(name) && !this.keepPersonal) out[k] = this.personalTree(v, sameLength);
+      else out[k] = this.json(v, depth, sameLength);
+    }
+    return out;
+  }
+
+  /** Any captured string: a URL, JSON text, base64 text, or free text. */
+  string(text: string, depth = 0): string {
+    if (depth > MAX_DEPTH || text === '') return text;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return this.url(text, depth);
+    const trimmed = text.trim();
+    if ((trimmed.startsWith('{') && trimmed.endsWith('}')) || (trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+      let parsed: unknown;
+      let ok = false;
+      try {
+        parsed = JSON.parse(trimmed);
+        ok = true;
+      } catch {
+        // not JSON after all (a preview cut mid-value): the text patterns below still apply
+      }
+      if (ok) {
+        const redacted = JSON.stringify(this.json(parsed, depth + 1));
+        return redacted === JSON.stringify(parsed) ? text : redacted;
+      }
+    }
+    if (BASE64_STRING.test(trimmed)) {
+      const inner = this.base64Text(trimmed, depth);
+      if (inner !== undefined) return inner;
+    }
+    return this.text(text, false).replace(BASE64_RUN, (run) => this.base64Text(run, depth) ?? run);
+  }
+
+  /** A URL with its query and fragment parameters redacted one by one (URL-encoded values decoded first). */
+  url(url: string, depth = 0): string {
+    const hash = url.indexOf('#');
+    const beforeHash = hash === -1 ? url : url.slice(0, hash);
+    const fragment = hash === -1 ? undefined : url.slice(hash + 1);
+    const q = beforeHash.indexOf('?');
+    const path = q === -1 ? beforeHash : beforeHash.slice(0, q);
+    const query = q === -1 ? undefined : beforeHash.slice(q + 1);
+    let out = this.text(path, false);
+    if (query !== undefined) out += `?${this.params(query, depth)}`;
+    if (fragment !== undefined) out += `#${fragment.includes('=') ? this.params(fragment, depth) : this.text(fragment, false)}`;
+    return out;
+  }
+
+  /** A binary frame's base64: rewritten byte for byte, every replacement the same length. */
+  binary(base64: string): string {
+    let latin1: string;
+    try {
+      latin1 = atob(base64);
+    } catch {
+      // not base64 (the decoder reports it): scan it as text
+      return this.text(base64, true);
+    }
+    const redacted = this.text(latin1, true);
+    if (redacted === latin1) return base64;
+    return btoa(redacted);
+  }
+
+  // ---- pieces -------------------------------------------------------------------------------
+
+  private params(query: string, depth: number): string {
+    return query
+      .split('&')
+      .map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq === -1) return this.text(pair, false);
+        const name = pair.slice(0, eq);
+        const raw = pair.slice(eq + 1);
+        let value = raw;
+        try {
+          value = decodeURIComponent(raw.replace(/\+/g, ' '));
+        } catch {
+          // keep as written
+        }
+        const lower = name.toLowerCase();
+        let redacted: string;
+        if (SECRET_KEYS.has(lower) && value !== '') redacted = String(this.secretValue(value));
+        else if (PERSONAL_KEYS.has(lower) && value !== '' && !this.keepPersonal) redacted = this.pseudonym(value);
+        else redacted = this.string(value, depth + 1);
+        return redacted === value ? pair : `${name}=${encodeURIComponent(redacted)}`;
+      })
+      .join('&');
+  }
+
+  /** Base64 text whose decoded form is readable and held something to redact: re-encoded redacted. */
+  private base64Text(b64: string, depth: number): string | undefined {
+    const url = /[-_]/.test(b64) || !/[+/=]/.test(b64);
+    let latin1: string;
+    try {
+      latin1 = atob(url ? b64.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(b64.length / 4) * 4, '=') : b64);
+    } catch {
+      return undefined;
+    }
+    let decoded: string;
+    try {
+      decoded = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(latin1, (c) => c.charCodeAt(0)));
+    } catch {
+      // bytes, not text: patterns on the raw bytes, same length
+      const redacted = this.text(latin1, true);
+      return redacted === latin1 ? undefined : encodeBase64(redacted, url, b64);
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000e-\u001f]/.test(decoded)) return undefined;
+    const redacted = this.string(decoded, depth + 1);
+    if (redacted === decoded) return undefined;
+    const bytes = new TextEncoder().encode(redacted);
+    let bin = '';
+    for (const b of bytes) bin += String.fromCharCode(b);
+    return encodeBase64(bin, url, b64);
+  }
+
+  /** Free text (or a binary frame as latin1 when `sameLength`): the patterns. */
+  private text(text: string, sameLength: boolean): string {
+    let out = text.replace(JWT, (jwt) => this.jwt(jwt, sameLength));
+    out = out.replace(SB_SECRET, (key) => {
+      this.counts.secretKeys++;
+      return `sb_secret_${this.placeholder(key, key.length - 'sb_secret_'.length)}`;
+    });
+    out = out.replace(FORM_PAIR, (whole, lead: string, name: string, value: string) => {
+      if (value === '') return whole;
+      return `${lead}${name}=${this.pairValue(name, value, sameLength, true)}`;
+    });
+    for (const pattern of [JSON_PAIR, ESCAPED_JSON_PAIR]) {
+      out = out.replace(pattern, (whole, q: string, name: string, colon: string, value: string) => {
+        if (value === '') return whole;
+        return `${q}${name}${q}${colon}${q}${this.pairValue(name, value, sameLength, false)}${q}`;
+      });
+    }
+    out = out.replace(COOKIE_LINE, (_, lead: string, value: string) => {
+      this.counts.secretValues++;
+      return lead + (sameLength ? '*'.repeat(value.length) : '[redacted]');
+    });
+    out = out.replace(BASIC_AUTH, (_, lead: string, value: string) => {
+      this.counts.secretValues++;
+      return lead + (sameLength ? '*'.repeat(value.length) : '[redacted]');
+    });
+    if (!this.keepPersonal) {
+      out = out.replace(EMAIL, (email) => {
+        if (email.startsWith('redacted-')) return email;
+        return sameLength ? this.pseudonymOfLength(decodeEmail(email), email.length) : this.pseudonym(decodeEmail(email));
+      });
+    }
+    return out;
+  }
+
+  private pairValue(name: string, value: string, sameLength: boolean, urlEncoded: boolean): string {
+    const lower = name.toLowerCase();
+    if (SECRET_KEYS.has(lower)) {
+      this.counts.secretValues++;
+      return sameLength ? '*'.repeat(value.length) : '[redacted]';
+    }
+    if (this.keepPersonal) return value;
+    let plain = value;
+    if (urlEncoded) {
+      try {
+        plain = decodeURIComponent(value.replace(/\+/g, ' '));
+      } catch {
+        // keep as written
+      }
+    }
+    return sameLength ? this.pseudonymOfLength(plain, value.length) : this.pseudonym(plain);
+  }
+
+  /** One JWT: signature replaced by a same-length placeholder; personal claims pseudonymised. */
+  private jwt(jwt: string, sameLength: boolean): string {
+    const [h, c, s] = jwt.split('.');
+    let claims = c;
+    if (!this.keepPersonal) {
+      const parsed = decodeSegment(c);
+      if (parsed !== undefined && typeof parsed === 'object' && parsed !== null) {
+        const redacted = this.json(parsed, 0, sameLength);
+        const before = JSON.stringify(parsed);
+        const after = JSON.stringify(redacted);
+        if (after !== before) {
+          // In a binary frame the segment keeps its byte length: pad the JSON with spaces.
+          const lack = sameLength ? utf8Length(decodeSegmentText(c) ?? before) - utf8Length(after) : 0;
+          claims = encodeSegment(lack > 0 ? `${after.slice(0, -1)}${' '.repeat(lack)}}` : after);
+        }
+      }
+    }
+    if (s === '' || s.startsWith('REDACTED')) return `${h}.${claims}.${s}`;
+    this.counts.jwtSignatures++;
+    return `${h}.${claims}.${this.placeholder(jwt, s.length)}`;
+  }
+
+  private secretValue(v: unknown, sameLength = false): unknown {
+    this.counts.secretValues++;
+    return sameLength && typeof v === 'string' ? '*'.repeat(v.length) : '[redacted]';
+  }
+
+  private personal(value: string, sameLength: boolean): string {
+    return sameLength ? this.pseudonymOfLength(value, value.length) : this.pseudonym(value);
+  }
+
+  private personalTree(v: unknown, sameLength = false): unknown {
+    if (typeof v === 'string' || typeof v === 'number') return v === '' ? v : this.personal(String(v), sameLength);
+    if (Array.isArray(v)) return v.map((x) => this.personalTree(x, sameLength));
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.personalTree(x, sameLength)]));
+  }
+
+  private hash(value: string): string {
+    return toHex(hmacSha256(this.key, new TextEncoder().encode(value)));
+  }
+
+  /** `redacted-<10 hex>`: the same value gives the same pseudonym within this export. */
+  private pseudonym(value: string): string {
+    this.counts.personalData++;
+    return `redacted-${this.hash(`pd\u0000${value.toLowerCase()}`).slice(0, 10)}`;
+  }
+
+  private pseudonymOfLength(value: string, length: number): string {
+    this.counts.personalData++;
+    const h = this.hash(`pd\u0000${value.toLowerCase()}`);
+    return h.repeat(Math.ceil(length / h.length)).slice(0, length);
+  }
+
+  /** `REDACTED` + keyed hash of what it replaces, base64url-safe, exactly `length` characters. */
+  private placeholder(of: string, length: number): string {
+    const h = this.hash(`sig\u0000${of}`);
+    const text = length >= 16 ? `REDACTED${h}` : h;
+    return text.repeat(Math.ceil(length / text.length) + 1).slice(0, length);
+  }
+}
+
+function decodeEmail(email: string): string {
+  return email.replace(/%40/gi, '@');
+}
+
+function decodeSegmentText(segment: string): string | undefined {
+  try {
+    const b64 = segment.replace(/-/g, '+').replace(/_/g, '/');
+    const latin1 = atob(b64.padEnd(Math.ceil(b64.length / 4) * 4, '='));
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(latin1, (ch) => ch.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeSegment(segment: string): unknown {
+  const text = decodeSegmentText(segment);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function utf8Length(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+function encodeSegment(json: string): string {
+  const bytes = new TextEncoder().encode(json);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Re-encodes latin1 bytes in the alphabet (and padding) the original base64 used. */
+function encodeBase64(latin1: string, url: boolean, original: string): string {
+  const std = btoa(latin1);
+  if (!url) return std;
+  const u = std.replace(/\+/g, '-').replace(/\//g, '_');
+  return original.endsWith('=') ? u : u.replace(/=+$/, '');
+}
