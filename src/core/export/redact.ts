@@ -91,43 +91,19 @@ export class Redactor {
     return { ...this.counts };
   }
 
-  /** A redacted copy of one captured event (stamps kept: evidence references stay valid). */
+  /**
+   * A redacted copy of one captured event. Every field is redacted — the known ones and any a
+   * newer capture added — except a binary frame's bytes, which are rewritten byte for byte; the
+   * stamps (docId, seq, time) stay, so evidence references remain valid.
+   */
   event(event: CapturedEvent): CapturedEvent {
-    const e = structuredClone(event) as CapturedEvent & Record<string, unknown>;
-    if (typeof e.frameUrl === 'string') e.frameUrl = this.string(e.frameUrl);
-    switch (e.kind) {
-      case 'ws-connecting':
-        e.url = this.string(e.url);
-        e.protocols = e.protocols.map((p) => this.string(p));
-        break;
-      case 'ws-frame':
-        if (typeof e.text === 'string') e.text = this.string(e.text);
-        if (typeof e.base64 === 'string') e.base64 = this.binary(e.base64);
-        break;
-      case 'ws-close':
-        e.reason = this.string(e.reason);
-        break;
-      case 'http-request':
-        e.url = this.string(e.url);
-        if (typeof e.headers.authorization === 'string') e.headers.authorization = this.string(e.headers.authorization);
-        if (typeof e.headers.apikey === 'string') e.headers.apikey = this.string(e.headers.apikey);
-        break;
-      case 'http-response':
-        if (e.grant && typeof e.grant.access_token === 'string') e.grant.access_token = this.string(e.grant.access_token);
-        if (typeof e.errorBody === 'string') e.errorBody = this.string(e.errorBody);
-        if (typeof e.networkError === 'string') e.networkError = this.string(e.networkError);
-        break;
-      case 'net':
-        e.url = this.string(e.url);
-        if (typeof e.error === 'string') e.error = this.string(e.error);
-        break;
-      case 'rejected':
-        e.reason = this.string(e.reason);
-        break;
-      default:
-        break;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(event)) {
+      if (k === 'base64' && event.kind === 'ws-frame' && typeof v === 'string') out[k] = this.binary(v);
+      else if (k === 'kind' || k === 'docId' || k === 'conn' || k === 'req' || k === 'source') out[k] = v;
+      else out[k] = this.json(v);
     }
-    return e;
+    return out as unknown as CapturedEvent;
   }
 
   /** Any JSON value: secrets by key name, personal data by key name, every string scanned. */

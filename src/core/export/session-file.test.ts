@@ -1,0 +1,102 @@
+// The session file (issue 13 items 1, 5, 6): every export validates against the shipped schema,
+// carries no canary, and a round trip — recorded real supabase-js traffic → Session → export →
+// import → Session — gives the same finding codes.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CapturedEvent } from '../model';
+import { Session } from '../session';
+import { scanForCanaries } from './canary-scan';
+import { exportSession, importFile, openImported, SESSION_SCHEMA, validateAgainst, type SessionFileV1 } from './index';
+
+interface Fixture {
+  name: string;
+  tabId: number;
+  now: number;
+  messages: Array<{ message?: unknown; disconnected?: boolean }>;
+  events: CapturedEvent[];
+}
+
+const DIR = resolve(__dirname, '../session/fixtures');
+const fixtures: Fixture[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')));
+
+async function live(fx: Fixture): Promise<Session> {
+  const session = new Session({ tabId: fx.tabId });
+  for (const m of fx.messages) if (!m.disconnected) session.apply(m.message);
+  await session.analyse(fx.now);
+  return session;
+}
+
+function codes(session: Session): string[] {
+  const a = session.snapshot().analysis;
+  if (a.kind !== 'done') throw new Error(`analysis ${a.kind}`);
+  return a.result.analysis.findings.map((f) => `${f.severity}:${f.code}`).sort();
+}
+
+function exportOf(session: Session): SessionFileV1 {
+  return exportSession(session.snapshot(), { extensionVersion: '0.0.0-test', browser: 'Chromium 156', userAgent: 'test', settings: { secretSupplied: true } });
+}
+
+/** Every JWT signature and sb_secret_ key in the recorded traffic: canaries for the export. */
+function secretsOf(fx: Fixture): string[] {
+  const text = JSON.stringify(fx.messages);
+  const found = new Set<string>();
+  for (const m of text.matchAll(/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]{16,})/g)) found.add(m[1]);
+  for (const m of text.matchAll(/sb_secret_[A-Za-z0-9_-]{8,}/g)) found.add(m[0]);
+  return [...found];
+}
+
+describe('session file', () => {
+  it('docs/session.schema.json is the schema the code validates with', () => {
+    const shipped = JSON.parse(readFileSync(resolve(__dirname, '../../../docs/session.schema.json'), 'utf8'));
+    expect(shipped).toEqual(JSON.parse(JSON.stringify(SESSION_SCHEMA)));
+  });
+
+  it.each(fixtures.map((fx) => [fx.name, fx] as const))('%s: export validates, leaks no signature, and imports back to the same finding codes', async (_name, fx) => {
+    const session = await live(fx);
+    const file = exportOf(session);
+    const text = JSON.stringify(file);
+    expect(validateAgainst(JSON.parse(text))).toEqual([]);
+    expect(file.format).toBe('claimscope-session');
+    expect(file.environment.analysedAt).toBe(fx.now);
+    const secrets = secretsOf(fx);
+    expect(scanForCanaries(text, secrets)).toEqual([]);
+
+    const imported = importFile(text);
+    if ('error' in imported) throw new Error(imported.error);
+    expect(imported.meta.analyseAt).toBe(fx.now);
+    const again = await openImported(imported);
+    expect(codes(again)).toEqual(codes(session));
+    // …and the re-export of the import still validates
+    expect(validateAgainst(JSON.parse(JSON.stringify(exportOf(again))))).toEqual([]);
+  });
+
+  it('writes findings with their history and resolvable evidence references', async () => {
+    const fx = fixtures.find((f) => f.name === 'expired-token')!;
+    const file = exportOf(await live(fx));
+    expect(file.findings.length).toBeGreaterThan(0);
+    for (const f of file.findings) {
+      expect(['active', 'resolved']).toContain(f.state);
+      for (const r of f.refs) expect(file.events.some((e) => e.docId === r.docId && e.seq === r.seq)).toBe(true);
+    }
+    expect(file.findings.some((f) => f.refs.length > 0)).toBe(true);
+    expect(file.tokens.length).toBeGreaterThan(0);
+    for (const t of file.tokens) expect(JSON.stringify(t)).not.toMatch(/signature"\s*:\s*"[A-Za-z0-9_-]{20,}/);
+    expect(file.analysisSettings).toEqual({ secretSupplied: true, jwksSupplied: false, claimValidators: null, projectUrl: null });
+    expect(file.environment.clientVersions).toEqual([{ name: 'realtime protocol (vsn)', version: '2.0.0' }]);
+    expect(file.environment.inspectedOrigin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(file.connections.every((c) => c.frameSeqs.length === c.framesSent + c.framesReceived || c.frameSeqs.length <= c.framesSent + c.framesReceived)).toBe(true);
+  });
+
+  it('the validator reports what is wrong', () => {
+    expect(validateAgainst({ format: 'claimscope-session' })[0]).toMatch(/missing "version"/);
+    const fx = fixtures[0];
+    const file = JSON.parse(JSON.stringify(exportOf(new Session({ tabId: fx.tabId })))) as Record<string, any>;
+    expect(validateAgainst(file)).toEqual([]);
+    file.events = [{ kind: 'ws-frame', seq: 1, time: 1, docId: 'd', source: 'page', conn: 'd:1', dir: 'sideways', opcode: 'text', size: 1 }];
+    expect(validateAgainst(file).join()).toMatch(/\$\.events\[0\]\.dir: must be one of/);
+    file.events = [{ kind: 'teleport', seq: 1, time: 1, docId: 'd', source: 'page' }];
+    expect(validateAgainst(file).join()).toMatch(/unknown kind "teleport"/);
+  });
+});
