@@ -90,7 +90,7 @@ describe('claimscope decode', () => {
     [['decode', 'x', '--secret', 'a', '--secret-base64', 'YQ=='], /not both/],
     [['--json', 'decode', 'x'], /unknown option --json \(options come after the command/],
     [['help', 'frobnicate'], /unknown command "frobnicate"/],
-    [['analyze', 'session.json'], /not available yet/],
+    [['analyze', '/nonexistent/session.json'], /cannot read \/nonexistent\/session.json: ENOENT/],
   ])('bad usage %j exits 2 with one line', async (argv, message) => {
     const { code, err, out } = await run(argv as string[]);
     expect(code).toBe(2);

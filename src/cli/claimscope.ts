@@ -13,6 +13,8 @@ import { parseArgs } from 'node:util';
 import { GATEWAY_TOKEN_NOTE, hasError, parseClaimValidators, parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../core/analysis/index';
 import { isoOf } from '../core/session/index';
 import { judgePastedToken, type PastedToken, type Verdicts } from '../core/session';
+import { importFile, openImported } from '../core/export';
+import { SEVERITY_RANK, type Finding } from '../core/rules/catalogue';
 import { claimText } from '../ui/format';
 
 export interface CliIo {
@@ -76,12 +78,25 @@ const COMMANDS: Record<string, Command> = {
     },
     run: (values, positionals, io) => decodeCommand(decodeArgs(values, positionals), io),
   },
+  analyze: {
+    args: '<file | ->',
+    summary: 'run the session core on a Claimscope session file or any HAR and list its findings by severity',
+    description:
+      "Reads a Claimscope session file (the panel's Export) or a HAR with WebSocket frames (_webSocketMessages:\n" +
+      "Chrome DevTools' \"Save all as HAR\", Playwright's recordHar), replays it into the session core and analyses it\n" +
+      'at the recorded time (--at overrides), as the panel would. - reads the file from stdin.',
+    options: {
+      validators: { type: 'string', value: 'JSON', help: 'the claim validators Realtime is configured with, e.g. \'{"aud":"authenticated"}\'' },
+      'secret-file': { type: 'string', value: 'F', help: "a file holding the project's JWT secret (verifies signatures; useless on a redacted export)" },
+      at: { type: 'string', value: 'ISO-8601', help: 'analyse at this time (default: the time recorded in the file)' },
+      json: { type: 'boolean', help: 'print one JSON object (schema claimscope.analyze/1, see docs/session-format.md)' },
+    },
+    run: (values, positionals, io) => analyzeCommand(values, positionals, io),
+  },
 };
 
 /** Commands announced but not there yet, with why. */
-const PLANNED: Record<string, string> = {
-  analyze: '"analyze" is not available yet (the session export format is a later issue)',
-};
+const PLANNED: Record<string, string> = {};
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -355,6 +370,105 @@ function renderText(r: DecodeResult, { view }: PastedToken): string {
   lines.push(`Connect:    ${c.accepted === null ? 'cannot be predicted' : c.accepted ? '101 accepted' : `${c.status} ${JSON.stringify(c.body)}`}${conditional(c)}`);
   lines.push(`Join:       ${j.accepted === null ? 'cannot be predicted' : j.accepted ? 'accepted' : `rejected: ${j.reason}`}${conditional(j)}`);
   lines.push(`            ${j.explanation}`);
+  return `${lines.map(printable).join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// analyze
+
+async function analyzeCommand(values: OptionValues, positionals: string[], io: CliIo): Promise<number> {
+  if (positionals.length !== 1) {
+    throw new UsageError(positionals.length === 0 ? 'no file given (pass a session file or HAR, or - to read stdin)' : 'give exactly one file', 'analyze');
+  }
+  const path = positionals[0];
+  let text: string;
+  try {
+    text = path === '-' ? await io.readStdin() : await io.readFile(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const imported = importFile(text);
+  if ('error' in imported) throw new UsageError(`${path}: ${imported.error}`);
+
+  const project: ProjectKnowledge = {};
+  const notes: string[] = [...imported.meta.warnings];
+  const validators = typeof values.validators === 'string' ? values.validators : imported.meta.settings?.claimValidators ? JSON.stringify(imported.meta.settings.claimValidators) : undefined;
+  if (validators !== undefined) {
+    const v = parseClaimValidators(validators);
+    if (!v.ok) throw new UsageError(`--validators: ${v.error}`, 'analyze');
+    project.claimValidators = v.value;
+  }
+  if (imported.meta.settings?.projectUrl) project.projectUrl = imported.meta.settings.projectUrl;
+  if (typeof values['secret-file'] === 'string') {
+    let secret: string;
+    try {
+      secret = await io.readFile(values['secret-file']);
+    } catch (err) {
+      throw new UsageError(`cannot read ${values['secret-file']}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    if (secret.trim() === '') throw new UsageError(`--secret-file ${values['secret-file']} is empty`, 'analyze');
+    // A redacted export has no signatures left to verify: checking them would call every token forged.
+    if (imported.meta.signaturesRedacted) notes.push('--secret-file ignored: the file is a redacted export, its JWT signatures were removed');
+    else project.secret = secretFromText(secret.replace(/\r?\n$/, ''));
+  }
+  let at = imported.meta.analyseAt;
+  if (typeof values.at === 'string') {
+    at = Date.parse(values.at);
+    if (!Number.isFinite(at)) throw new UsageError(`--at: "${values.at}" is not an ISO-8601 date`, 'analyze');
+  }
+
+  const session = await openImported({ ...imported, meta: { ...imported.meta, analyseAt: at } });
+  session.setProject(project, JSON.stringify({ v: project.claimValidators ?? null, s: project.secret !== undefined, u: project.projectUrl ?? null }));
+  await session.analyse(at);
+  const analysis = session.snapshot().analysis;
+  if (analysis.kind !== 'done') throw new UsageError(`${path}: the analysis failed (${analysis.kind === 'failed' ? analysis.message : 'no result'})`);
+  const findings = [...analysis.result.analysis.findings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+  const snapshot = session.snapshot();
+  const result = {
+    schema: 'claimscope.analyze/1',
+    file: path,
+    format: imported.meta.kind,
+    producer: imported.meta.producer,
+    at: new Date(at).toISOString(),
+    capture: {
+      start: imported.meta.captureStart === null ? null : new Date(imported.meta.captureStart).toISOString(),
+      end: imported.meta.captureEnd === null ? null : new Date(imported.meta.captureEnd).toISOString(),
+      events: snapshot.eventCount,
+      connections: snapshot.connections.length,
+      channels: snapshot.channels.length,
+    },
+    notes,
+    counts: { error: count(findings, 'error'), warning: count(findings, 'warning'), info: count(findings, 'info') },
+    findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, cause: f.cause, fix: f.fix, evidence: f.evidence })),
+  };
+  io.stdout(values.json === true ? `${jsonPrintable(JSON.stringify(result, null, 2))}\n` : renderAnalysis(result, findings));
+  return hasError(findings) ? 1 : 0;
+}
+
+function count(findings: readonly Finding[], severity: Finding['severity']): number {
+  return findings.filter((f) => f.severity === severity).length;
+}
+
+function renderAnalysis(r: { file: string; producer: string; at: string; capture: { start: string | null; end: string | null; events: number; connections: number; channels: number }; notes: string[]; counts: Record<string, number> }, findings: readonly Finding[]): string {
+  const lines: string[] = [];
+  lines.push(`File:       ${r.file} (${r.producer})`);
+  lines.push(`Captured:   ${r.capture.start ?? '?'} → ${r.capture.end ?? '?'} · ${r.capture.events} events, ${r.capture.connections} socket(s), ${r.capture.channels} channel(s)`);
+  lines.push(`Analysed:   at ${r.at}`);
+  for (const n of r.notes) lines.push(`Note:       ${n}`);
+  lines.push('');
+  if (findings.length === 0) lines.push('Findings:   none');
+  for (const severity of ['error', 'warning', 'info'] as const) {
+    const group = findings.filter((f) => f.severity === severity);
+    if (group.length === 0) continue;
+    lines.push(`${severity === 'error' ? 'Errors' : severity === 'warning' ? 'Warnings' : 'Info'} (${group.length}):`);
+    for (const f of group) {
+      const where = [f.evidence.topic, f.evidence.token].filter((x) => x !== undefined).join(' · ');
+      lines.push(`  ${f.code}: ${f.message}${where ? `  [${where}]` : ''}`);
+      lines.push(`      fix: ${f.fix}`);
+    }
+    lines.push('');
+  }
+  lines.push(`${r.counts.error} error(s), ${r.counts.warning} warning(s), ${r.counts.info} info`);
   return `${lines.map(printable).join('\n')}\n`;
 }
 

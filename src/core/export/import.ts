@@ -63,7 +63,7 @@ function read(text: string): ImportResult {
     doc = JSON.parse(body);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    if (/end of (JSON )?input|Unterminated|Unexpected end/i.test(msg)) return { error: 'the file ends in the middle of its JSON: it was cut short (truncated download or copy?)' };
+    if (endsOpen(body) || /end of (JSON )?input|Unexpected end/i.test(msg)) return { error: 'the file ends in the middle of its JSON: it was cut short (truncated download or copy?)' };
     return { error: `the file is not valid JSON (${msg.split('\n')[0]})` };
   }
   if (!isRecord(doc)) return { error: 'this is not a session file or a HAR: the JSON is not an object' };
@@ -241,6 +241,22 @@ function headerOf(part: unknown, name: string): string | undefined {
   if (!isRecord(part) || !Array.isArray(part.headers)) return undefined;
   for (const h of part.headers) if (isRecord(h) && typeof h.name === 'string' && h.name.toLowerCase() === name && typeof h.value === 'string') return h.value;
   return undefined;
+}
+
+/** The JSON text stops inside a string or with brackets still open: it was cut, not written wrong. */
+function endsOpen(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') depth--;
+  }
+  return inString || depth > 0;
 }
 
 function shortUrl(url: string): string {

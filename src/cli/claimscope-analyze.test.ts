@@ -1,0 +1,150 @@
+// `claimscope analyze` (issue 13 item 6): the session core on a session file or a HAR; findings by
+// severity; --json with decode's `findings` shape; exit 0 / 1 / 2.
+
+import { mkdtemp, readFile as fsReadFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportSession } from '../core/export';
+import type { CapturedEvent } from '../core/model';
+import { Session } from '../core/session';
+import { main, type CliIo } from './claimscope';
+
+interface Fixture { name: string; tabId: number; now: number; messages: Array<{ message?: unknown; disconnected?: boolean }>; events: CapturedEvent[] }
+const load = (name: string): Fixture => JSON.parse(readFileSync(resolve(__dirname, `../core/session/fixtures/${name}.json`), 'utf8'));
+
+async function run(argv: string[], stdin = '') {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    stdout: (t) => { out += t; },
+    stderr: (t) => { err += t; },
+    readStdin: async () => stdin,
+    readFile: (p) => fsReadFile(p, 'utf8'),
+    now: () => Date.parse('2030-01-01T00:00:00Z'),
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+async function liveSession(fx: Fixture): Promise<Session> {
+  const s = new Session({ tabId: fx.tabId });
+  for (const m of fx.messages) if (!m.disconnected) s.apply(m.message);
+  await s.analyse(fx.now);
+  return s;
+}
+
+async function exported(name: string): Promise<{ path: string; codes: string[] }> {
+  const fx = load(name);
+  const s = await liveSession(fx);
+  const a = s.snapshot().analysis;
+  if (a.kind !== 'done') throw new Error(a.kind);
+  const dir = await mkdtemp(join(tmpdir(), 'claimscope-analyze-'));
+  const path = join(dir, `${name}.claimscope.json`);
+  await writeFile(path, JSON.stringify(exportSession(s.snapshot(), { extensionVersion: 'test' })));
+  return { path, codes: a.result.analysis.findings.map((f) => f.code) };
+}
+
+/** A Playwright-style HAR (frame times in ms) of a fixture's sockets. */
+async function playwrightHar(name: string): Promise<string> {
+  const fx = load(name);
+  const entries: Array<Record<string, any>> = [];
+  const byConn = new Map<string, Record<string, any>>();
+  for (const e of fx.events) {
+    if (e.kind === 'ws-connecting') {
+      const entry = { startedDateTime: new Date(e.time).toISOString(), time: 1, request: { method: 'GET', url: e.url, headers: [] }, response: { status: 0, headers: [] }, _webSocketMessages: [] as unknown[] };
+      byConn.set(e.conn, entry);
+      entries.push(entry);
+    } else if (e.kind === 'ws-open') byConn.get(e.conn)!.response.status = 101;
+    else if (e.kind === 'ws-frame' && byConn.has(e.conn)) {
+      byConn.get(e.conn)!._webSocketMessages.push({ type: e.dir === 'sent' ? 'send' : 'receive', time: e.time, opcode: e.opcode === 'text' ? 1 : 2, data: e.opcode === 'text' ? e.text : e.base64 });
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'claimscope-har-'));
+  const path = join(dir, `${name}.har`);
+  await writeFile(path, JSON.stringify({ log: { version: '1.2', creator: { name: 'Playwright', version: '1.65' }, entries } }));
+  return path;
+}
+
+describe('claimscope analyze', () => {
+  it('on an exported session file: the live finding codes, grouped by severity, exit 1 with an error finding', async () => {
+    const { path, codes } = await exported('expired-token');
+    const { code, out, err } = await run(['analyze', path]);
+    expect(err).toBe('');
+    expect(code).toBe(1);
+    expect(out).toMatch(/^Errors \(\d+\):$/m);
+    for (const c of codes) expect(out).toContain(`${c}:`);
+    const json = await run(['analyze', path, '--json']);
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.out);
+    expect(parsed.schema).toBe('claimscope.analyze/1');
+    expect(parsed.findings.map((f: { code: string }) => f.code).sort()).toEqual([...codes].sort());
+    for (const f of parsed.findings) expect(Object.keys(f)).toEqual(['code', 'severity', 'message', 'cause', 'fix', 'evidence']);
+    expect(parsed.at).toBe(new Date(load('expired-token').now).toISOString());
+  });
+
+  it('exit 0 on a healthy session, from stdin too', async () => {
+    const { path } = await exported('subscribe');
+    const text = await fsReadFile(path, 'utf8');
+    const r = await run(['analyze', '-', '--json'], text);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).counts.error).toBe(0);
+  });
+
+  it('on a Playwright HAR (ms frame times): the expired token is diagnosed', async () => {
+    const path = await playwrightHar('expired-token');
+    const r = await run(['analyze', path, '--json']);
+    expect(r.code).toBe(1);
+    const codes = JSON.parse(r.out).findings.map((f: { code: string }) => f.code);
+    expect(codes).toEqual(expect.arrayContaining(['server-join-rejected', 'token-expired']));
+  });
+
+  it('--secret-file on a redacted export is ignored with a note; --at and --validators are used', async () => {
+    const { path } = await exported('subscribe');
+    const dir = await mkdtemp(join(tmpdir(), 'claimscope-secret-'));
+    const secret = join(dir, 'secret');
+    await writeFile(secret, 'super-secret-jwt-token-with-at-least-32-characters-long\n');
+    const r = await run(['analyze', path, '--secret-file', secret, '--json']);
+    expect(JSON.parse(r.out).notes.join()).toMatch(/--secret-file ignored: the file is a redacted export/);
+    const later = await run(['analyze', path, '--at', '2040-01-01T00:00:00Z', '--json']);
+    expect(JSON.parse(later.out).at).toBe('2040-01-01T00:00:00.000Z');
+    const strict = await run(['analyze', path, '--validators', '{"aud":["nobody"]}', '--json']);
+    expect(strict.code).toBe(0 + (JSON.parse(strict.out).counts.error > 0 ? 1 : 0));
+  });
+
+  it.each([
+    [[], /no file given/],
+    [['a', 'b'], /give exactly one file/],
+    [['/nonexistent.har'], /cannot read \/nonexistent.har: ENOENT/],
+    [['FILE:{"log":{"entries":[]}}'], /no entries/],
+    [['FILE:{"format":"claimscope-session","version":9}'], /version 9; this Claimscope reads version 1/],
+    [['FILE:{"log":{"entries":[{"request"'], /cut short/],
+    [['FILE:\u0000\u0001\u0002binary'], /binary data/],
+    [['FILE:{}', '--at', 'someday'], /neither a Claimscope session file/],
+    [['FILE:{"log":{"entries":[]}}', '--validators', '{'], /no entries/],
+  ])('bad input %j exits 2 with one line', async (args, message) => {
+    const dir = await mkdtemp(join(tmpdir(), 'claimscope-bad-'));
+    const argv = await Promise.all(
+      (args as string[]).map(async (a) => {
+        if (!a.startsWith('FILE:')) return a;
+        const p = join(dir, 'input');
+        await writeFile(p, a.slice(5));
+        return p;
+      }),
+    );
+    const { code, err, out } = await run(['analyze', ...argv]);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(message);
+    expect(err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('is listed in the help', async () => {
+    const { out } = await run(['--help']);
+    expect(out).toMatch(/^ {2}analyze <file \| -> +run the session core/m);
+    const h = await run(['analyze', '--help']);
+    expect(h.out).toMatch(/--secret-file F/);
+  });
+});
