@@ -6,6 +6,7 @@ import { frameList, httpList } from '../core/session';
 import type { PanelController } from './controller';
 import { ChannelsView } from './components/ChannelsView';
 import { ConnectionsView } from './components/ConnectionsView';
+import { ExportImport, ImportedBanner, type ImportedSession } from './components/ExportImport';
 import { FindingsView } from './components/FindingsView';
 import { FramesView } from './components/FramesView';
 import { HttpView } from './components/HttpView';
@@ -16,7 +17,10 @@ import { useAnalysis } from './components/useAnalysis';
 import { ENGINE_VIEWS, INITIAL_UI, reduceUi, type ViewName } from './ui-state';
 
 export function App({ controller }: { controller: PanelController }) {
-  const session = controller.session;
+  // An imported file is shown read-only instead of the live session (which keeps capturing).
+  const [imported, setImported] = useState<ImportedSession | null>(null);
+  const session = imported?.session ?? controller.session;
+  useEffect(() => imported?.session.subscribe(() => setTick((t) => t + 1)), [imported]);
   const [, setTick] = useState(0);
   useEffect(() => {
     const unsubscribe = controller.subscribe(() => setTick((t) => t + 1));
@@ -32,8 +36,12 @@ export function App({ controller }: { controller: PanelController }) {
   // One immutable snapshot per render: every view reads the same version of the session.
   const snapshot = session.snapshot();
   const [keys, setKeys] = useState<ProjectKeysState>(NO_KEYS);
-  useEffect(() => session.setProject(keys.project, keys.key), [keys]);
-  const analysis = useAnalysis(session, snapshot, ENGINE_VIEWS.has(view));
+  useEffect(() => {
+    session.setProject(keys.project, keys.key);
+    // An imported session is analysed at its recorded time only, never at the panel's clock.
+    if (imported) void imported.session.analyse(imported.at);
+  }, [keys, session]);
+  const analysis = useAnalysis(session, snapshot, ENGINE_VIEWS.has(view) && !imported);
   const keysBar = <ProjectKeys connections={snapshot.connections} keys={keys} onChange={setKeys} />;
   const frames = useMemo(
     () => (view === 'frames' ? frameList(snapshot.rows, session.catalog, { text: filterText, showHeartbeats }) : undefined),
@@ -96,10 +104,20 @@ export function App({ controller }: { controller: PanelController }) {
           />
           Show keys
         </label>
+        <ExportImport
+          session={session}
+          imported={imported}
+          settings={() => ({ secretSupplied: keys.project.secret !== undefined, jwksSupplied: keys.project.jwks !== undefined })}
+          onImported={(next) => {
+            setImported(next);
+            dispatch({ type: 'cleared' });
+          }}
+        />
         <button
           type="button"
           data-testid="clear-button"
           title="Clear the panel and the tab's capture store"
+          disabled={imported !== null}
           onClick={() => {
             controller.clear();
             dispatch({ type: 'cleared' });
@@ -123,7 +141,17 @@ export function App({ controller }: { controller: PanelController }) {
           {drops.rejected + drops.pageRejected > 0 && ` · ${(drops.rejected + drops.pageRejected).toLocaleString()} rejected`}
         </span>
       </div>
-      <StatusBanner controller={controller} snapshot={snapshot} />
+      {imported ? (
+        <ImportedBanner
+          imported={imported}
+          onBack={() => {
+            setImported(null);
+            dispatch({ type: 'cleared' });
+          }}
+        />
+      ) : (
+        <StatusBanner controller={controller} snapshot={snapshot} />
+      )}
       <main class="view">
         {view === 'frames' && frames && (
           <FramesView

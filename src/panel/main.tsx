@@ -19,6 +19,14 @@
 //   toggle-reveal-keys  checkbox: show API keys in URLs and JWT signatures / sb_secret_ keys in frames
 //                       unmasked (off by default)
 //   clear-button        clears the panel and asks the background to clear the tab's store
+//                       (disabled while an imported file is shown)
+//   export-button       writes the session file (docs/session-format.md), redacted, via a download;
+//                       export-status (data-kind = busy | ok) then says what was removed
+//   import-button       opens the file picker; import-input is the (hidden) <input type=file>
+//   import-error        one line (role=alert) when a file cannot be read; nothing in the panel changes
+//   imported-banner     shown instead of capture-status while an imported file is on screen
+//                       (data-file = its name); "Imported: <file name> …"; import-warning lines;
+//                       imported-back returns to the live capture
 //   drop-counter        "Dropped: N by store · M by panel · K previews"; attributes
 //                       data-store-dropped, data-panel-dropped, data-truncated
 //   frames-list         the (virtualised) frame list; frames-count: "Showing N of M frames"
