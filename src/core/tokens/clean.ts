@@ -12,14 +12,17 @@ export function cleanToken(raw: string): CleanedToken {
   const notes: string[] = [];
   let value = raw.trim();
 
-  const bearer = /^bearer\s+/i.exec(value);
-  if (bearer) {
-    value = value.slice(bearer[0].length);
-    notes.push('removed a leading "Bearer " (an Authorization header value, not part of the token)');
-  }
-  if (value.length >= 2 && /^(["'`]).*\1$/s.test(value)) {
-    value = value.slice(1, -1);
-    notes.push('removed surrounding quotes');
+  // Either order: `Bearer "…"` and `"Bearer …"` (a header value copied with its quotes).
+  for (let pass = 0; pass < 2; pass++) {
+    const bearer = /^bearer\s+/i.exec(value);
+    if (bearer && !notes.some((n) => n.startsWith('removed a leading "Bearer "'))) {
+      value = value.slice(bearer[0].length);
+      notes.push('removed a leading "Bearer " (an Authorization header value, not part of the token)');
+    }
+    if (value.length >= 2 && /^(["'`]).*\1$/s.test(value) && !notes.includes('removed surrounding quotes')) {
+      value = value.slice(1, -1).trim();
+      notes.push('removed surrounding quotes');
+    }
   }
   if (value.includes('%')) {
     try {

@@ -19,7 +19,7 @@ import {
 } from '../../core/session';
 import { formatTime } from '../../ui/format';
 import { useTicker } from './useAnalysis';
-import { Conditions, Countdown, joinVerdictText, MatchMark } from './VerdictText';
+import { Conditions, Countdown, joinVerdictText, MatchMark } from '../../ui/VerdictText';
 
 export function ChannelsView({
   snapshot,

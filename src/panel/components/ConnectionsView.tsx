@@ -12,7 +12,7 @@ import {
   type SessionSnapshot,
 } from '../../core/session';
 import { formatTime } from '../../ui/format';
-import { Conditions, connectVerdictText, MatchMark } from './VerdictText';
+import { Conditions, connectVerdictText, MatchMark } from '../../ui/VerdictText';
 
 export function ConnectionsView(props: {
   snapshot: SessionSnapshot;

@@ -7,7 +7,7 @@
 import type { AnalysisState, EngineResult, TokenView } from '../../core/session';
 import { claimText, formatTime } from '../../ui/format';
 import { useTicker } from './useAnalysis';
-import { Conditions, connectVerdictText, Countdown, joinVerdictText } from './VerdictText';
+import { Conditions, connectVerdictText, Countdown, joinVerdictText } from '../../ui/VerdictText';
 
 export function TokensView({ analysis: engine, keysBar }: { analysis: AnalysisState; keysBar: preact.ComponentChildren }) {
   const now = useTicker();

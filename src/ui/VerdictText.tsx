@@ -1,9 +1,10 @@
-// Small shared pieces for the engine's answers: a predicted verdict in the server's words, its
-// conditions, a countdown to exp, and the matched/differed mark. Text nodes only.
+// Small shared pieces for the engine's answers, used by the panel and the popup: a predicted
+// verdict in the server's words, its conditions, a countdown to exp, and the matched/differed
+// mark. Text nodes only.
 
-import type { ConnectVerdict, JoinVerdict } from '../../core/analysis';
-import { secondsLeft, type Comparison } from '../../core/session';
-import { formatCountdown, formatExp } from '../../ui/format';
+import type { ConnectVerdict, JoinVerdict } from '../core/analysis';
+import { secondsLeft, type Comparison } from '../core/session';
+import { formatCountdown, formatExp } from './format';
 
 export function joinVerdictText(v: JoinVerdict): string {
   if (v.accepted === null) return 'cannot be predicted';
