@@ -1,0 +1,50 @@
+// Issue 13, round trip through the real panel: a live expired-token session exported from the
+// panel (the download), the file holds no token signature, and imported back into the panel it
+// shows the same finding codes as the live capture; a corrupt file gets one line and loses nothing.
+
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { appUrl, scenarioDone, startAppServer } from './support/app-server';
+import { openPanelTab, type PanelUi } from './support/panel-ui';
+import { useExtensionSuite } from './support/suite';
+
+const suite = useExtensionSuite(startAppServer);
+
+async function codes(ui: PanelUi): Promise<string[]> {
+  await ui.view('findings');
+  const rows = ui.root.locator('[data-testid="finding-row"][data-state="active"]');
+  await expect(rows.first()).toBeVisible({ timeout: 15_000 });
+  return (await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code ?? ''))).sort();
+}
+
+test('expired-token: exported from the panel and imported back, the same findings; the file carries no signature', async () => {
+  const page = await suite.browser.context.newPage();
+  await page.goto(appUrl(suite.server, { scenario: 'expired-token' }));
+  await scenarioDone(page, 'expired-token');
+  const ui = await openPanelTab(suite.browser, await suite.browser.tabIdOf(page));
+  await expect.poll(() => codes(ui)).toEqual(expect.arrayContaining(['server-join-rejected', 'token-expired']));
+  const live = await codes(ui);
+
+  const download = (ui.root as Page).waitForEvent('download');
+  await ui.root.getByTestId('export-button').click();
+  const file = await (await download).path();
+  const text = readFileSync(file, 'utf8');
+  const exported = JSON.parse(text) as { format: string; version: number };
+  expect(exported).toMatchObject({ format: 'claimscope-session', version: 1 });
+  // Every JWT the page used is in the file without its signature.
+  const jwts = text.match(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g) ?? [];
+  expect(jwts.length).toBeGreaterThan(0);
+  for (const jwt of jwts) expect(jwt.split('.')[2]).toMatch(/^REDACTED/);
+
+  await ui.root.getByTestId('import-input').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"claimscope-session","vers') });
+  await expect(ui.root.getByTestId('import-error')).toBeVisible();
+  expect(await codes(ui)).toEqual(live);
+
+  await ui.root.getByTestId('import-input').setInputFiles(file);
+  await expect(ui.root.getByTestId('imported-banner')).toBeVisible();
+  await expect.poll(() => codes(ui)).toEqual(live);
+  await ui.root.getByTestId('imported-back').click();
+  await expect(ui.root.getByTestId('imported-banner')).toHaveCount(0);
+  await ui.close();
+  await page.close();
+});
