@@ -17,6 +17,13 @@ import { performance } from 'node:perf_hooks';
 import type { CapturedEvent, CapturedEventBody } from '../src/core/model';
 import { Session } from '../src/core/session';
 import { STORE_LIMITS, type StoreStats } from '../src/messages';
+import { analyzeSession } from '../src/core/analysis/analyze';
+import { diagnoseJoinReason, diagnoseSystemMessage } from '../src/core/diagnosis/replies';
+import { AT_MS as HOSTILE_AT, hostileSessionEvents, userTokenWith, worstCaseValues } from '../src/core/hostile-values';
+import { decodeFrame, describeFrame, trackRealtime } from '../src/core/realtime';
+import { checkToken } from '../src/core/rules/token-rules';
+import { maskTokensInCapped, maskTokensInText } from '../src/core/session/masking';
+import { decodeToken } from '../src/core/tokens/decode';
 
 const DOC = 'benchdoc';
 const CONN = `${DOC}:1`;
@@ -162,6 +169,37 @@ async function main(): Promise<void> {
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`claimscope session benchmark (node ${process.version}, median of ${REPEATS} fresh sessions per size)`);
   for (const [what, value, note] of rows) console.log(`${what.padEnd(width)}  ${value.padStart(18)}  ${note}`);
+  await hostileValueCosts();
+}
+
+/**
+ * The worst single hostile value (src/core/hostile-values.ts: 8,000-deep nesting, megabyte strings,
+ * backtracking bait, control and bidi characters) through each captured-value path of the core:
+ * frame decoding and description, token decoding and rules, the session analysis, masking, the
+ * server-reply diagnosis. Printed, never asserted (issue 10: the panel must never freeze on one).
+ */
+async function hostileValueCosts(): Promise<void> {
+  const worst = new Map<string, { ms: number; name: string }>();
+  const time = async (stage: string, name: string, run: () => unknown) => {
+    const start = performance.now();
+    await run();
+    const ms = performance.now() - start;
+    if (ms > (worst.get(stage)?.ms ?? -1)) worst.set(stage, { ms, name });
+  };
+  for (const { name, json } of worstCaseValues()) {
+    const text = json.startsWith('"') ? (JSON.parse(json) as string) : json;
+    const frame = `["1","1","realtime:room","phx_reply",{"status":"error","response":{"reason":${json}}}]`;
+    const small = json.length <= 600_000 ? json : '"x"';
+    await time('frame decoding + description', name, () => describeFrame(decodeFrame({ opcode: 'text', text: frame, size: frame.length }, '2.0.0', 'received')));
+    await time('token decoding + rules (value as aud)', name, () => checkToken(decodeToken(userTokenWith('aud', small)), { project: {}, use: { at: HOSTILE_AT } }));
+    const events = hostileSessionEvents({ token: userTokenWith('role', small), valueJson: json, topic: 'room', reasonJson: json });
+    await time('session tracking + analysis (value in 9 frames, 2 calls)', name, () => analyzeSession(events, trackRealtime(events), { now: HOSTILE_AT }));
+    await time('masking (whole text, and a 10 KB view)', name, () => [maskTokensInText(text), maskTokensInCapped(text, 10_240)]);
+    await time('diagnosis (join reason, system message)', name, () => [diagnoseJoinReason(JSON.parse(json)), diagnoseSystemMessage({ message: JSON.parse(json) })]);
+  }
+  const width = Math.max(...[...worst.keys()].map((k) => k.length));
+  console.log(`\nworst single hostile value (${worstCaseValues().length} hand-made values, src/core/hostile-values.ts)`);
+  for (const [stage, { ms, name }] of worst) console.log(`${stage.padEnd(width)}  ${`${ms.toFixed(1)} ms`.padStart(10)}  ${name}`);
 }
 
 main().catch((error: unknown) => {

@@ -15,6 +15,7 @@ import { isoOf } from '../core/session/index';
 import { judgePastedToken, type PastedToken, type Verdicts } from '../core/session';
 import { importFile, openImported } from '../core/export';
 import { SEVERITY_RANK, type Finding } from '../core/rules/catalogue';
+import { safeJson, safeJsonText, visibleText, type SafeJsonOptions } from '../core/safe-json';
 import { claimText } from '../ui/format';
 
 export interface CliIo {
@@ -259,7 +260,7 @@ async function decodeCommand(args: DecodeArgs, io: CliIo): Promise<number> {
 
   const pasted = await judgePastedToken(raw, { project, at, sentTo: args.projectUrl });
   const result = decodeResult(pasted, at);
-  io.stdout(args.json ? `${jsonPrintable(JSON.stringify(result, null, 2))}\n` : renderText(result, pasted));
+  io.stdout(args.json ? `${jsonPrintable(safeJsonText(result, JSON_OUTPUT))}\n` : renderText(result, pasted));
   return hasError(pasted.view.findings) ? 1 : 0;
 }
 
@@ -347,12 +348,12 @@ function renderText(r: DecodeResult, { view }: PastedToken): string {
     lines.push(`Algorithm:  ${claimText(h.alg)}${h.kid !== undefined ? ` · kid ${claimText(h.kid)}` : ' · no kid'}${h.typ !== undefined ? ` · typ ${claimText(h.typ)}` : ''}`);
     lines.push(`Role:       ${view.claims.hasRole ? claimText(view.claims.role) : '(absent)'}`);
   }
-  if (r.header) lines.push(`Header:     ${JSON.stringify(r.header)}`);
+  if (r.header) lines.push(`Header:     ${safeJsonText(r.header, CLAIM_LINE)}`);
   if (r.claims) {
     lines.push('Claims:');
     for (const [k, v] of Object.entries(r.claims)) {
       const t = r.times[k];
-      lines.push(`  ${k}: ${JSON.stringify(v)}${t?.iso ? `  (${t.iso}, ${t.relative})` : ''}`);
+      lines.push(`  ${k}: ${safeJsonText(v, CLAIM_LINE)}${t?.iso ? `  (${t.iso}, ${t.relative})` : ''}`);
     }
   }
   lines.push(`Signature:  ${r.signature}`);
@@ -367,7 +368,7 @@ function renderText(r: DecodeResult, { view }: PastedToken): string {
   const c = r.verdict.connect;
   const j = r.verdict.join;
   const conditional = (v: { conditional: boolean; conditions: string[] }) => (v.conditional ? ` (conditional: ${v.conditions.join('; ')})` : '');
-  lines.push(`Connect:    ${c.accepted === null ? 'cannot be predicted' : c.accepted ? '101 accepted' : `${c.status} ${JSON.stringify(c.body)}`}${conditional(c)}`);
+  lines.push(`Connect:    ${c.accepted === null ? 'cannot be predicted' : c.accepted ? '101 accepted' : `${c.status} ${safeJsonText(c.body, CLAIM_LINE)}`}${conditional(c)}`);
   lines.push(`Join:       ${j.accepted === null ? 'cannot be predicted' : j.accepted ? 'accepted' : `rejected: ${j.reason}`}${conditional(j)}`);
   lines.push(`            ${j.explanation}`);
   return `${lines.map(printable).join('\n')}\n`;
@@ -392,7 +393,12 @@ async function analyzeCommand(values: OptionValues, positionals: string[], io: C
 
   const project: ProjectKnowledge = {};
   const notes: string[] = [...imported.meta.warnings];
-  const validators = typeof values.validators === 'string' ? values.validators : imported.meta.settings?.claimValidators ? JSON.stringify(imported.meta.settings.claimValidators) : undefined;
+  let validators = typeof values.validators === 'string' ? values.validators : undefined;
+  if (validators === undefined && imported.meta.settings?.claimValidators) {
+    const fromFile = safeJson(imported.meta.settings.claimValidators, { maxDepth: 32, maxLength: 64 * 1024 });
+    if (fromFile.cut) notes.push(`the file's claim validators ignored: too large to use (${fromFile.cut}); pass --validators`);
+    else validators = fromFile.text;
+  }
   if (validators !== undefined) {
     const v = parseClaimValidators(validators);
     if (!v.ok) throw new UsageError(`--validators: ${v.error}`, 'analyze');
@@ -418,7 +424,7 @@ async function analyzeCommand(values: OptionValues, positionals: string[], io: C
   }
 
   const session = await openImported({ ...imported, meta: { ...imported.meta, analyseAt: at } });
-  session.setProject(project, JSON.stringify({ v: project.claimValidators ?? null, s: project.secret !== undefined, u: project.projectUrl ?? null }));
+  session.setProject(project, safeJsonText({ v: project.claimValidators ?? null, s: project.secret !== undefined, u: project.projectUrl ?? null }));
   await session.analyse(at);
   const analysis = session.snapshot().analysis;
   if (analysis.kind !== 'done') throw new UsageError(`${path}: the analysis failed (${analysis.kind === 'failed' ? analysis.message : 'no result'})`);
@@ -441,7 +447,7 @@ async function analyzeCommand(values: OptionValues, positionals: string[], io: C
     counts: { error: count(findings, 'error'), warning: count(findings, 'warning'), info: count(findings, 'info') },
     findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, cause: f.cause, fix: f.fix, evidence: f.evidence })),
   };
-  io.stdout(values.json === true ? `${jsonPrintable(JSON.stringify(result, null, 2))}\n` : renderAnalysis(result, findings));
+  io.stdout(values.json === true ? `${jsonPrintable(safeJsonText(result, JSON_OUTPUT))}\n` : renderAnalysis(result, findings));
   return hasError(findings) ? 1 : 0;
 }
 
@@ -474,26 +480,23 @@ function renderAnalysis(r: { file: string; producer: string; at: string; capture
 
 // ---------------------------------------------------------------------------------------------
 // Terminal safety: a token's claims, header and problem text are the token author's; none of their
-// control characters (escape sequences, C1 controls, bidi overrides) reaches the terminal raw.
+// control characters (escape sequences, C1 controls, bidi overrides, lone surrogates) reaches the
+// terminal raw, and no value is too deep or too large to write (core/safe-json.ts, the same
+// escaping and serializer as the panel).
 
-const BIDI = '\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069';
-const CONTROL_IN_TEXT = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${BIDI}]`, 'g');
-// JSON.stringify already escapes U+0000–U+001F.
-const CONTROL_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI}]`, 'g');
-
-function escapeChar(ch: string): string {
-  const code = ch.charCodeAt(0);
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
+/** `--json` output: JSON.stringify's, capped in depth and size (cut values are marked in place). */
+const JSON_OUTPUT: SafeJsonOptions = { indent: 2, maxDepth: 64, maxLength: 16 * 1024 * 1024 };
+/** A header or claim on one line of the text output. */
+const CLAIM_LINE: SafeJsonOptions = { maxDepth: 32, maxLength: 64 * 1024 };
 
 /** One line of text with every control character written as an escape (`\x1b`, `\u202e`). */
 function printable(line: string): string {
-  return line.replace(CONTROL_IN_TEXT, escapeChar);
+  return visibleText(line, 'line');
 }
 
 /** JSON text with the control characters JSON.stringify leaves raw written as \u escapes (still valid JSON). */
 function jsonPrintable(json: string): string {
-  return json.replace(CONTROL_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return visibleText(json, 'json');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capText, claimText, formatCountdown, formatDuration, formatExp } from './format';
+import { capText, capturedBlock, capturedText, claimText, formatCountdown, formatDuration, formatExp, prettyPayload } from './format';
 
 describe('countdowns', () => {
   it('says "expires in" / "expired … ago" in sensible units', () => {
@@ -27,5 +27,25 @@ describe('countdowns', () => {
 describe('payload text', () => {
   it('caps huge payload text', () => {
     expect(capText('x'.repeat(25_000), 10_240)).toEqual({ text: 'x'.repeat(10_240), hidden: 25_000 - 10_240 });
+  });
+});
+
+describe('captured text on screen', () => {
+  it('escapes control and bidi characters after capping, and never splits a surrogate pair', () => {
+    expect(capturedText('realtime:\u202eroom\u0000')).toBe('realtime:\\u202eroom\\x00');
+    expect(capturedText('x'.repeat(600))).toBe(`${'x'.repeat(500)}…`);
+    expect(capturedText('\u001b'.repeat(600), 10)).toBe(`${'\\x1b'.repeat(10)}…`);
+    expect(capturedText(`${'a'.repeat(9)}😀`, 10)).toBe(`${'a'.repeat(9)}…`);
+    expect(capText(`${'a'.repeat(9)}😀`, 10)).toEqual({ text: 'a'.repeat(9), hidden: 2 });
+    expect(capturedBlock('{\n  "a": "\u202e"\n}')).toBe('{\n  "a": "\\u202e"\n}');
+  });
+
+  it('claims and payloads of any depth', () => {
+    let deep: unknown = '\u202e';
+    for (let i = 0; i < 8_000; i++) deep = [deep];
+    expect(claimText(deep)).toMatch(/^\[\[\[\[.*…$/);
+    expect(claimText('\u202eevil')).toBe('\\u202eevil');
+    expect(prettyPayload(deep).split('\n')[0]).toBe('(shown cut: values nested deeper than 100 levels)');
+    expect(prettyPayload({ a: 1 })).toBe('{\n  "a": 1\n}');
   });
 });

@@ -1,5 +1,8 @@
-// Formatting helpers shared by the panel and the popup: capping huge text, sizes and times. Pure
-// functions, no DOM. Masking keys lives in the session core (src/core/session/masking.ts).
+// Formatting helpers shared by the panel and the popup: capping huge text, sizes and times, and
+// captured text made visible (control and bidirectional characters escaped, core/safe-json.ts).
+// Pure functions, no DOM. Masking keys lives in the session core (src/core/session/masking.ts).
+
+import { safeJson, safeJsonText, visibleText } from '../core/safe-json';
 
 // ---------------------------------------------------------------------------------------------
 // Capped text for payload views
@@ -9,17 +12,44 @@ export const PAYLOAD_VIEW_CAP = 10 * 1024;
 
 export function capText(text: string, limit: number): { text: string; hidden: number } {
   if (text.length <= limit) return { text, hidden: 0 };
-  return { text: text.slice(0, limit), hidden: text.length - limit };
+  const end = cutPoint(text, limit);
+  return { text: text.slice(0, end), hidden: text.length - end };
 }
 
-/** Pretty JSON for a decoded payload, safe on cycles, depth and huge values. */
+/** `limit`, or one less when that would split a surrogate pair (half an emoji is a lone surrogate). */
+function cutPoint(text: string, limit: number): number {
+  const c = text.charCodeAt(limit - 1);
+  return limit > 0 && c >= 0xd800 && c <= 0xdbff ? limit - 1 : limit;
+}
+
+/**
+ * Pretty JSON for a decoded payload, safe on cycles, depth and huge values (core/safe-json.ts):
+ * what was cut is marked in place and said on a first line.
+ */
 export function prettyPayload(value: unknown): string {
   if (value === undefined) return '(no payload)';
-  try {
-    return JSON.stringify(value, null, 2) ?? String(value);
-  } catch {
-    return '(payload too deeply nested to show as JSON)';
-  }
+  const { text, cut } = safeJson(value, { indent: 2, maxDepth: 100, maxLength: 4 * 1024 * 1024 });
+  if (text === 'undefined') return safeJsonText(value);
+  return cut ? `(shown cut: ${cut})\n${text}` : text;
+}
+
+/** One line of captured text in a list or card: capped, then control and bidi characters escaped. */
+export const CAPTURED_LINE_CAP = 500;
+
+/**
+ * A captured string (topic, event, reason, URL, claim) as one visible line: capped to `cap`
+ * characters (with "…"), then every control, bidirectional and lone-surrogate character written
+ * as an escape (`\x1b`, `\u202e`), so a crafted value cannot reorder or hide what surrounds it.
+ * Show it in an element with `unicode-bidi: isolate` (panel.css `.captured` and the view classes).
+ */
+export function capturedText(text: string, cap = CAPTURED_LINE_CAP): string {
+  const s = typeof text === 'string' ? text : safeJsonText(text, { maxLength: cap + 1 });
+  return visibleText(s.length > cap ? `${s.slice(0, cutPoint(s, cap))}…` : s);
+}
+
+/** A captured block (payload, raw frame, error body): line breaks kept, other controls escaped. */
+export function capturedBlock(text: string): string {
+  return visibleText(text, 'block');
 }
 
 export function formatBytes(size: number): string {
@@ -71,17 +101,9 @@ export function formatExp(expSec: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** A claim value as short text (JSON for non-strings), capped. */
+/** A claim value as short visible text (JSON for non-strings, however deep), capped, escaped. */
 export function claimText(value: unknown, cap = 120): string {
   if (value === undefined) return '(absent)';
-  let text: string;
-  if (typeof value === 'string') text = value;
-  else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = String(value);
-    }
-  }
-  return text.length > cap ? `${text.slice(0, cap)}…` : text;
+  const text = typeof value === 'string' ? value : safeJsonText(value, { maxLength: cap + 1 });
+  return capturedText(text, cap);
 }

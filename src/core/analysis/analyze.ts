@@ -6,7 +6,7 @@
 import { pathOf, type CapturedEvent, type HttpResponse } from '../model';
 import type { ChannelKey, ChannelRecord, ConnectionRecord, RealtimeSession } from '../realtime/types';
 import { serverNowSec, type UseTime } from '../diagnosis/judge';
-import { diagnoseConnectFailure, diagnoseJoinReason, diagnoseSystemMessage, type ServerReplyDiagnosis } from '../diagnosis/replies';
+import { diagnoseConnectFailure, diagnoseJoinReason, diagnoseSystemMessage, readReason, reasonJson, withoutSecondsAgo, type ServerReplyDiagnosis } from '../diagnosis/replies';
 import { connectBody, joinReason } from '../diagnosis/verdict';
 import { finding, MAX_USE_PLACES, SEVERITY_RANK, type Finding, type FindingCode, type FindingEvidence, type FindingUse, type FindingUseKind } from '../rules/catalogue';
 import { checkToken, isoOf, REFRESH_MARGIN_S, timeFactsAt } from '../rules/token-rules';
@@ -18,6 +18,7 @@ import { isAsymmetricAlg, SUPPORTED_ALGS } from '../tokens/verify';
 import { channelTokenTimeline, effectiveChannelTokenAt, type ChannelTokenSource, type EffectiveTokenSpan, type TokenDecoder } from './effective-token';
 import { EvidenceIndex, type EvidenceView, type TokenUse } from './evidence-index';
 import { combineSkew, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
+import { safeJsonText } from '../safe-json';
 
 export type { TokenUseKind, TokenUse };
 
@@ -130,12 +131,19 @@ export async function analyzeSession(
   const lastTime = Math.max(options.lastEventTime ?? 0, index.lastTime);
   const now = options.now ?? lastTime;
   const connections = new Map(realtime.connections.map((c) => [c.conn, c]));
+  // A captured value the analysis cannot handle costs the finding about it, never the analysis.
+  const out = new FindingSet();
+  const guard = analysisGuard(out);
   const channels: ChannelCtx[] = realtime.channels.map((ch) => {
     const conn = connections.get(ch.key.conn);
-    const timeline = channelTokenTimeline(ch, conn, decode);
-    // What the server said on this channel, with the token in force: built once, read by the skew,
-    // the reply findings and the hidden-tab rule.
-    return { ch, conn, timeline, statements: serverStatements(ch, timeline) };
+    const ctx: ChannelCtx = { ch, conn, timeline: [], statements: [] };
+    guard(`the channel ${short(ch.key.topic)}`, () => {
+      ctx.timeline = channelTokenTimeline(ch, conn, decode);
+      // What the server said on this channel, with the token in force: built once, read by the
+      // skew, the reply findings and the hidden-tab rule.
+      ctx.statements = serverStatements(ch, ctx.timeline);
+    }, { conn: ch.key.conn, topic: ch.key.topic });
+    return ctx;
   });
 
   // 1. Clock skew, before any time check.
@@ -151,8 +159,6 @@ export async function analyzeSession(
   const skewMs = options.skewMs ?? skew.skewMs ?? 0;
   const useAt = (at: number): UseTime => ({ at, skewMs });
 
-  const out = new FindingSet();
-
   // 2. Every token at every use: HTTP calls, socket apikeys, and channel tokens judged at each join
   // and accepted push, as the server does. Findings about the token itself are said once per token
   // with every place it was used (FindingSet.addTokenFinding).
@@ -162,17 +168,19 @@ export async function analyzeSession(
   const channelAnalyses: ChannelAnalysis[] = channels.map(({ ch, conn, timeline }) => channelState(ch, conn, timeline, now, skewMs));
 
   // 3. Lifecycle and correlation (before the server's statements, which may confirm them).
-  rejoinLoops(realtime.channels, out);
-  refreshFailures(index, out);
-  signedOutRetention(index, channels, out, lastTime);
-  staleChannelTokens(tokens, channels, out, lastTime);
-  expiringSoon(channelAnalyses, out, now);
+  guard('the rejoin-loop check', () => rejoinLoops(realtime.channels, out));
+  guard('the refresh check', () => refreshFailures(index, out));
+  guard('the sign-out check', () => signedOutRetention(index, channels, out, lastTime));
+  guard('the stale-channel-token check', () => staleChannelTokens(tokens, channels, out, lastTime));
+  guard('the expiry countdown check', () => expiringSoon(channelAnalyses, out, now));
 
   // 4. What the server said, linked to the token in force.
-  for (const { ch, statements } of channels) serverReplyFindings(ch, statements, out, useAt);
-  for (const c of realtime.connections) connectRefusedFinding(c, out, useAt, decode);
-  pausedWhileHidden(index, channels, out, skewMs);
-  apiKeyVsAccessTokenProject(tokens, out);
+  for (const { ch, statements } of channels) {
+    guard(`the server's replies on ${short(ch.key.topic)}`, () => serverReplyFindings(ch, statements, out, useAt), { conn: ch.key.conn, topic: ch.key.topic });
+  }
+  for (const c of realtime.connections) guard(`the socket ${c.conn}`, () => connectRefusedFinding(c, out, useAt, decode), { conn: c.conn });
+  guard('the hidden-tab check', () => pausedWhileHidden(index, channels, out, skewMs));
+  guard('the project check', () => apiKeyVsAccessTokenProject(tokens, out));
   if (skew.known && skew.skewMs !== null && Math.abs(skew.skewMs) > CLOCK_SKEW_THRESHOLD_MS) {
     const s = Math.round(skew.skewMs / 1000);
     out.add(finding('clock-skew', {
@@ -275,7 +283,13 @@ async function judgeTokenUses(groups: JudgedUse[][], out: FindingSet, env: { pro
       if (u.frameSeq !== undefined) evidence.frameSeq = u.frameSeq;
       if (u.conn !== undefined) evidence.conn = u.conn;
       if (u.topic !== undefined) evidence.topic = u.topic;
-      const { findings } = await checkToken(u.token, { project: env.project, use, sentTo: u.sentTo, observedInPage: true, evidence, cache: env.cache });
+      let findings: Finding[];
+      try {
+        ({ findings } = await checkToken(u.token, { project: env.project, use, sentTo: u.sentTo, observedInPage: true, evidence, cache: env.cache }));
+      } catch (err) {
+        // This token's own findings are lost; every other token and channel is still judged.
+        findings = [limitedFinding(`checking the ${u.token.label}`, err, { ...evidence, token: u.token.label }, u.time)];
+      }
       judged.set(context, findings.map((f) => out.addTokenFinding(f, u)));
     }
   }
@@ -307,7 +321,7 @@ class FindingSet {
   /** A finding about an event (a server reply, a request, a channel's history): one per event. */
   add(f: Finding, _scope: string): void {
     const key = FindingSet.ONCE_PER_TOPIC.has(f.code) ? `${f.code}|${f.evidence.token ?? ''}|${f.evidence.conn ?? ''}|${f.evidence.topic ?? ''}`
-      : `${f.code}|${f.evidence.token ?? ''}|${f.evidence.topic ?? ''}|${f.evidence.frameSeq ?? ''}|${f.evidence.requestId && !f.evidence.token ? f.evidence.requestId : ''}`;
+      : `${f.code}|${f.evidence.token ?? ''}|${f.evidence.topic ?? ''}|${f.evidence.frameSeq ?? ''}|${f.evidence.requestId && !f.evidence.token ? f.evidence.requestId : ''}${f.code === 'analysis-limited' ? `|${f.message}` : ''}`;
     if (!this.byKey.has(key)) this.byKey.set(key, f);
   }
 
@@ -318,7 +332,7 @@ class FindingSet {
    * evidence; every use is counted. Returns the key, for recordUse.
    */
   addTokenFinding(f: Finding, use: JudgedUse): string {
-    const distinct = TIME_CODES.has(f.code) ? '' : `${f.evidence.claim ?? ''}|${JSON.stringify(f.evidence.expected) ?? ''}`;
+    const distinct = TIME_CODES.has(f.code) ? '' : `${f.evidence.claim ?? ''}|${safeJsonText(f.evidence.expected, { maxLength: 2048 })}`;
     const key = `token|${f.code}|${f.evidence.token ?? ''}|${distinct}`;
     if (!this.byKey.has(key)) {
       this.byKey.set(key, f);
@@ -462,6 +476,14 @@ function tokenWords(span: EffectiveTokenSpan | null): string {
 function serverReplyFindings(ch: ChannelRecord, statements: readonly ServerStatement[], out: FindingSet, useAt: (t: number) => UseTime): void {
   const scope = channelScope(ch.key);
   for (const s of statements) {
+    if (s.diag.limited) {
+      out.add(finding('analysis-limited', {
+        message: `The server's ${s.kind === 'join-reply' ? 'join reply' : 'system message'} on ${short(ch.key.topic)} (frame #${s.seq}) was not read whole: ${s.diag.limited}.`,
+        cause: 'Every reason the Realtime server sends is a short sentence; this one is longer or is not text, so it was crafted or corrupted. Claimscope matched the known wordings on what it read and shows that part.',
+        fix: 'Open the frame in the Frames view to see the whole value. If a proxy or your own server code writes these replies, check what it sends.',
+        evidence: { frameSeq: s.seq, conn: ch.key.conn, topic: ch.key.topic, actual: s.diag.limited }, time: s.checkedAt,
+      }), scope);
+    }
     const label = s.span?.token?.label ?? (s.span?.source === 'gateway' ? 'gateway-minted JWT (not visible)' : undefined);
     const cause = causeOf(s.diag, s.span?.token);
     const evidence = { token: label, frameSeq: s.seq, conn: ch.key.conn, topic: ch.key.topic, serverText: s.diag.text, actual: s.diag.text };
@@ -478,7 +500,7 @@ function serverReplyFindings(ch: ChannelRecord, statements: readonly ServerState
       const role = s.span?.token?.claims?.role;
       out.add(finding('postgres-changes-error', {
         message: `Postgres Changes subscription on ${ch.key.topic} failed: ${s.diag.text}`,
-        cause: `The channel stays open but no database changes will arrive. Subscriptions run under the token's role${role !== undefined ? ` (${JSON.stringify(role)})` : ''}; a role that is not a Postgres role, or an invalid table/filter, makes them fail.`,
+        cause: `The channel stays open but no database changes will arrive. Subscriptions run under the token's role${role !== undefined ? ` (${safeJsonText(role, { maxDepth: 8, maxLength: 200 })})` : ''}; a role that is not a Postgres role, or an invalid table/filter, makes them fail.`,
         fix: 'Check the table, schema and filter of the postgres_changes binding; make sure the token\'s role is a real Postgres role (authenticated/anon) with SELECT on the table.',
         evidence, time: s.checkedAt, causeCode: role !== undefined && !['anon', 'authenticated', 'service_role'].includes(String(role)) ? 'role-unknown' : undefined,
       }), scope);
@@ -604,8 +626,14 @@ function rejoinLoops(channels: readonly ChannelRecord[], out: FindingSet): void 
   }
 }
 
+/**
+ * A rejection reason for comparing rejections: the number of "N seconds ago" ignored. Read as the
+ * diagnosis reads it (capped, core/diagnosis/replies.ts), so a crafted 80,000-digit reason costs
+ * what 1 KB costs, once a second.
+ */
 function normaliseReason(reason: unknown): string {
-  return typeof reason === 'string' ? reason.replace(/-?\d+ seconds ago/, 'N seconds ago') : JSON.stringify(reason) ?? 'undefined';
+  if (typeof reason === 'string') return withoutSecondsAgo(readReason(reason).text);
+  return reason === undefined ? 'undefined' : reasonJson(reason).text;
 }
 
 function refreshFailures(index: EvidenceView, out: FindingSet): void {
@@ -632,6 +660,31 @@ function parseErrorBody(e: HttpResponse): string | null {
   } catch {
     return e.errorBody.slice(0, 200);
   }
+}
+
+/**
+ * Runs one part of the analysis; when a captured value makes it throw, says so in an
+ * `analysis-limited` finding (what was skipped and why) and goes on with the rest.
+ */
+function analysisGuard(out: FindingSet) {
+  return (what: string, run: () => void, evidence: FindingEvidence = {}): void => {
+    try {
+      run();
+    } catch (err) {
+      out.add(limitedFinding(what, err, evidence, null), 'global');
+    }
+  };
+}
+
+function limitedFinding(what: string, err: unknown, evidence: FindingEvidence, time: number | null): Finding {
+  const why = readReason(err instanceof Error ? `${err.name}: ${err.message}` : safeJsonText(err, { maxLength: 200 })).text.slice(0, 300);
+  return finding('analysis-limited', {
+    severity: 'warning',
+    message: `Claimscope could not finish ${what}: ${why}. Its findings are missing; the rest of the analysis is complete.`,
+    cause: 'A captured value (a token, frame or reason) is shaped in a way the analysis did not survive: typically nested thousands of levels deep or megabytes long, which no Supabase client or server produces.',
+    fix: 'Look at the value in the Frames, HTTP or Tokens view. Please report this with an export of the session: the analysis should cope with any value.',
+    evidence: { ...evidence, actual: why }, time,
+  });
 }
 
 type ChannelCtx = { ch: ChannelRecord; conn: ConnectionRecord | undefined; timeline: EffectiveTokenSpan[]; statements: ServerStatement[] };
@@ -785,6 +838,11 @@ function apiKeyVsAccessTokenProject(tokens: SeenToken[], out: FindingSet): void 
       return;
     }
   }
+}
+
+/** A captured name (topic) inside a sentence about a limit: never the megabyte it may be. */
+function short(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 function capitalise(s: string): string {

@@ -6,6 +6,7 @@
 import type { DecodedToken } from '../tokens/decode';
 import type { ProjectKnowledge } from '../tokens/project';
 import type { TokenCache } from '../tokens/cache';
+import { safeJsonText } from '../safe-json';
 import { selectSigner, verifySignature, type SignatureCheck, type SignerSelection } from '../tokens/verify';
 
 /** When the token is used (browser clock, ms) and the measured skew (server − browser, ms). */
@@ -107,7 +108,7 @@ function firstClaimFailure(
   for (const key of keys) {
     const value = claims[key];
     if (key in validators && !strictEqual(value, validators[key])) {
-      return { kind: 'generic', claim: key, detail: `claim "${key}" is ${JSON.stringify(value)}, the validator expects ${JSON.stringify(validators[key])}` };
+      return { kind: 'generic', claim: key, detail: `claim "${key}" is ${shortJson(value)}, the validator expects ${shortJson(validators[key])}` };
     }
     if (key === 'exp') {
       if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -128,16 +129,41 @@ function firstClaimFailure(
   return null;
 }
 
-/** Elixir `==` on decoded JSON: same type, same value; lists in order; a string ≠ a list. */
+/**
+ * Elixir `==` on decoded JSON: same type, same value; lists in order; a string ≠ a list. With an
+ * explicit stack, not recursion: a claim (or an imported validator) can be nested thousands deep.
+ * Values too large to compare (over a million steps, or a cycle) are unequal.
+ */
 export function strictEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => strictEqual(v, b[i]));
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao);
-  return ak.length === Object.keys(bo).length && ak.every((k) => k in bo && strictEqual(ao[k], bo[k]));
+  const pending: Array<[unknown, unknown]> = [[a, b]];
+  // Decoded JSON has no cycles; a value built in code might. Past this many steps, call it unequal.
+  let budget = 1_000_000;
+  for (let pair = pending.pop(); pair !== undefined; pair = pending.pop()) {
+    if (--budget < 0) return false;
+    const [x, y] = pair;
+    if (x === y) continue;
+    if (typeof x !== typeof y || x === null || y === null || typeof x !== 'object') return false;
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) pending.push([x[i], y[i]]);
+      continue;
+    }
+    const xo = x as Record<string, unknown>;
+    const yo = y as Record<string, unknown>;
+    const xk = Object.keys(xo);
+    if (xk.length !== Object.keys(yo).length) return false;
+    for (const k of xk) {
+      if (!(k in yo)) return false;
+      pending.push([xo[k], yo[k]]);
+    }
+  }
+  return true;
+}
+
+/** A claim value in a sentence: JSON, however deep or long the value (capped, core/safe-json.ts). */
+function shortJson(value: unknown): string {
+  return safeJsonText(value, { maxLength: 200, maxDepth: 8 });
 }
 
 function describe(value: unknown): string {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CLOSE_CODES, CONNECT_ERRORS, CONNECT_ERROR_HISTORICAL, JOIN_REASONS, JOIN_REASONS_HISTORICAL, SYSTEM_MESSAGES, SYSTEM_MESSAGES_HISTORICAL,
 } from '../../../e2e/fixtures/server-strings';
-import { diagnoseCloseCode, diagnoseConnectFailure, diagnoseJoinReason, diagnoseSystemMessage } from './replies';
+import { diagnoseCloseCode, diagnoseConnectFailure, diagnoseJoinReason, diagnoseSystemMessage, diagnoseText, expiredSecondsAgo, REASON_READ_LIMIT, withoutSecondsAgo } from './replies';
 import { CHANNEL_SYSTEM_TEXT, CONNECT_ERROR_TEXT, JOIN_REASON_TEXT } from './server-words';
 
 describe('the engine words equal the shared server-strings table', () => {
@@ -113,5 +113,44 @@ describe('diagnoseConnectFailure and close codes (§3.1, §3.4)', () => {
     expect(diagnoseCloseCode(CLOSE_CODES.serviceRestart).meaning).toMatch(/drained/);
     expect(diagnoseCloseCode(CLOSE_CODES.goingAway).meaning).toMatch(/Going away/);
     expect(diagnoseCloseCode(CLOSE_CODES.normal, 'heartbeat timeout').meaning).toMatch(/heartbeat/);
+  });
+});
+
+describe('reasons are read capped, with patterns that cannot backtrack', () => {
+  const OLD_EXPIRED = /Token (has|as) expired (-?\d+) seconds ago/;
+  const OLD_NORMALISE = /-?\d+ seconds ago/;
+  const reasonish = fc
+    .array(fc.constantFrom('Token ', 'has ', 'as ', 'expired ', '-', '1', '23', ' seconds ago', ' seconds', 'x', 'Token has expired ', ' '), { maxLength: 14 })
+    .map((parts) => parts.join(''));
+
+  it('read "N seconds ago" exactly as the old regular expressions did (property)', () => {
+    fc.assert(
+      fc.property(reasonish, (text) => {
+        const old = OLD_EXPIRED.exec(text);
+        expect(expiredSecondsAgo(text)).toEqual(old ? { verb: old[1], secondsAgo: Number(old[2]) } : undefined);
+        expect(withoutSecondsAgo(text)).toBe(text.replace(OLD_NORMALISE, 'N seconds ago'));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('take milliseconds on 80,000 digits (the old pattern took seconds), and say what was not read', () => {
+    const digits = '1'.repeat(80_000);
+    const start = performance.now();
+    expect(withoutSecondsAgo(digits)).toBe(digits);
+    const d = diagnoseJoinReason(`Token has expired ${digits}x`);
+    diagnoseText(`${digits} seconds ago`);
+    expect(performance.now() - start).toBeLessThan(200);
+    expect(d.text).toHaveLength(REASON_READ_LIMIT + 1);
+    expect(d.limited).toBe(`the reason is ${(80_019).toLocaleString('en-US')} characters long; only its first 1,024 were read`);
+  });
+
+  it('a reason that is not text is written out capped, however deep', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 8_000; i++) deep = { reason: deep };
+    const d = diagnoseJoinReason(deep);
+    expect(d.said).toBe('unknown');
+    expect(d.limited).toMatch(/not text and was written out cut \(values nested deeper than 16 levels\)/);
+    expect(diagnoseSystemMessage({ extension: 'postgres_changes', status: 'error', message: deep }).said).toBe('postgres-error');
   });
 });

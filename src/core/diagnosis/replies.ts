@@ -2,7 +2,9 @@
 // (realtime-facts §3) — in current and historical wordings (§3.6). Unknown texts are returned
 // verbatim and marked unknown, never forced into a known shape.
 
+import { PAGE_LIMITS } from '../../messages';
 import type { FindingCode } from '../rules/catalogue';
+import { safeJson } from '../safe-json';
 
 export type ServerSaid =
   | 'expired'
@@ -31,8 +33,13 @@ export type ServerSaid =
 
 export interface ServerReplyDiagnosis {
   said: ServerSaid;
-  /** The server's text, verbatim. */
+  /** The server's text, verbatim (its first REASON_READ_LIMIT characters, then "…"). */
   text: string;
+  /**
+   * Set when the reason could not be read whole: what was skipped and why (a text longer than
+   * REASON_READ_LIMIT, a value that is not text and too deep or large to write out).
+   */
+  limited?: string;
   /** The code prefix (`InvalidJWTToken`, `MalformedJWT`…) when there was one. */
   codePrefix?: string;
   /** False for wordings older servers used (§3.6). */
@@ -49,12 +56,20 @@ export interface ServerReplyDiagnosis {
   explanation: string;
 }
 
-const EXPIRED = /Token (has|as) expired (-?\d+) seconds ago/;
+/**
+ * Server reasons are read up to this many characters (the page hook's own cap on reasons): every
+ * known wording is far shorter, and a crafted megabyte "reason" then costs what 1 KB costs.
+ */
+export const REASON_READ_LIMIT = PAGE_LIMITS.maxReasonLength;
+
+// Every pattern below starts at a literal and has no two adjacent parts that can match the same
+// characters, so on a text capped at REASON_READ_LIMIT none can backtrack beyond linear work per
+// literal. The "N seconds ago" number is read by hand (expiredSecondsAgo).
 const SIGNER_KID = /Failed to generate JWT signer for key ID \(kid\) "([^"]*)"/;
 const NO_PERMISSION = /You do not have permissions to read from this Channel topic: ?(.*)$/s;
 const LOST_PERMISSION = /You no longer have permission to read from this Channel topic: ?(.*)$/s;
 const INVALID_CLAIM = /Invalid value for JWT claim "([^"]+)"(?: with value (.*))?/s;
-const VALIDATOR_INSPECT = /claim: "([^"]+)", claim_val: (.*?)\]?$/s;
+const VALIDATOR_INSPECT = /claim: "([^"]+)", claim_val: (.*)$/s;
 const NON_AUTH_PREFIXES = [
   'UnableToConnectToProject', 'IncreaseConnectionPool', 'DatabaseLackOfConnections', 'InitializingProjectConnection',
   'RealtimeRestarting', 'UnableToReplayMessages', 'MusterJoinError',
@@ -68,21 +83,79 @@ const NON_AUTH_SYSTEM = [
 /** A join `phx_reply` error's `response.reason` (§3.2, §3.6). Accepts any value. */
 export function diagnoseJoinReason(reason: unknown): ServerReplyDiagnosis {
   if (typeof reason !== 'string') {
-    return unknown(reason === undefined ? '(no reason)' : safeJson(reason));
+    if (reason === undefined) return unknown('(no reason)');
+    const json = reasonJson(reason);
+    return { ...unknown(json.text), ...(json.limited ? { limited: json.limited } : {}) };
   }
   return diagnoseText(reason);
 }
 
+/** A reason (or message) that is not text, as capped JSON, and what was cut from it. */
+export function reasonJson(value: unknown): { text: string; limited?: string } {
+  const { text, cut } = safeJson(value, { maxLength: REASON_READ_LIMIT, maxDepth: 16 });
+  return { text: text === 'undefined' ? String(typeof value) : text, limited: cut ? `the reason is not text and was written out cut (${cut})` : undefined };
+}
+
+/** The reason as read: at most REASON_READ_LIMIT characters, and what was skipped. */
+export function readReason(text: string): { text: string; limited?: string } {
+  if (text.length <= REASON_READ_LIMIT) return { text };
+  return {
+    text: `${text.slice(0, REASON_READ_LIMIT)}…`,
+    limited: `the reason is ${text.length.toLocaleString('en-US')} characters long; only its first ${REASON_READ_LIMIT.toLocaleString('en-US')} were read`,
+  };
+}
+
+/**
+ * "Token has expired N seconds ago" (or the older "as expired"): the verb and N, read by hand —
+ * the equivalent regular expression `Token (has|as) expired (-?\d+) seconds ago`, without the
+ * backtracking over long digit runs.
+ */
+export function expiredSecondsAgo(text: string): { verb: 'has' | 'as'; secondsAgo: number } | undefined {
+  for (let i = text.indexOf('Token '); i !== -1; i = text.indexOf('Token ', i + 1)) {
+    const verb = text.startsWith('has expired ', i + 6) ? 'has' : text.startsWith('as expired ', i + 6) ? 'as' : undefined;
+    if (verb === undefined) continue;
+    let j = i + 6 + verb.length + 9; // "has expired " / "as expired "
+    const number = j;
+    if (text.charCodeAt(j) === 45 /* - */) j++;
+    const digits = j;
+    while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    if (j > digits && text.startsWith(' seconds ago', j)) return { verb, secondsAgo: Number(text.slice(number, j)) };
+  }
+  return undefined;
+}
+
+/**
+ * The text with its first "<n> seconds ago" (n an optional minus and digits) written "N seconds
+ * ago", so reasons that differ only in that number compare equal. As `text.replace(/-?\d+ seconds
+ * ago/, 'N seconds ago')`, in one pass: a digit run is scanned once from its start.
+ */
+export function withoutSecondsAgo(text: string): string {
+  for (let at = text.indexOf(' seconds ago'); at !== -1; at = text.indexOf(' seconds ago', at + 1)) {
+    let start = at;
+    while (start > 0 && text.charCodeAt(start - 1) >= 48 && text.charCodeAt(start - 1) <= 57) start--;
+    if (start === at) continue;
+    if (start > 0 && text.charCodeAt(start - 1) === 45 /* - */) start--;
+    return `${text.slice(0, start)}N seconds ago${text.slice(at + 12)}`;
+  }
+  return text;
+}
+
 /** Any server text about a token or channel: join reason, system message, connect body. */
-export function diagnoseText(text: string): ServerReplyDiagnosis {
+export function diagnoseText(fullText: string): ServerReplyDiagnosis {
+  const { text, limited } = readReason(fullText);
+  const d = diagnoseRead(text);
+  return limited ? { ...d, limited } : d;
+}
+
+function diagnoseRead(text: string): ServerReplyDiagnosis {
   const prefixMatch = /^([A-Z][A-Za-z]+): /.exec(text);
   const codePrefix = prefixMatch?.[1];
   const base = { text, codePrefix };
 
-  const exp = EXPIRED.exec(text);
+  const exp = expiredSecondsAgo(text);
   if (exp) {
-    const n = Number(exp[2]);
-    const current = exp[1] === 'has' && (codePrefix === undefined || codePrefix === 'InvalidJWTToken');
+    const n = exp.secondsAgo;
+    const current = exp.verb === 'has' && (codePrefix === undefined || codePrefix === 'InvalidJWTToken');
     return {
       ...base, said: 'expired', current, secondsAgo: n, causeCode: 'token-expired',
       explanation: `The server judged the token expired ${n} s before it checked. Refresh the session and pass the new token to Realtime (supabase.realtime.setAuth).`,
@@ -134,7 +207,8 @@ export function diagnoseText(text: string): ServerReplyDiagnosis {
   }
   const validator = VALIDATOR_INSPECT.exec(text);
   if (validator && text.includes('Invalid token')) {
-    return { ...base, said: 'generic', current: true, claim: validator[1], claimValue: validator[2], causeCode: 'claim-validator-mismatch', explanation: `Claim "${validator[1]}" failed the server's claim validators. Mint the token with the value the server expects.` };
+    const claimValue = validator[2].endsWith(']') ? validator[2].slice(0, -1) : validator[2];
+    return { ...base, said: 'generic', current: true, claim: validator[1], claimValue, causeCode: 'claim-validator-mismatch', explanation: `Claim "${validator[1]}" failed the server's claim validators. Mint the token with the value the server expects.` };
   }
   const lost = LOST_PERMISSION.exec(text);
   if (lost) {
@@ -182,10 +256,15 @@ export function diagnoseSystemMessage(payload: unknown): SystemMessageDiagnosis 
   const extension = typeof p.extension === 'string' ? p.extension : null;
   const status = typeof p.status === 'string' ? p.status : null;
   const channel = typeof p.channel === 'string' ? p.channel : null;
-  const message = typeof p.message === 'string' ? p.message : safeJson(p.message ?? payload);
-  let d = diagnoseText(message);
+  let d: ServerReplyDiagnosis;
+  if (typeof p.message === 'string') d = diagnoseText(p.message);
+  else {
+    const json = reasonJson(p.message ?? payload);
+    d = diagnoseText(json.text);
+    if (json.limited) d = { ...d, limited: json.limited };
+  }
   if (extension === 'postgres_changes' && status === 'error' && d.said !== 'postgres-error') {
-    d = { ...d, said: 'postgres-error', causeCode: 'postgres-changes-error', explanation: `Postgres Changes reported an error: ${message}. The channel stays open but no changes arrive.` };
+    d = { ...d, said: 'postgres-error', causeCode: 'postgres-changes-error', explanation: `Postgres Changes reported an error: ${d.text}. The channel stays open but no changes arrive.` };
   }
   return { ...d, extension, status, channel, closesChannel: extension !== 'postgres_changes' && status === 'error' };
 }
@@ -235,10 +314,3 @@ export function diagnoseCloseCode(code: number, reason = ''): CloseCodeDiagnosis
   return { code, reason, meaning: meanings[code] ?? `Close code ${code}${reason ? ` (${reason})` : ''}: not one Realtime uses for auth.` };
 }
 
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}

@@ -1,6 +1,7 @@
 // One line per frame for a frame list: topic, an event label and a short summary. Plain text only
 // (the panel renders it as text, never as HTML).
 
+import { safeJson } from '../safe-json';
 import type { DecodedFrame } from './types';
 
 export interface FrameDescription {
@@ -16,7 +17,7 @@ const SUMMARY_MAX = 160;
 
 export function describeFrame(decoded: DecodedFrame): FrameDescription {
   if (!decoded || typeof decoded !== 'object') return { topic: '', event: '(undecodable)', summary: 'no decoded frame' };
-  if (!decoded.ok) return { topic: '', event: '(undecodable)', summary: String(decoded.reason) };
+  if (!decoded.ok) return { topic: '', event: '(undecodable)', summary: clip(String(decoded.reason), SUMMARY_MAX) };
   const { topic, event, payload } = decoded.message;
   const cut = decoded.partial ? '(preview only, payload missing)' : '';
 
@@ -64,14 +65,10 @@ function preview(value: unknown): string {
   if (isObject(value) && value.binary === true && typeof value.byteLength === 'number') {
     return `${value.byteLength} bytes`;
   }
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch {
-    // Deeply nested payloads can exceed the stack; a label is better than no row.
-    text = '(payload too deeply nested to preview)';
-  }
-  return clip(text ?? String(value), SUMMARY_MAX);
+  // Capped while written: a megabyte payload costs what its preview costs, and a payload nested
+  // thousands deep shows its first levels instead of overflowing the stack.
+  const { text } = safeJson(value, { maxLength: SUMMARY_MAX, maxDepth: 32 });
+  return clip(text, SUMMARY_MAX);
 }
 
 function join(text: string, note: string): string {

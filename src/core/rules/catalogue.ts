@@ -38,6 +38,8 @@ export const FINDING_CODES = {
   'signed-out-token-retained': { severity: 'warning', title: 'Signed-out token kept by a channel' },
   'refresh-failed': { severity: 'error', title: 'Session refresh failed' },
   'rejoin-loop': { severity: 'error', title: 'Rejoin loop' },
+  // Limits of the analysis
+  'analysis-limited': { severity: 'info', title: 'Not fully analysed' },
   // Reported by the server
   'server-connect-refused': { severity: 'error', title: 'Connection refused' },
   'server-join-rejected': { severity: 'error', title: 'Join rejected' },

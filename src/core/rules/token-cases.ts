@@ -26,6 +26,13 @@ export interface TokenCase {
   conditional?: boolean;
 }
 
+/** `value` inside `depth` arrays: [[[…value…]]]. */
+function nested(depth: number, value: unknown): unknown {
+  let v = value;
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+}
+
 export async function tokenCases(keys: TestKeys): Promise<TokenCase[]> {
   const full: ProjectKnowledge = { secret: keys.secret, jwks: keys.jwks, projectUrl: `https://${REF}.supabase.co` };
   const user = (extra: Record<string, unknown> = {}) => userClaims(NOW, extra);
@@ -80,6 +87,7 @@ export async function tokenCases(keys: TestKeys): Promise<TokenCase[]> {
     c({ name: 'aud not authenticated', token: await mint(keys, { claims: user({ aud: 'my-api' }) }), project: full, codes: ['aud-unexpected'], connect: null, join: null }),
     c({ name: 'iss of another Auth server', token: await mint(keys, { claims: user({ iss: 'https://auth.example.com/auth/v1' }) }), project: full, codes: ['iss-unexpected'], connect: null, join: null }),
     c({ name: 'access token of another project', token: await mint(keys, { claims: user({ iss: `https://${OTHER_REF}.supabase.co/auth/v1` }) }), project: { ...full, secret: undefined, projectRef: REF }, codes: ['project-mismatch', 'iss-unexpected'], connect: null, join: null, conditional: true }),
+    c({ name: 'aud nested 40 levels deep: checked, quoted cut (analysis-limited)', token: await mint(keys, { claims: user({ aud: nested(40, 'authenticated') }) }), project: full, codes: ['analysis-limited', 'aud-unexpected'], connect: null, join: null }),
     c({ name: 'role that is not a usual Postgres role', token: await mint(keys, { claims: user({ role: 'potato' }) }), project: full, codes: ['role-unknown'], connect: null, join: null }),
     c({ name: 'third-party token without role', token: await mint(keys, { alg: 'RS256', claims: { iss: 'https://clerk.example.dev', sub: 'user_2x', exp: NOW + 60, iat: NOW } }), project: full, tokenClass: 'third-party-jwt', codes: ['role-missing'], connect: missing, join: JOIN_REASONS.missingClaims }),
     c({ name: 'sb_publishable_ key', token: 'sb_publishable_AbCdEf0123456789_xyzXYZ01', project: full, tokenClass: 'publishable-key', codes: ['opaque-api-key'], connect: null, join: null, conditional: true }),

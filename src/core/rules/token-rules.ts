@@ -7,6 +7,7 @@ import { TOKEN_CLASS_LABELS, projectRefOfUrl, originOfUrl, type DecodedToken } f
 import type { TokenCache } from '../tokens/cache';
 import type { ProjectKnowledge } from '../tokens/project';
 import { isObject } from '../tokens/project';
+import { cappedValue, safeJson, safeJsonText } from '../safe-json';
 import { finding, type Finding, type FindingEvidence } from './catalogue';
 
 const KNOWN_ROLES = ['anon', 'authenticated', 'service_role'] as const;
@@ -94,16 +95,25 @@ export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: To
   if (token.form !== 'jwt') return out;
   const claims = token.claims ?? {};
   const header = token.header ?? {};
+  const limited = valueLimits(header, claims);
+  if (limited) {
+    add(finding('analysis-limited', {
+      message: `The ${limited.where} "${limited.name}" is ${limited.why}: Claimscope quotes it cut there, in findings and in the token views.`,
+      cause: `No token Supabase Auth mints holds such a value: it was crafted or corrupted. The checks still compare the value itself; only its text is cut (${limited.cut}).`,
+      fix: 'Nothing to do in Claimscope. If your app minted this token, mint it with plain claims: the Realtime server may refuse it or fail on it.',
+      evidence: ev({ claim: limited.name, actual: limited.text }), time,
+    }));
+  }
 
   // Algorithm and key selection (§4.2).
   const signer = judgement.signer;
   if (signer?.kind === 'error') {
     if (signer.code === 'alg-unsupported') {
       add(finding('alg-unsupported', {
-        message: `Signing algorithm ${JSON.stringify(header.alg ?? null)} is not accepted by Realtime.`,
+        message: `Signing algorithm ${quoted(header.alg ?? null)} is not accepted by Realtime.`,
         cause: 'Realtime accepts HS256/384/512, RS256/384/512, ES256/384/512 and EdDSA/Ed25519/Ed448 only; "none" and PS256 are refused.',
         fix: 'Sign with a supported algorithm: HS256 with the project JWT secret, or RS256/ES256 with a key listed in the project JWKS (with a kid).',
-        evidence: ev({ claim: 'alg', actual: header.alg ?? null, expected: 'HS256/384/512, RS/ES256/384/512, EdDSA', serverText: joinWords }), time,
+        evidence: ev({ claim: 'alg', actual: capped(header.alg ?? null), expected: 'HS256/384/512, RS/ES256/384/512, EdDSA', serverText: joinWords }), time,
       }));
     } else if (signer.code === 'kid-missing') {
       add(finding('kid-missing', {
@@ -114,10 +124,10 @@ export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: To
       }));
     } else {
       add(finding('kid-unknown', {
-        message: `The kid "${signer.kid}" is not in the project's JWKS.`,
+        message: `The kid ${quoted(signer.kid)} is not in the project's JWKS.`,
         cause: `${signer.detail}. The key may be revoked, from another project, or the JWKS supplied is not the one the server uses.`,
         fix: 'Check the signing keys of the project (a revoked key is rejected immediately); sign with a key that is in use or previously used.',
-        evidence: ev({ claim: 'kid', actual: signer.kid, serverText: joinWords }), time,
+        evidence: ev({ claim: 'kid', actual: capped(signer.kid), serverText: joinWords }), time,
       }));
     }
   }
@@ -153,7 +163,7 @@ export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: To
         message: `"${key}" is ${typeof claims[key] === 'string' ? 'a string' : describeValue(claims[key])}, not a number.`,
         cause: `The server requires a numeric ${key}; anything else fails through its generic error (join: "Unknown Error on Channel", connect: HTTP 500), never "Token has expired".`,
         fix: `Write ${key} as a JSON number of seconds since epoch, e.g. ${Math.floor(time / 1000)}.`,
-        evidence: ev({ claim: key, expected: 'a number', actual: claims[key], serverText: 'Unknown Error on Channel' }), time,
+        evidence: ev({ claim: key, expected: 'a number', actual: capped(claims[key]), serverText: 'Unknown Error on Channel' }), time,
       }));
     }
   }
@@ -208,29 +218,29 @@ export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: To
     const ok = aud === wantAud || (Array.isArray(aud) && aud.includes(wantAud));
     if (!ok) {
       add(finding('aud-unexpected', {
-        message: `Audience is ${JSON.stringify(aud ?? null)}, expected "${wantAud}".`,
+        message: `Audience is ${quoted(aud ?? null)}, expected "${wantAud}".`,
         cause: 'Supabase Auth writes aud "authenticated" unless the project configured another audience; a different aud often means a token from elsewhere.',
         fix: `Mint with aud "${wantAud}", or set the expected audience if your project uses another one.`,
-        evidence: ev({ claim: 'aud', expected: wantAud, actual: aud ?? null }), time,
+        evidence: ev({ claim: 'aud', expected: wantAud, actual: capped(aud ?? null) }), time,
       }));
     }
   }
   const issProblem = issuerProblem(token, ctx);
   if (issProblem) {
     add(finding('iss-unexpected', {
-      message: `Issuer ${JSON.stringify(claims.iss ?? null)} is not ${issProblem.expectedText}.`,
+      message: `Issuer ${quoted(claims.iss ?? null)} is not ${issProblem.expectedText}.`,
       cause: 'The token was issued by another Auth server or project than the one this page talks to.',
       fix: 'Use a token issued by this project\'s Auth (`<project URL>/auth/v1`), or set the expected issuer if you use third-party auth.',
-      evidence: ev({ claim: 'iss', expected: issProblem.expected, actual: claims.iss ?? null }), time,
+      evidence: ev({ claim: 'iss', expected: issProblem.expected, actual: capped(claims.iss ?? null) }), time,
     }));
   }
   for (const [claim, expected] of Object.entries(ctx.project.claimValidators ?? {})) {
     if (claim in claims && !strictEqual(claims[claim], expected)) {
       add(finding('claim-validator-mismatch', {
-        message: `"${claim}" is ${JSON.stringify(claims[claim])}; the server's claim validators require ${JSON.stringify(expected)} (strict equality).`,
+        message: `"${claim}" is ${quoted(claims[claim])}; the server's claim validators require ${quoted(expected)} (strict equality).`,
         cause: 'JWT_CLAIM_VALIDATORS compares each configured claim by strict equality (a string aud is not ["aud"]); a mismatch fails through the generic error.',
-        fix: `Mint the token with ${claim} exactly ${JSON.stringify(expected)}, or change JWT_CLAIM_VALIDATORS on the self-hosted Realtime server.`,
-        evidence: ev({ claim, expected, actual: claims[claim], serverText: 'Unknown Error on Channel' }), time,
+        fix: `Mint the token with ${claim} exactly ${quoted(expected)}, or change JWT_CLAIM_VALIDATORS on the self-hosted Realtime server.`,
+        evidence: ev({ claim, expected: capped(expected), actual: capped(claims[claim]), serverText: 'Unknown Error on Channel' }), time,
       }));
     }
   }
@@ -239,10 +249,10 @@ export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: To
     const known = [...KNOWN_ROLES, ...(ctx.project.knownRoles ?? [])];
     if (typeof role !== 'string' || !known.includes(role)) {
       add(finding('role-unknown', {
-        message: `Role ${JSON.stringify(role)} is not anon, authenticated or service_role.`,
+        message: `Role ${quoted(role)} is not anon, authenticated or service_role.`,
         cause: 'Realtime runs RLS and Postgres Changes as this role (§4.3); if it is not a real Postgres role, private channels are denied and Postgres Changes subscriptions fail.',
         fix: 'Use role "authenticated" for signed-in users, or create this Postgres role and grant it what it needs (then add it to the known roles).',
-        evidence: ev({ claim: 'role', expected: known, actual: role }), time,
+        evidence: ev({ claim: 'role', expected: known, actual: capped(role) }), time,
       }));
     }
   }
@@ -251,7 +261,7 @@ export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: To
       message: `A service_role token (${TOKEN_CLASS_LABELS[token.tokenClass]}) is used by ${page}.`,
       cause: 'service_role bypasses Row Level Security: anyone who opens DevTools can read and write every table.',
       fix: 'Use the anon (or sb_publishable_) key in the browser; keep service_role on servers; rotate the key if it shipped to clients.',
-      evidence: ev({ claim: 'role', expected: 'anon or authenticated', actual: claims.role }), time,
+      evidence: ev({ claim: 'role', expected: 'anon or authenticated', actual: capped(claims.role) }), time,
     }));
   }
   return out;
@@ -317,6 +327,40 @@ function issuerKey(issuer: string): string | undefined {
   } else if (LOOPBACK.test(host)) host = 'loopback';
   scheme = scheme === 'wss' ? 'https' : scheme === 'ws' ? 'http' : scheme;
   return `${scheme}://${host}:${port}${path}`;
+}
+
+/** A claim value quoted in a sentence: JSON, capped in depth and length (core/safe-json.ts). */
+function quoted(value: unknown): string {
+  return safeJsonText(value, QUOTE_LIMITS);
+}
+
+/**
+ * A captured value kept as evidence (exported, compared, written out by the CLI): a shallow copy
+ * within these caps, never the value itself.
+ */
+function capped(value: unknown): unknown {
+  return cappedValue(value, EVIDENCE_LIMITS);
+}
+
+const QUOTE_LIMITS = { maxDepth: 8, maxLength: 200 } as const;
+const EVIDENCE_LIMITS = { maxDepth: 8, maxLength: 1024 } as const;
+/** A header field or claim beyond these is no real token's; findings quote it cut (analysis-limited). */
+const VALUE_LIMITS = { maxDepth: 32, maxLength: 16 * 1024 } as const;
+
+/** The first header field or claim too deep or too long to quote whole, and what was cut. */
+function valueLimits(header: Record<string, unknown>, claims: Record<string, unknown>): { where: 'header field' | 'claim'; name: string; why: string; cut: string; text: string } | null {
+  for (const [where, fields] of [['header field', header], ['claim', claims]] as const) {
+    for (const name of Object.keys(fields)) {
+      const value = fields[name];
+      if (value === null || (typeof value !== 'object' && typeof value !== 'string')) continue;
+      if (typeof value === 'string' && value.length <= VALUE_LIMITS.maxLength) continue;
+      const { cut } = safeJson(value, VALUE_LIMITS);
+      if (!cut) continue;
+      const why = typeof value === 'string' ? `${value.length.toLocaleString('en-US')} characters long` : /nested deeper/.test(cut) ? `nested deeper than ${VALUE_LIMITS.maxDepth} levels` : 'too large to quote';
+      return { where, name, why, cut, text: quoted(value) };
+    }
+  }
+  return null;
 }
 
 export function isoOf(seconds: number): string {

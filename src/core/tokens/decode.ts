@@ -144,7 +144,8 @@ type SegmentResult = { value: Record<string, unknown> } | { problem: string; ser
 function parseSegment(segment: string, name: 'header' | 'claims'): SegmentResult {
   if (segment === '') return { problem: `the ${name} segment is empty`, serverSees: 'malformed' };
   if (!B64URL.test(segment)) {
-    const bad = [...segment].find((ch) => !/[A-Za-z0-9_-]/.test(ch)) ?? '?';
+    const at = segment.search(/[^A-Za-z0-9_-]/);
+    const bad = at === -1 ? '?' : segment.codePointAt(at)! > 0xffff ? segment.slice(at, at + 2) : segment.charAt(at);
     return { problem: `the ${name} segment is not base64url (contains ${JSON.stringify(bad)})`, serverSees: 'malformed' };
   }
   let bytes: Uint8Array;

@@ -30,7 +30,7 @@ export function secretFromText(text: string): Uint8Array {
 
 /** Accepts standard base64 or base64url, padded or not. */
 export function secretFromBase64(text: string): Parsed<Uint8Array> {
-  const compact = text.replace(/\s+/g, '').replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  const compact = text.replace(/\s+/g, '').replace(/(?<!=)=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
   if (compact === '' || !/^[A-Za-z0-9_-]+$/.test(compact)) {
     return { ok: false, error: 'the secret is not base64 (allowed: A–Z a–z 0–9 + / - _ =)' };
   }

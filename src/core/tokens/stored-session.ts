@@ -79,7 +79,7 @@ function parseSessionValue(text: string): { access_token: string; expires_at?: n
   let json = text;
   if (json.startsWith('base64-')) {
     try {
-      json = new TextDecoder().decode(base64url.decode(json.slice(7).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')));
+      json = new TextDecoder().decode(base64url.decode(json.slice(7).replace(/\+/g, '-').replace(/\//g, '_').replace(/(?<!=)=+$/, '')));
     } catch {
       return { problem: 'the base64- value does not decode' };
     }

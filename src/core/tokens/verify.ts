@@ -4,6 +4,7 @@
 import { base64url, compactVerify, createLocalJWKSet, errors, type JWK } from 'jose';
 import type { DecodedToken } from './decode';
 import { errorMessage } from './decode';
+import { safeJsonText } from '../safe-json';
 import type { ProjectKnowledge } from './project';
 
 const HS_ALGS = ['HS256', 'HS384', 'HS512'] as const;
@@ -51,7 +52,7 @@ export function selectSigner(token: DecodedToken, project: ProjectKnowledge): Si
     return {
       kind: 'error',
       code: 'alg-unsupported',
-      detail: alg === undefined ? 'the header has no "alg"' : `"alg" is ${JSON.stringify(alg)}, which Realtime does not accept`,
+      detail: alg === undefined ? 'the header has no "alg"' : `"alg" is ${safeJsonText(alg, { maxDepth: 8, maxLength: 200 })}, which Realtime does not accept`,
     };
   }
   const keys = project.jwks?.keys;

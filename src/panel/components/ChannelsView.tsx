@@ -17,7 +17,8 @@ import {
   type EngineResult,
   type SessionSnapshot,
 } from '../../core/session';
-import { formatTime } from '../../ui/format';
+import { safeJsonText } from '../../core/safe-json';
+import { capturedText, formatTime } from '../../ui/format';
 import { useTicker } from './useAnalysis';
 import { Conditions, Countdown, joinVerdictText, MatchMark } from '../../ui/VerdictText';
 
@@ -79,7 +80,7 @@ function ChannelCard({
         <span class={`badge ${phase.phase}`} data-testid="channel-phase">
           {phase.label}
         </span>
-        <span class="topic">{key.topic}</span>
+        <span class="topic captured">{capturedText(key.topic)}</span>
       </div>
       <div class="card-facts">
         <span>socket {key.conn}</span>
@@ -108,7 +109,7 @@ function ChannelCard({
         <ul class="system-messages">
           {channel.systemMessages.map((m, i) => (
             <li key={i} data-testid="system-message">
-              {formatTime(m.frame.time)} system: {systemText(m.payload)}
+              {formatTime(m.frame.time)} system: <span class="captured">{capturedText(systemText(m.payload))}</span>
             </li>
           ))}
         </ul>
@@ -145,7 +146,7 @@ function EngineLines({ verdict, result, now }: { verdict: ChannelVerdict; result
           </>
         ) : (
           <>
-            Token judged{verdict.live ? ' now' : ' last'}: <strong>{span.token.label}</strong>, from {SOURCE_WORDS[span.source] ?? span.source} at{' '}
+            Token judged{verdict.live ? ' now' : ' last'}: <strong class="captured">{capturedText(span.token.label)}</strong>, from {SOURCE_WORDS[span.source] ?? span.source} at{' '}
             {formatTime(span.from)}
             {verdict.live ? (
               <>
@@ -174,8 +175,8 @@ function EngineLines({ verdict, result, now }: { verdict: ChannelVerdict; result
             data-conditional={latest.prediction ? String(latest.prediction.conditional) : 'false'}
             data-reason={latest.prediction?.reason ?? ''}
           >
-            predicted{latest.span?.token ? ` for ${latest.span.token.label}` : ''}:{' '}
-            <strong>{latest.prediction ? joinVerdictText(latest.prediction) : `no prediction (${latest.noPrediction ?? 'nothing to judge'})`}</strong>
+            predicted{latest.span?.token ? ` for ${capturedText(latest.span.token.label)}` : ''}:{' '}
+            <strong class="captured">{capturedText(latest.prediction ? joinVerdictText(latest.prediction) : `no prediction (${latest.noPrediction ?? 'nothing to judge'})`, 2_000)}</strong>
             {latest.prediction && (
               <>
                 {' '}
@@ -195,7 +196,7 @@ function EngineLines({ verdict, result, now }: { verdict: ChannelVerdict; result
               {latest.answer.kind === 'ok'
                 ? 'accepted (phx_reply ok)'
                 : latest.answer.kind === 'error'
-                  ? `refused: “${latest.answer.reason}”`
+                  ? `refused: “${capturedText(latest.answer.reason)}”`
                   : latest.answer.kind === 'awaiting'
                     ? 'no reply yet'
                     : latest.answer.why}
@@ -220,9 +221,9 @@ function AppStatusLine({ told }: { told: ToldApp[] }) {
       {told.map((t, i) => (
         <span key={i} data-testid="app-status-entry" data-status={t.status} title={`${formatTime(t.time)}: ${t.meaning}`}>
           {i > 0 ? ' → ' : ''}
-          <code>
+          <code class="captured">
             {t.status}
-            {t.message !== undefined ? `: ${t.message}` : ''}
+            {t.message !== undefined ? `: ${capturedText(t.message)}` : ''}
           </code>
         </span>
       ))}
@@ -238,7 +239,7 @@ function AttemptLine({ attempt, index }: { attempt: JoinAttempt; index: number }
     <li class={`attempt ${status}`} data-testid="join-attempt" data-status={status}>
       <span class="time">{formatTime(attempt.frame.time)}</span> join #{index + 1} (ref {String(attempt.ref)}
       {attempt.private ? ', private' : ''}) · token: {tokenText(attempt)} · <strong>{statusText(status)}</strong>
-      {reason && <span data-testid="join-reason"> — {reason}</span>}
+      {reason && <span data-testid="join-reason"> — {capturedText(reason)}</span>}
     </li>
   );
 }
@@ -264,9 +265,9 @@ function tokenText(attempt: JoinAttempt): string {
   if (!attempt.hasAccessToken && !attempt.hasUserToken) return 'none in the join (the socket’s apikey applies)';
   const value = attempt.hasUserToken ? attempt.userToken : attempt.accessToken;
   const field = attempt.hasUserToken ? 'user_token' : 'access_token';
-  if (typeof value !== 'string') return `${field} = ${JSON.stringify(value) ?? String(value)}`;
+  if (typeof value !== 'string') return `${field} = ${capturedText(safeJsonText(value, { maxDepth: 8, maxLength: 200 }), 200)}`;
   if (value === '') return `${field} = "" (empty)`;
-  return `${field} ${maskSecret(value)}`;
+  return `${field} ${capturedText(maskSecret(value))}`;
 }
 
 function replyReason(response: unknown): string | undefined {
@@ -284,9 +285,5 @@ function systemText(payload: unknown): string {
     const status = typeof p.status === 'string' ? `${p.status}: ` : '';
     if (typeof p.message === 'string') return (status + p.message).slice(0, 500);
   }
-  try {
-    return (JSON.stringify(payload) ?? '').slice(0, 500);
-  } catch {
-    return '(unprintable payload)';
-  }
+  return safeJsonText(payload ?? null, { maxDepth: 8, maxLength: 500 }).slice(0, 500);
 }

@@ -11,7 +11,7 @@ import {
   type DevtoolsSocketInfo,
   type SessionSnapshot,
 } from '../../core/session';
-import { formatTime } from '../../ui/format';
+import { capturedText, formatTime } from '../../ui/format';
 import { Conditions, connectVerdictText, MatchMark } from '../../ui/VerdictText';
 
 export function ConnectionsView(props: {
@@ -41,8 +41,8 @@ export function ConnectionsView(props: {
                   {unloadWords(unload.cause)}
                 </span>
               )}
-              <span class="url" data-testid="connection-url">
-                {c.url === '' ? '(socket URL not captured)' : props.revealKeys ? c.url : maskApikeyInUrl(c.url)}
+              <span class="url captured" data-testid="connection-url">
+                {c.url === '' ? '(socket URL not captured)' : capturedText(props.revealKeys ? c.url : maskApikeyInUrl(c.url), 2_000)}
               </span>
             </div>
             <div class="card-facts">
@@ -81,7 +81,7 @@ export function ConnectionsView(props: {
               <div class="card-facts" data-testid="connection-close">
                 <span>
                   closed {formatTime(c.close.time)} with code {c.close.code}
-                  {c.close.reason ? ` “${c.close.reason}”` : ' (no reason)'}
+                  {c.close.reason ? ` “${capturedText(c.close.reason)}”` : ' (no reason)'}
                   {c.close.wasClean ? '' : ', not clean'}
                 </span>
               </div>
@@ -111,7 +111,7 @@ function ConnectLine({ verdict }: { verdict: ConnectionVerdict }) {
   return (
     <div class="verdict-line">
       <span data-testid="predicted-connect" data-accepted={String(p?.accepted ?? null)} data-status={p?.status ?? ''}>
-        Predicted for the apikey{verdict.apikeyLabel ? ` (${verdict.apikeyLabel})` : ''}: <strong>{p ? connectVerdictText(p) : 'no prediction'}</strong>
+        Predicted for the apikey{verdict.apikeyLabel ? ` (${capturedText(verdict.apikeyLabel)})` : ''}: <strong>{p ? capturedText(connectVerdictText(p), 2_000) : 'no prediction'}</strong>
         {p && p.accepted === null && ` — ${p.explanation}`}
         {p && (
           <>

@@ -5,7 +5,7 @@
 // most about once a second, and never blocks a render.
 
 import type { AnalysisState, FindingEntry } from '../../core/session';
-import { formatTime } from '../../ui/format';
+import { capturedText, formatTime } from '../../ui/format';
 
 /**
  * `history`: every finding of the session (snapshot.findings), active ones first, then those that
@@ -73,17 +73,18 @@ function FindingCard({ entry, resolvedByCode }: { entry: FindingEntry; resolvedB
           {resolvedByCode ? ` (see ${resolvedByCode})` : ''}
         </p>
       )}
-      <p class="finding-message">{f.message}</p>
-      {f.cause && <p class="muted">Cause: {f.cause}</p>}
-      {f.fix && <p>Fix: {f.fix}</p>}
+      {/* Messages quote captured values (topics, reasons, claims): capped and escaped. */}
+      <p class="finding-message captured">{capturedText(f.message, 2_000)}</p>
+      {f.cause && <p class="muted captured">Cause: {capturedText(f.cause, 4_000)}</p>}
+      {f.fix && <p class="captured">Fix: {capturedText(f.fix, 2_000)}</p>}
       {f.evidence.serverText && (
         <p class="muted">
-          Server said: <code>{f.evidence.serverText}</code>
+          Server said: <code class="captured">{capturedText(f.evidence.serverText, 1_100)}</code>
         </p>
       )}
       {(f.evidence.topic || f.evidence.conn) && (
-        <p class="muted">
-          {f.evidence.topic ? `channel ${f.evidence.topic}` : ''}
+        <p class="muted captured">
+          {f.evidence.topic ? `channel ${capturedText(f.evidence.topic)}` : ''}
           {f.evidence.conn ? ` · socket ${f.evidence.conn}` : ''}
           {f.evidence.frameSeq !== undefined ? ` · frame #${f.evidence.frameSeq}` : ''}
         </p>

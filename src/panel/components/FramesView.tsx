@@ -4,7 +4,7 @@
 import type { DecodedFrame } from '../../core/realtime';
 import { maskApikeyInUrl, maskTokensInText, type FrameCatalog, type FrameEvent, type FrameList, type FrameListItem } from '../../core/session';
 import { CappedText } from '../../ui/CappedText';
-import { formatBytes, formatTime, prettyPayload } from '../../ui/format';
+import { CAPTURED_LINE_CAP, capturedText, formatBytes, formatTime, prettyPayload } from '../../ui/format';
 import { VirtualList } from '../../ui/VirtualList';
 
 const ROW_HEIGHT = 21;
@@ -25,7 +25,7 @@ export function FramesView(props: {
       case 'separator':
         return (
           <div class="row separator" data-testid="reload-separator">
-            Page reloaded: {item.separator.url}
+            Page reloaded: <span class="captured">{capturedText(item.separator.url)}</span>
           </div>
         );
       case 'drops':
@@ -33,24 +33,24 @@ export function FramesView(props: {
           <div class="row drops-row" data-testid="drops-row">
             {formatTime(item.event.time)} · Capture dropped {item.event.droppedEvents.toLocaleString()} events
             {item.event.truncatedFrames > 0 ? ` and kept ${item.event.truncatedFrames.toLocaleString()} frames as previews` : ''} (
-            {item.event.reason})
+            {capturedText(item.event.reason)})
           </div>
         );
       case 'socket': {
         const e = item.event;
         let text: string;
-        if (e.kind === 'ws-connecting') text = `socket ${e.conn} connecting to ${props.revealKeys ? e.url : maskApikeyInUrl(e.url)}`;
+        if (e.kind === 'ws-connecting') text = `socket ${e.conn} connecting to ${capturedText(props.revealKeys ? e.url : maskApikeyInUrl(e.url))}`;
         else if (e.kind === 'ws-open') text = `socket ${e.conn} open`;
         else if (e.kind === 'ws-close' && e.source === 'devtools' && e.code === 0)
           // DevTools' network log has no close code or reason (devtools-merge.ts): say so, invent none.
           text = `socket ${e.conn} closed (DevTools' network log does not record the close code)`;
         else if (e.kind === 'ws-close')
-          text = `socket ${e.conn} closed: code ${e.code}${e.reason ? ` “${e.reason}”` : ''}${e.wasClean ? '' : ' (not clean)'}`;
+          text = `socket ${e.conn} closed: code ${e.code}${e.reason ? ` “${capturedText(e.reason)}”` : ''}${e.wasClean ? '' : ' (not clean)'}`;
         else text = `socket ${e.conn} error`;
         return (
           <div class="row socket-row" data-testid="socket-row" data-kind={e.kind} data-source={e.source}>
             <span class="time">{formatTime(e.time)}</span>
-            <span class="socket-text">{text}</span>
+            <span class="socket-text captured">{text}</span>
             {e.source === 'devtools' && <DevtoolsTag />}
           </div>
         );
@@ -73,14 +73,14 @@ export function FramesView(props: {
               {e.dir === 'sent' ? '↑' : '↓'}
             </span>
             <span class="time">{formatTime(e.time)}</span>
-            <span class="topic">{description.topic}</span>
-            <span class="event" title={description.event}>
-              {description.event}
+            <span class="topic captured">{capturedText(description.topic)}</span>
+            <span class="event captured" title={capturedText(description.event)}>
+              {capturedText(description.event)}
             </span>
             <span class="size">{formatBytes(e.size)}</span>
-            <span class="summary">
+            <span class="summary captured">
               {e.source === 'devtools' && <DevtoolsTag />}
-              {props.revealKeys ? description.summary : maskTokensInText(description.summary)}
+              {summaryText(description.summary, props.revealKeys)}
             </span>
           </div>
         );
@@ -116,8 +116,8 @@ export function FramesView(props: {
 function FrameDetails({ catalog, frame, revealKeys, onClose }: { catalog: FrameCatalog; frame: FrameEvent; revealKeys: boolean; onClose: () => void }) {
   // Decoded once at ingest; the payload comes from the session's cache (parsed again only if evicted).
   const decoded: DecodedFrame = catalog.decoded(frame);
-  // Join payloads and refreshes carry whole tokens: signatures stay hidden unless keys are revealed.
-  const shown = (text: string) => (revealKeys ? text : maskTokensInText(text));
+  // Join payloads and refreshes carry whole tokens: signatures stay hidden unless keys are revealed
+  // (CappedText masks after capping, the visible slice only).
   const raw = frame.opcode === 'text' ? (frame.text ?? '') : (frame.base64 ?? '');
   return (
     <section class="details" data-testid="frame-details" key={`${frame.docId}:${frame.seq}`}>
@@ -148,43 +148,56 @@ function FrameDetails({ catalog, frame, revealKeys, onClose }: { catalog: FrameC
               {decoded.binaryKind !== undefined ? ` · binary kind ${decoded.binaryKind}` : ''}
             </dd>
             <dt>Topic</dt>
-            <dd>{decoded.message.topic}</dd>
+            <dd class="captured">{capturedText(decoded.message.topic)}</dd>
             <dt>Event</dt>
-            <dd>
-              {decoded.message.event}
-              {decoded.userEvent !== undefined ? ` · user event “${decoded.userEvent}” (${decoded.payloadEncoding ?? 'json'})` : ''}
+            <dd class="captured">
+              {capturedText(decoded.message.event)}
+              {decoded.userEvent !== undefined ? ` · user event “${capturedText(decoded.userEvent)}” (${decoded.payloadEncoding ?? 'json'})` : ''}
             </dd>
             <dt>join_ref / ref</dt>
-            <dd>
-              {String(decoded.message.joinRef)} / {String(decoded.message.ref)}
+            <dd class="captured">
+              {capturedText(String(decoded.message.joinRef))} / {capturedText(String(decoded.message.ref))}
             </dd>
             {decoded.notes && decoded.notes.length > 0 && (
               <>
                 <dt>Notes</dt>
-                <dd>{decoded.notes.join(' · ')}</dd>
+                <dd class="captured">{capturedText(decoded.notes.join(' · '), 2_000)}</dd>
               </>
             )}
           </dl>
           <h4>Payload</h4>
-          <CappedText text={shown(prettyPayload(decoded.message.payload))} testid="frame-payload" />
+          <CappedText text={prettyPayload(decoded.message.payload)} mask={!revealKeys} testid="frame-payload" />
           {decoded.metadata !== undefined && (
             <>
               <h4>Metadata</h4>
-              <CappedText text={shown(prettyPayload(decoded.metadata))} />
+              <CappedText text={prettyPayload(decoded.metadata)} mask={!revealKeys} />
             </>
           )}
         </>
       ) : (
         <>
           <p class="note error" data-testid="undecodable-reason">
-            Could not decode this frame: {decoded.reason}
+            Could not decode this frame: <span class="captured">{capturedText(decoded.reason, 2_000)}</span>
           </p>
           <h4>Raw {frame.opcode === 'text' ? 'text' : 'bytes (base64)'}</h4>
-          <CappedText text={shown(raw)} testid="frame-raw" />
+          <CappedText text={raw} mask={!revealKeys} testid="frame-raw" />
         </>
       )}
     </section>
   );
+}
+
+/**
+ * A row's payload preview: capped, masked in what is shown only, then escaped. The session's
+ * description already clipped it (ending in "…"), so it is masked as a cut text: a token the clip
+ * fell into shows "…(signature hidden)", never the start of its signature.
+ */
+function summaryText(summary: string, revealKeys: boolean): string {
+  const long = summary.length > CAPTURED_LINE_CAP;
+  const clipped = long || summary.endsWith('…');
+  const body = long ? summary.slice(0, CAPTURED_LINE_CAP) : clipped ? summary.slice(0, -1) : summary;
+  const shown = revealKeys ? body : maskTokensInText(body, { truncated: clipped });
+  return capturedText(clipped ? `${shown}…` : shown, Number.POSITIVE_INFINITY);
 }
 
 /** Marks rows that only DevTools' network log saw (the page hook did not: e.g. a worker's socket). */

@@ -3,10 +3,10 @@
 
 import { isoOf, maskApikeyInUrl, type HttpListItem } from '../../core/session';
 import { CappedText } from '../../ui/CappedText';
-import { formatTime } from '../../ui/format';
+import { capturedText, formatTime } from '../../ui/format';
 
 export function HttpView({ items, revealKeys }: { items: HttpListItem[]; revealKeys: boolean }) {
-  const url = (u: string) => (revealKeys ? u : maskApikeyInUrl(u));
+  const url = (u: string) => capturedText(revealKeys ? u : maskApikeyInUrl(u), 2_000);
   // HTTP calls are few compared with frames; still, render at most the latest 2,000.
   const shown = items.length > 2_000 ? items.slice(-2_000) : items;
   return (
@@ -23,15 +23,15 @@ export function HttpView({ items, revealKeys }: { items: HttpListItem[]; revealK
             item.kind === 'call' ? (
               <tr key={item.call.key} data-testid="http-row" data-status={item.call.response?.status ?? ''}>
                 <td class="time">{formatTime(item.call.time)}</td>
-                <td class="method">{item.call.method}</td>
-                <td class="url">
+                <td class="method">{capturedText(item.call.method, 20)}</td>
+                <td class="url captured">
                   {url(item.call.url)}
-                  {item.call.response?.errorBody !== undefined && <CappedText text={item.call.response.errorBody} cap={4096} />}
+                  {item.call.response?.errorBody !== undefined && <CappedText text={item.call.response.errorBody} cap={4096} mask={!revealKeys} />}
                 </td>
                 <td class="status">
                   {item.call.response
                     ? item.call.response.networkError
-                      ? `failed: ${item.call.response.networkError}`
+                      ? `failed: ${capturedText(item.call.response.networkError)}`
                       : item.call.response.status
                     : 'pending'}
                 </td>
@@ -49,8 +49,8 @@ export function HttpView({ items, revealKeys }: { items: HttpListItem[]; revealK
               <tr key={`net-${item.event.docId}-${item.event.seq}`} data-testid="net-row" class="net">
                 <td class="time">{formatTime(item.event.time)}</td>
                 <td class="method">{item.event.method}</td>
-                <td class="url">{url(item.event.url)}</td>
-                <td class="status">{item.event.status ?? item.event.error ?? ''}</td>
+                <td class="url captured">{url(item.event.url)}</td>
+                <td class="status">{item.event.status ?? capturedText(item.event.error ?? '')}</td>
                 <td class="muted">
                   network layer · {item.event.resourceType}
                   {item.event.date ? ` · Date ${item.event.date}` : ''}

@@ -3,6 +3,7 @@
 
 import { frameHookMissingText, hookMissingText, type SessionSnapshot } from '../../core/session';
 import type { PanelController } from '../controller';
+import { capturedText } from '../../ui/format';
 
 export function StatusBanner({ controller, snapshot }: { controller: PanelController; snapshot: SessionSnapshot }) {
   const state = snapshot.capture;
@@ -37,7 +38,7 @@ export function StatusBanner({ controller, snapshot }: { controller: PanelContro
       // The content script runs but the page hook does not: never "Capturing" (messages.ts HookState).
       banner = (
         <div class="banner warn" role="alert" data-testid="capture-status" data-status="hook-missing">
-          <span data-testid="hook-missing">{hookMissingText(hooks.top!.url)}</span>
+          <span data-testid="hook-missing" class="captured">{capturedText(hookMissingText(hooks.top!.url), 2_000)}</span>
           <button type="button" class="primary" data-testid="reload-and-capture" onClick={() => controller.reloadAndCapture()}>
             Reload and capture
           </button>
@@ -80,7 +81,7 @@ export function StatusBanner({ controller, snapshot }: { controller: PanelContro
         </div>
       ) : (
         <div class="banner ok" data-testid="capture-status" data-status="capturing">
-          Capturing{state.tabUrl ? ` on ${state.tabUrl}` : ''}
+          Capturing{state.tabUrl ? ` on ${capturedText(state.tabUrl, 2_000)}` : ''}
         </div>
       );
       break;
@@ -92,7 +93,7 @@ export function StatusBanner({ controller, snapshot }: { controller: PanelContro
       {banner}
       {hooks.frames.map((f) => (
         <div class="banner warn" data-testid="frame-hook-missing" data-doc={f.docId} key={f.docId}>
-          {frameHookMissingText(f.url)}
+          {capturedText(frameHookMissingText(f.url), 2_000)}
         </div>
       ))}
       <DevtoolsNetworkLine controller={controller} />

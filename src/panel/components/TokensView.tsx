@@ -5,7 +5,7 @@
 // token: segment prefixes only, the signature hidden. Text nodes only.
 
 import type { AnalysisState, EngineResult, TokenView } from '../../core/session';
-import { claimText, formatTime } from '../../ui/format';
+import { capturedText, claimText, formatTime } from '../../ui/format';
 import { useTicker } from './useAnalysis';
 import { Conditions, connectVerdictText, Countdown, joinVerdictText } from '../../ui/VerdictText';
 
@@ -57,15 +57,15 @@ function TokenCard({ token: t, now, result }: { token: TokenView; now: number; r
     >
       <div class="card-title">
         <span class="badge">{t.classLabel}</span>
-        <span class="code" data-testid="token-label">
-          {t.label}
+        <span class="code captured" data-testid="token-label">
+          {capturedText(t.label)}
         </span>
-        <span class="muted" data-testid="token-masked">
-          {t.masked}
+        <span class="muted captured" data-testid="token-masked">
+          {capturedText(t.masked)}
         </span>
       </div>
       <div class="card-facts">
-        <span data-testid="token-ref">project {t.projectRef === 'unknown' ? 'unknown (not knowable from this token)' : t.projectRef}</span>
+        <span data-testid="token-ref">project {t.projectRef === 'unknown' ? 'unknown (not knowable from this token)' : capturedText(t.projectRef)}</span>
         {t.form === 'jwt' && (
           <>
             <span data-testid="token-role">role {t.claims.hasRole ? claimText(t.claims.role) : '(absent)'}</span>
@@ -79,28 +79,28 @@ function TokenCard({ token: t, now, result }: { token: TokenView; now: number; r
             </span>
           </>
         )}
-        {t.problem && <span class="warn">{t.problem}</span>}
+        {t.problem && <span class="warn captured">{capturedText(t.problem, 2_000)}</span>}
       </div>
       <div class="card-facts" data-testid="token-uses">
         <span>Seen as:</span>
         {t.uses.map((u) => (
           <span key={u.kind} data-testid="token-use" data-kind={u.kind}>
             {u.where} ×{u.count}
-            {u.places.length > 0 ? ` (${u.places.join(', ')})` : ''}, last {formatTime(u.last)}
+            {u.places.length > 0 ? ` (${capturedText(u.places.join(', '), 2_000)})` : ''}, last {formatTime(u.last)}
           </span>
         ))}
       </div>
       {t.verdicts ? (
         <div class="verdicts">
           <div data-testid="predicted-connect" data-accepted={String(t.verdicts.connect.accepted)} data-status={t.verdicts.connect.status ?? ''}>
-            Predicted connect (as the socket apikey): <strong>{connectVerdictText(t.verdicts.connect)}</strong>{' '}
+            Predicted connect (as the socket apikey): <strong class="captured">{capturedText(connectVerdictText(t.verdicts.connect), 2_000)}</strong>{' '}
             <Conditions verdict={t.verdicts.connect} />
           </div>
           <div data-testid="predicted-join" data-accepted={String(t.verdicts.join.accepted)} data-reason={t.verdicts.join.reason ?? ''}>
-            Predicted join (as the channel token): <strong>{joinVerdictText(t.verdicts.join)}</strong> <Conditions verdict={t.verdicts.join} />
+            Predicted join (as the channel token): <strong class="captured">{capturedText(joinVerdictText(t.verdicts.join), 2_000)}</strong> <Conditions verdict={t.verdicts.join} />
           </div>
           <p class="muted">
-            Judged as the server would at this token's last use ({formatTime(t.verdicts.at)}): {t.verdicts.join.explanation}
+            Judged as the server would at this token's last use ({formatTime(t.verdicts.at)}): {capturedText(t.verdicts.join.explanation, 4_000)}
           </p>
         </div>
       ) : (
@@ -113,7 +113,7 @@ function TokenCard({ token: t, now, result }: { token: TokenView; now: number; r
         <ul class="token-findings">
           {t.findings.map((f, i) => (
             <li key={`${f.code}-${i}`} data-testid="token-finding" data-code={f.code} data-severity={f.severity}>
-              <span class={`badge sev-${f.severity}`}>{f.severity}</span> <span class="code">{f.code}</span> {f.message}
+              <span class={`badge sev-${f.severity}`}>{f.severity}</span> <span class="code">{f.code}</span> {capturedText(f.message, 2_000)}
             </li>
           ))}
         </ul>
