@@ -16,6 +16,7 @@
 import { EvidenceIndex } from '../analysis/evidence-index';
 import type { CapturedEvent } from '../model';
 import { RealtimeTracker, type ChannelRecord, type ConnectionRecord, type RealtimeSession } from '../realtime';
+import type { FrameRef, JoinAttempt, SystemMessage, TokenPush } from '../realtime/types';
 import type { ProjectKnowledge } from '../tokens/project';
 import { SessionEngine, type EngineResult } from './engine';
 import { EventLog, isSeparator, type CaptureState, type DropSummary, type LogChange, type SessionRow } from './event-log';
@@ -305,7 +306,7 @@ export class Session {
   private publishRecord<T extends ConnectionRecord | ChannelRecord>(record: T, conn: string): T {
     const held = this.published.get(record) as T | undefined;
     if (held && !this.allDirty && !this.dirtyConns.has(conn)) return held;
-    const copy = deepFreeze(structuredClone(record));
+    const copy = ('attempts' in record ? publishedChannel(record) : publishedConnection(record as ConnectionRecord)) as T;
     this.published.set(record, copy);
     return copy;
   }
@@ -339,10 +340,33 @@ function rowsView(rows: readonly SessionRow[], length: number): RowsView {
   });
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
+/*
+ * Published copies of tracker records: the records' own structure is copied and frozen, field by
+ * field; captured values inside them (reply responses, pushed tokens, system payloads) are shared,
+ * never walked — the tracker never mutates them, and a hostile page can nest them thousands deep
+ * (a recursive clone or freeze would overflow the stack).
+ */
+const frozen = <T extends object>(value: T): Readonly<T> => Object.freeze(value);
+const ref = (f: FrameRef): FrameRef => frozen({ ...f });
+
+function publishedConnection(c: ConnectionRecord): ConnectionRecord {
+  return frozen({
+    ...c,
+    ...(c.close ? { close: frozen({ ...c.close }) } : {}),
+    ...(c.upgrade ? { upgrade: frozen({ ...c.upgrade }) } : {}),
+    ...(c.lastHeartbeatReply ? { lastHeartbeatReply: ref(c.lastHeartbeatReply) } : {}),
+  });
+}
+
+function publishedChannel(ch: ChannelRecord): ChannelRecord {
+  return frozen({
+    ...ch,
+    key: frozen({ ...ch.key }),
+    attempts: frozen(ch.attempts.map((a) => frozen({ ...a, frame: ref(a.frame), ...(a.reply ? { reply: frozen({ ...a.reply, frame: ref(a.reply.frame) }) } : {}) }))) as JoinAttempt[],
+    tokenPushes: frozen(ch.tokenPushes.map((p) => frozen({ ...p, frame: ref(p.frame) }))) as TokenPush[],
+    systemMessages: frozen(ch.systemMessages.map((m) => frozen({ ...m, frame: ref(m.frame) }))) as SystemMessage[],
+    errors: frozen(ch.errors.map(ref)) as FrameRef[],
+    ...(ch.closedBy ? { closedBy: ref(ch.closedBy) } : {}),
+    ...(ch.leftBy ? { leftBy: ref(ch.leftBy) } : {}),
+  });
 }
