@@ -14,21 +14,15 @@ import { NO_KEYS, ProjectKeys, type ProjectKeysState } from './components/Projec
 import { StatusBanner } from './components/StatusBanner';
 import { TokensView } from './components/TokensView';
 import { useAnalysis } from './components/useAnalysis';
+import { useControllerUpdates } from './useControllerUpdates';
 import { ENGINE_VIEWS, INITIAL_UI, reduceUi, type ViewName } from './ui-state';
 
 export function App({ controller }: { controller: PanelController }) {
   // An imported file is shown read-only instead of the live session (which keeps capturing).
   const [imported, setImported] = useState<ImportedSession | null>(null);
   const session = imported?.session ?? controller.session;
-  useEffect(() => imported?.session.subscribe(() => setTick((t) => t + 1)), [imported]);
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const unsubscribe = controller.subscribe(() => setTick((t) => t + 1));
-    // Messages that arrived between the first render and this subscription (a quiet tab sends no
-    // more) must be shown too: render once now.
-    setTick((t) => t + 1);
-    return unsubscribe;
-  }, [controller]);
+  useEffect(() => imported?.session.subscribe(rerender), [imported]);
+  const rerender = useControllerUpdates(controller);
 
   const [ui, dispatch] = useReducer(reduceUi, INITIAL_UI);
   const { view, filterText, showHeartbeats, revealKeys } = ui;

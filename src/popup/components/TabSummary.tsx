@@ -4,25 +4,21 @@
 // as a tab for this tab id (no API opens DevTools). The tab's session is the panel's: the same
 // PanelController, link and Session, analysed by the same hook.
 
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { FindingEntry } from '../../core/session';
 import { PanelController } from '../../panel/controller';
 import type { PortLike } from '../../panel/link';
 import { StatusBanner } from '../../panel/components/StatusBanner';
 import { useAnalysis } from '../../panel/components/useAnalysis';
+import { useControllerUpdates } from '../../panel/useControllerUpdates';
 import type { PickedToken } from './QuickDecode';
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 export function TabSummary({ tabId, onPick }: { tabId: number; onPick: (token: PickedToken) => void }) {
   const controller = useMemo(() => new PanelController(tabId, (name) => browser.runtime.connect({ name }) as unknown as PortLike), [tabId]);
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const unsubscribe = controller.subscribe(() => setTick((t) => t + 1));
-    setTick((t) => t + 1);
-    return unsubscribe;
-  }, [controller]);
+  useControllerUpdates(controller);
   const snapshot = controller.session.snapshot();
   const analysis = useAnalysis(controller.session, snapshot, true);
   const active = snapshot.findings.filter((e) => e.state === 'active');
