@@ -79,6 +79,7 @@ import { App } from './App';
 import { PanelController } from './controller';
 import { findDevtoolsNetwork } from './devtools-network';
 import type { PortLike } from './link';
+import '../ui/theme.css';
 import './panel.css';
 
 function inspectedTabId(): number | undefined {

@@ -35,6 +35,7 @@ import { render } from 'preact';
 import browser from 'webextension-polyfill';
 import { App } from './App';
 import { findTargetTab } from './target-tab';
+import '../ui/theme.css';
 import './popup.css';
 
 const target = await findTargetTab({
