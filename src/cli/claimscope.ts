@@ -61,6 +61,9 @@ const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean', short
 
 const EXIT_STATUS = 'Exit status: 0 no error finding, 1 at least one, 2 bad usage or unreadable input.';
 
+/** Shared by the commands that judge tokens (decode, analyze). */
+const VALIDATORS_OPTION: OptionSpec = { type: 'string', value: 'JSON', help: 'the claim validators Realtime is configured with, e.g. \'{"aud":"authenticated"}\'' };
+
 const COMMANDS: Record<string, Command> = {
   decode: {
     args: '<token | ->',
@@ -72,7 +75,7 @@ const COMMANDS: Record<string, Command> = {
       secret: { type: 'string', value: 'S', help: "the project's JWT secret, as text" },
       'secret-base64': { type: 'string', value: 'S', help: "the project's JWT secret, base64-encoded" },
       jwks: { type: 'string', value: 'FILE', help: "a JWKS file with the project's public keys" },
-      validators: { type: 'string', value: 'JSON', help: 'the claim validators Realtime is configured with, e.g. \'{"aud":"authenticated"}\'' },
+      validators: VALIDATORS_OPTION,
       'project-url': { type: 'string', value: 'URL', help: 'the project URL the page uses (for the iss and project checks)' },
       at: { type: 'string', value: 'ISO-8601', help: 'judge the token at this time (default: now)' },
       json: { type: 'boolean', help: 'print one JSON object (schema claimscope.decode/1, see docs/findings.md)' },
@@ -87,7 +90,7 @@ const COMMANDS: Record<string, Command> = {
       "Chrome DevTools' \"Save all as HAR\", Playwright's recordHar), replays it into the session core and analyses it\n" +
       'at the recorded time (--at overrides), as the panel would. - reads the file from stdin.',
     options: {
-      validators: { type: 'string', value: 'JSON', help: 'the claim validators Realtime is configured with, e.g. \'{"aud":"authenticated"}\'' },
+      validators: VALIDATORS_OPTION,
       'secret-file': { type: 'string', value: 'F', help: "a file holding the project's JWT secret (verifies signatures; useless on a redacted export)" },
       at: { type: 'string', value: 'ISO-8601', help: 'analyse at this time (default: the time recorded in the file)' },
       json: { type: 'boolean', help: 'print one JSON object (schema claimscope.analyze/1, see docs/session-format.md)' },
