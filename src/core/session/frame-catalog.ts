@@ -12,6 +12,7 @@
 import type { CapturedEvent, ConnectionId, SocketFrame } from '../model';
 import { decodeFrame, describeFrame, vsnFromUrl, type DecodedFrame, type FrameDescription, type Vsn } from '../realtime';
 import { classifyDecoded, guessVsn, HEARTBEAT_TOPIC } from '../realtime/framing';
+import { safeJson } from '../safe-json';
 
 export type FrameEvent = SocketFrame & CapturedEvent;
 
@@ -169,9 +170,7 @@ function factsOf(decoded: DecodedFrame, vsn: Vsn): FrameFacts {
 }
 
 function jsonForSearch(value: unknown): string {
-  try {
-    return (JSON.stringify(value) ?? '').slice(0, SEARCH_TEXT_CAP);
-  } catch {
-    return '';
-  }
+  // The shared capped serializer: a megabyte or deeply nested payload costs the cap, never a throw.
+  const { text } = safeJson(value, { maxLength: SEARCH_TEXT_CAP });
+  return text === 'undefined' ? '' : text.slice(0, SEARCH_TEXT_CAP);
 }
