@@ -1,8 +1,6 @@
 // Predicted vs actual: compares the engine's predicted join/connect verdict with what the server
 // really answered, so the panel can mark "prediction matched" / "prediction differed". Pure, no DOM.
 
-import { PAGE_LIMITS } from '../../messages';
-import { safeJson } from '../safe-json';
 import { diagnoseJoinReason, type ConnectVerdict, type JoinVerdict } from '../analysis';
 import type { ConnectionRecord, JoinAttempt } from '../realtime';
 
@@ -58,9 +56,11 @@ export function replyReason(response: unknown): string {
     const r = response as Record<string, unknown>;
     for (const field of ['reason', 'error', 'message']) if (typeof r[field] === 'string') return r[field] as string;
   }
-  // The shared capped serializer: never a throw, and a hostile reply costs the reason cap at most.
-  const { text } = safeJson(response, { maxLength: PAGE_LIMITS.maxReasonLength });
-  return text === 'undefined' ? '(no reason)' : text;
+  try {
+    return JSON.stringify(response) ?? '(no reason)';
+  } catch {
+    return '(unreadable reason)';
+  }
 }
 
 /**
