@@ -49,6 +49,7 @@ describe('trackRealtime: a V2 session as supabase-js 2.119 produces it', () => {
         heartbeatsSent: 1,
         heartbeatsAnswered: 1,
         lastHeartbeatReply: { seq: 8, time: s.events[7].time, dir: 'received' },
+        lastHeartbeatSent: { seq: 7, time: s.events[6].time, dir: 'sent' },
       },
     ]);
   });

@@ -370,6 +370,7 @@ export class RealtimeTracker {
     const connection = conn.record;
     if (record.dir === 'sent') {
       connection.heartbeatsSent = (connection.heartbeatsSent ?? 0) + 1;
+      connection.lastHeartbeatSent = frameRef(record);
       record.replyPolicy = message.ref === null ? 'optional' : 'expected';
       if (message.ref !== null) this.addPending(conn, { record, message, policy: 'expected' });
       return;
@@ -442,6 +443,7 @@ export class RealtimeTracker {
       hasAccessToken: 'access_token' in payload,
       hasUserToken: 'user_token' in payload,
       private: config.private === true,
+      postgresChanges: Array.isArray(config.postgres_changes) ? config.postgres_changes.length : 0,
       status: 'awaiting-reply',
     };
 

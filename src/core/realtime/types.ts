@@ -94,6 +94,8 @@ export interface JoinAttempt {
   hasAccessToken: boolean;
   hasUserToken: boolean;
   private: boolean;
+  /** Postgres Changes bindings in `config.postgres_changes` (0 when none): RLS runs as the token's user. */
+  postgresChanges: number;
   reply?: ServerReply;
   /**
    * What became of this attempt. 'timed-out': the client gave up before any reply (it sent
@@ -159,6 +161,8 @@ export interface ConnectionRecord {
   heartbeatsSent?: number;
   heartbeatsAnswered?: number;
   lastHeartbeatReply?: FrameRef;
+  /** The latest heartbeat sent (answered or not): a close for "heartbeat timeout" follows one left unanswered. */
+  lastHeartbeatSent?: FrameRef;
 }
 
 /** Whether a sent push is due a reply (realtime-facts §2.3, §3.5). */
