@@ -5,7 +5,7 @@
 // time (`openImported`), so a file analysed next month gives the same answer.
 // Hostile input: a corrupt or foreign file gives one line saying what is wrong, never a throw.
 
-import type { CapturedEvent, CapturedEventBody } from '../model';
+import type { CapturedEvent, CapturedEventBody, PageLifecycle } from '../model';
 import { isSupabaseHttpUrl } from '../model';
 import { Session } from '../session';
 import { frameBody } from '../session/devtools-merge';
@@ -23,6 +23,8 @@ export interface ImportMeta {
   analyseAt: number;
   /** The file's JWT signatures were removed by redaction (signature checks cannot succeed). */
   signaturesRedacted: boolean;
+  /** The file was written redacted by Claimscope (a session file, or a HAR Claimscope exported). */
+  redacted: boolean;
   /** Things the reader should know (frames not in the file, entries skipped). */
   warnings: string[];
   /** Session files: the settings and environment as written. */
@@ -97,6 +99,7 @@ function readSessionFile(doc: Record<string, unknown>): ImportResult {
       captureEnd: env.captureEnd,
       analyseAt,
       signaturesRedacted: file.redaction.removed.jwtSignatures > 0,
+      redacted: true,
       warnings,
       settings: file.analysisSettings,
       environment: env,
@@ -138,7 +141,12 @@ function readHar(log: Record<string, unknown>): ImportResult {
       if (s.status > 0 || date) push(s.startedAt, { kind: 'net', url: s.url, resourceType: 'websocket', method: 'GET', ...(s.status > 0 ? { status: s.status } : {}), ...(date ? { date } : {}) });
       if (s.status === 101) push(s.messages[0] ? Math.min(s.messages[0].time, s.startedAt + (s.durationMs ?? 0)) : s.startedAt, { kind: 'ws-open', conn, protocol: '', extensions: '' });
       for (const m of s.messages) push(m.time, frameBody(conn, m));
-      if (s.errored || s.status !== 101) {
+      const recorded = claimscopeClose(entry);
+      if (recorded) {
+        // A Claimscope HAR keeps the close code and reason (DevTools' own HAR has none).
+        if (s.errored) push(s.errorAt ?? recorded.time, { kind: 'ws-error', conn });
+        push(recorded.time, { kind: 'ws-close', conn, code: recorded.code, reason: recorded.reason, wasClean: recorded.wasClean });
+      } else if (s.errored || s.status !== 101) {
         // A refused or failed upgrade is over: closed as the page saw it (1006), no reason recorded.
         const at = s.errorAt ?? s.startedAt + (s.durationMs ?? 0);
         if (s.errored) push(at, { kind: 'ws-error', conn });
@@ -149,6 +157,16 @@ function readHar(log: Record<string, unknown>): ImportResult {
     if (readHttp(entry, `${HAR_DOC}-${index + 1}`, push)) calls++;
   });
 
+  const extra = isRecord(log._claimscope) ? log._claimscope : undefined;
+  if (extra && Array.isArray(extra.lifecycle)) {
+    for (const l of extra.lifecycle) {
+      if (!isRecord(l) || typeof l.time !== 'number' || !Number.isFinite(l.time) || typeof l.change !== 'string') continue;
+      // Every HAR event lands in one document: a page's pagehide would end the sockets of the
+      // pages loaded after it. Those sockets' own closes are in the file, so these two are skipped.
+      if (l.change === 'pagehide' || l.change === 'pageshow') continue;
+      push(l.time, { kind: 'lifecycle', change: l.change as PageLifecycle['change'], ...(typeof l.persisted === 'boolean' ? { persisted: l.persisted } : {}), ...(typeof l.jumpMs === 'number' ? { jumpMs: l.jumpMs } : {}) });
+    }
+  }
   if (sockets === 0 && calls === 0) {
     return { error: `this HAR (${entries.length} entries${unreadable ? `, ${unreadable} unreadable` : ''}) has no WebSocket and no Supabase call: nothing for Claimscope to analyse` };
   }
@@ -157,18 +175,30 @@ function readHar(log: Record<string, unknown>): ImportResult {
   const times = events.map((e) => e.time);
   const start = Math.min(...times);
   const end = Math.max(...times);
+  const analysedAt = extra && typeof extra.analysedAt === 'number' && Number.isFinite(extra.analysedAt) ? extra.analysedAt : end;
+  const removed = extra && isRecord(extra.redaction) && isRecord(extra.redaction.removed) ? extra.redaction.removed : undefined;
+  const version = isRecord(log.creator) && typeof log.creator.version === 'string' ? ` ${log.creator.version}` : '';
   return {
     events,
     meta: {
       kind: 'har',
-      producer: `${creator} HAR`,
+      producer: extra ? `${creator}${version} HAR` : `${creator} HAR`,
       captureStart: start,
       captureEnd: end,
-      analyseAt: end,
-      signaturesRedacted: false,
+      analyseAt: analysedAt,
+      signaturesRedacted: typeof removed?.jwtSignatures === 'number' && removed.jwtSignatures > 0,
+      redacted: extra !== undefined,
       warnings,
     },
   };
+}
+
+/** The close a Claimscope HAR recorded for a socket entry (`_claimscope.close`), when valid. */
+function claimscopeClose(entry: unknown): { code: number; reason: string; wasClean: boolean; time: number } | undefined {
+  if (!isRecord(entry) || !isRecord(entry._claimscope) || !isRecord(entry._claimscope.close)) return undefined;
+  const c = entry._claimscope.close;
+  if (typeof c.code !== 'number' || typeof c.time !== 'number' || !Number.isFinite(c.time)) return undefined;
+  return { code: c.code, reason: typeof c.reason === 'string' ? c.reason : '', wasClean: c.wasClean === true, time: c.time };
 }
 
 /** Playwright writes `_webSocketMessages[].time` in ms, DevTools in seconds: parseHarSocket reads seconds. */
