@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportSession } from '../core/export';
+import { exportHar, exportSession } from '../core/export';
 import type { CapturedEvent } from '../core/model';
 import { Session } from '../core/session';
 import { main, type CliIo } from './claimscope';
@@ -139,6 +139,44 @@ describe('claimscope analyze', () => {
     expect(out).toBe('');
     expect(err).toMatch(message);
     expect(err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('on a Claimscope HAR export: the live finding codes', async () => {
+    const fx = load('expired-apikey');
+    const s = await liveSession(fx);
+    const a = s.snapshot().analysis;
+    if (a.kind !== 'done') throw new Error(a.kind);
+    const dir = await mkdtemp(join(tmpdir(), 'claimscope-har-export-'));
+    const path = join(dir, 'expired-apikey.har');
+    await writeFile(path, JSON.stringify(exportHar(s.snapshot(), { extensionVersion: 'test' })));
+    const r = await run(['analyze', path, '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(1);
+    const parsed = JSON.parse(r.out);
+    expect(parsed.producer).toBe('Claimscope test HAR');
+    expect(parsed.findings.map((f: { code: string }) => f.code).sort()).toEqual(a.result.analysis.findings.map((f) => f.code).sort());
+  });
+
+  it('--format markdown prints the bug report; a bad format or a conflict with --json exits 2', async () => {
+    const { path, codes } = await exported('expired-token');
+    const r = await run(['analyze', path, '--format', 'markdown']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^# Claimscope report/);
+    for (const c of codes) expect(r.out).toContain(`\`${c}\``);
+    expect(r.out).toMatch(/^- Source: `.*expired-token\.claimscope\.json \(Claimscope test\)`$/m);
+    expect(r.out).toMatch(/^## Timeline around the first failure$/m);
+    expect((await run(['analyze', path, '--format', 'json'])).out).toBe((await run(['analyze', path, '--json'])).out);
+    const bad = await run(['analyze', path, '--format', 'html']);
+    expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/--format: "html" is not one of text, json, markdown/)]);
+    const both = await run(['analyze', path, '--format', 'markdown', '--json']);
+    expect([both.code, both.err]).toEqual([2, expect.stringMatching(/disagree/)]);
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, out } = await run(['--version']);
+    expect(code).toBe(0);
+    expect(out.trim()).toBe(JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')).version);
   });
 
   it('is listed in the help', async () => {

@@ -7,13 +7,15 @@
 // Options are parsed by Node's `util.parseArgs` from one command table (COMMANDS): a new command
 // or option is one entry there, and its help text comes from the same entry.
 
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GATEWAY_TOKEN_NOTE, hasError, parseClaimValidators, parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../core/analysis/index';
 import { isoOf } from '../core/session/index';
 import { judgePastedToken, type PastedToken, type Verdicts } from '../core/session';
-import { importFile, openImported } from '../core/export';
+import { bugReportMarkdown, importFile, openImported } from '../core/export';
+import { version as CLI_VERSION } from '../../package.json';
 import { SEVERITY_RANK, type Finding } from '../core/rules/catalogue';
 import { safeJson, safeJsonText, visibleText, type SafeJsonOptions } from '../core/safe-json';
 import { claimText } from '../ui/format';
@@ -93,7 +95,8 @@ const COMMANDS: Record<string, Command> = {
       validators: VALIDATORS_OPTION,
       'secret-file': { type: 'string', value: 'F', help: "a file holding the project's JWT secret (verifies signatures; useless on a redacted export)" },
       at: { type: 'string', value: 'ISO-8601', help: 'analyse at this time (default: the time recorded in the file)' },
-      json: { type: 'boolean', help: 'print one JSON object (schema claimscope.analyze/1, see docs/session-format.md)' },
+      json: { type: 'boolean', help: 'print one JSON object (schema claimscope.analyze/1, see docs/session-format.md); same as --format json' },
+      format: { type: 'string', value: 'F', help: 'text (default), json, or markdown: the bug report the panel copies (redacted, for pasting into an issue)' },
     },
     run: (values, positionals, io) => analyzeCommand(values, positionals, io),
   },
@@ -108,6 +111,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (first === undefined) {
       io.stdout(overallHelp());
       return 2;
+    }
+    if (first === '--version' || first === '-v') {
+      io.stdout(`${CLI_VERSION}\n`);
+      return 0;
     }
     if (first === '--help' || first === '-h' || first === 'help') {
       const topic = first === 'help' ? rest[0] : undefined;
@@ -166,7 +173,10 @@ function overallHelp(): string {
     ...table(rows),
     '',
     'Options:',
-    ...table([['-h, --help', 'print this help; claimscope <command> --help prints a command\'s options']]),
+    ...table([
+      ['-h, --help', 'print this help; claimscope <command> --help prints a command\'s options'],
+      ['-v, --version', 'print the version'],
+    ]),
     '',
     EXIT_STATUS,
     '',
@@ -391,6 +401,7 @@ async function analyzeCommand(values: OptionValues, positionals: string[], io: C
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  const format = analyzeFormat(values);
   const imported = importFile(text);
   if ('error' in imported) throw new UsageError(`${path}: ${imported.error}`);
 
@@ -450,8 +461,26 @@ async function analyzeCommand(values: OptionValues, positionals: string[], io: C
     counts: { error: count(findings, 'error'), warning: count(findings, 'warning'), info: count(findings, 'info') },
     findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, cause: f.cause, fix: f.fix, evidence: f.evidence })),
   };
-  io.stdout(values.json === true ? `${jsonPrintable(safeJsonText(result, JSON_OUTPUT))}\n` : renderAnalysis(result, findings));
+  if (format === 'markdown') {
+    const env = imported.meta.environment;
+    io.stdout(
+      bugReportMarkdown(session, {
+        extensionVersion: `${CLI_VERSION} (claimscope analyze)`,
+        browser: env?.browser ?? null,
+        userAgent: env?.userAgent ?? null,
+        source: `${path} (${imported.meta.producer})`,
+      }),
+    );
+  } else io.stdout(format === 'json' ? `${jsonPrintable(safeJsonText(result, JSON_OUTPUT))}\n` : renderAnalysis(result, findings));
   return hasError(findings) ? 1 : 0;
+}
+
+function analyzeFormat(values: OptionValues): 'text' | 'json' | 'markdown' {
+  const format = values.format;
+  if (format === undefined) return values.json === true ? 'json' : 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'markdown') throw new UsageError(`--format: "${String(format)}" is not one of text, json, markdown`, 'analyze');
+  if (values.json === true && format !== 'json') throw new UsageError(`--json and --format ${format} disagree: use one`, 'analyze');
+  return format;
 }
 
 function count(findings: readonly Finding[], severity: Finding['severity']): number {
@@ -517,7 +546,17 @@ const nodeIo: CliIo = {
   now: () => Date.now(),
 };
 
-const invokedDirectly = typeof process !== 'undefined' && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+// Installed by npm, the script runs through a symlink (node_modules/.bin/claimscope): compare real paths.
+const invokedDirectly = typeof process !== 'undefined' && process.argv[1] !== undefined && import.meta.url === pathToFileURL(realPath(process.argv[1])).href;
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    // a path that cannot be resolved is compared as given
+    return path;
+  }
+}
 if (invokedDirectly) {
   main(process.argv.slice(2), nodeIo).then(
     (code) => { process.exitCode = code; },
