@@ -16,6 +16,10 @@ describe('analyzeSession: captured sessions → findings', () => {
     for (const [code, sev] of Object.entries(c.severities ?? {})) {
       expect(analysis.findings.find((f) => f.code === code)?.severity, `${c.name}: severity of ${code}`).toBe(sev);
     }
+    if (c.quiet) {
+      const loud = analysis.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}: ${f.message}`);
+      expect(loud, `${c.name}: a healthy set-up raises no error or warning`).toEqual([]);
+    }
     if (c.skewMs === null) expect(analysis.skew.known).toBe(false);
     else if (c.skewMs !== undefined) expect(Math.abs((analysis.skew.skewMs ?? NaN) - c.skewMs)).toBeLessThanOrEqual(1500);
     for (const f of analysis.findings) {

@@ -19,6 +19,8 @@ import { channelTokenTimeline, effectiveChannelTokenAt, type ChannelTokenSource,
 import { EvidenceIndex, type EvidenceView, type TokenUse } from './evidence-index';
 import { combineSkew, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
 import { safeJsonText } from '../safe-json';
+import { joinedAsAnon, joinTimeouts, PROPAGATION_GRACE_MS, reconnectLoops, socketCloses } from './lifecycle';
+import { predictConnectVerdict } from '../diagnosis/verdict';
 
 export type { TokenUseKind, TokenUse };
 
@@ -77,8 +79,6 @@ const NO_KNOWLEDGE: ProjectKnowledge = Object.freeze({});
 
 type RealtimeView = Pick<RealtimeSession, 'connections' | 'channels'>;
 
-/** §5.4: the refresh happens 90 s before exp; HTTP-to-channel propagation gets this much grace. */
-const PROPAGATION_GRACE_MS = 10_000;
 const CLOCK_SKEW_THRESHOLD_MS = 30_000;
 
 /**
@@ -173,6 +173,10 @@ export async function analyzeSession(
   guard('the sign-out check', () => signedOutRetention(index, channels, out, lastTime));
   guard('the stale-channel-token check', () => staleChannelTokens(tokens, channels, out, lastTime));
   guard('the expiry countdown check', () => expiringSoon(channelAnalyses, out, now));
+  guard('the anon-channel check', () => joinedAsAnon(index, channels, out, lastTime));
+  guard('the join timeout check', () => joinTimeouts(channels, realtime.connections, out, now));
+  guard('the socket close check', () => socketCloses(realtime.connections, index, out));
+  guard('the reconnect check', () => reconnectLoops(realtime.connections, index, out));
 
   // 4. What the server said, linked to the token in force.
   for (const { ch, statements } of channels) {
@@ -180,6 +184,11 @@ export async function analyzeSession(
   }
   for (const c of realtime.connections) guard(`the socket ${c.conn}`, () => connectRefusedFinding(c, out, useAt, decode), { conn: c.conn });
   guard('the hidden-tab check', () => pausedWhileHidden(index, channels, out, skewMs));
+  try {
+    await broadcastRefusals(index, out, project, useAt, decode);
+  } catch (err) {
+    out.add(limitedFinding('the REST broadcast check', err, {}, null), 'global');
+  }
   guard('the project check', () => apiKeyVsAccessTokenProject(tokens, out));
   if (skew.known && skew.skewMs !== null && Math.abs(skew.skewMs) > CLOCK_SKEW_THRESHOLD_MS) {
     const s = Math.round(skew.skewMs / 1000);
@@ -316,12 +325,15 @@ class FindingSet {
   private byKey = new Map<string, Finding>();
   private tokenUses = new Map<string, TokenFindingUses>();
   /** Said once per channel topic and token, whichever channel instance (rejoins) it came from. */
-  private static readonly ONCE_PER_TOPIC = new Set<FindingCode>(['refresh-paused-while-hidden', 'signed-out-token-retained', 'channel-token-stale', 'token-expires-soon']);
+  private static readonly ONCE_PER_TOPIC = new Set<FindingCode>(['refresh-paused-while-hidden', 'signed-out-token-retained', 'channel-token-stale', 'token-expires-soon', 'channel-joined-as-anon']);
+
+  /** About a socket rather than a frame: one per connection (lifecycle.ts groups repeats first). */
+  private static readonly PER_CONNECTION = new Set<FindingCode>(['socket-closed', 'heartbeat-timeout', 'join-timed-out', 'reconnect-loop']);
 
   /** A finding about an event (a server reply, a request, a channel's history): one per event. */
   add(f: Finding, _scope: string): void {
     const key = FindingSet.ONCE_PER_TOPIC.has(f.code) ? `${f.code}|${f.evidence.token ?? ''}|${f.evidence.conn ?? ''}|${f.evidence.topic ?? ''}`
-      : `${f.code}|${f.evidence.token ?? ''}|${f.evidence.topic ?? ''}|${f.evidence.frameSeq ?? ''}|${f.evidence.requestId && !f.evidence.token ? f.evidence.requestId : ''}${f.code === 'analysis-limited' ? `|${f.message}` : ''}`;
+      : `${f.code}|${f.evidence.token ?? ''}|${f.evidence.topic ?? ''}|${f.evidence.frameSeq ?? ''}|${f.evidence.requestId && !f.evidence.token ? f.evidence.requestId : ''}${f.code === 'analysis-limited' ? `|${f.message}` : ''}${FindingSet.PER_CONNECTION.has(f.code) ? `|${f.evidence.conn ?? ''}` : ''}`;
     if (!this.byKey.has(key)) this.byKey.set(key, f);
   }
 
@@ -583,11 +595,49 @@ function connectRefusedFinding(c: ConnectionRecord, out: FindingSet, useAt: (t: 
   }
   out.add(finding('server-connect-refused', {
     message: `The WebSocket upgrade to ${c.url.replace(/apikey=[^&]*/, 'apikey=…')} was refused${status !== undefined ? ` (HTTP ${status})` : ''}.`,
-    cause: `${diag.explanation} Predicted from the apikey: ${predicted}.${c.upgrade?.error ? ` The network layer said: ${c.upgrade.error}.` : ''}`,
+    cause: `${diag.explanation} Predicted from the apikey: ${predicted}.${c.upgrade?.error ? ` The network layer said: ${c.upgrade.error}.` : ''}${c.close?.code === 1006 ? ' The page itself saw only close code 1006 (abnormal closure, no close frame): that is how a browser reports any refused upgrade, and realtime-js tells the app CHANNEL_ERROR and reconnects with the same apikey.' : ''}`,
     fix: cause === 'token-expired' ? 'The apikey JWT is expired: use the project\'s current anon / publishable key.' : 'Decode the apikey (Tokens view or `claimscope decode`) and check it is this project\'s current anon or publishable key.',
     evidence: { token: apikey?.label, conn: c.conn, actual: status ?? c.upgrade?.error ?? 'closed before open', expected: predicted }, time: c.close?.time ?? c.createdAt, causeCode: cause,
   }), `conn:${c.conn}`);
   if (cause) out.confirm(apikey?.label, [cause]);
+}
+
+/**
+ * REST broadcast (`/realtime/v1/api/broadcast…`) refused with 401: the server judges the bearer
+ * token (Authorization wins over apikey) as it judges a socket connect, and answers every failure
+ * with the same {"message":"Unauthorized"} (§2.5, §3.5). The verdict says which check failed.
+ */
+async function broadcastRefusals(index: EvidenceView, out: FindingSet, project: ProjectKnowledge, useAt: (t: number) => UseTime, decode: TokenDecoder): Promise<void> {
+  const judged = new Map<string, string>();
+  for (const { request, response } of index.broadcastResponses) {
+    if (response.status !== 401) continue;
+    const auth = request.headers.authorization;
+    const bearer = typeof auth === 'string' && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '') : undefined;
+    const raw = bearer ?? request.headers.apikey;
+    const token = raw === undefined ? null : decode(raw);
+    const source = bearer !== undefined ? 'Authorization bearer' : raw !== undefined ? 'apikey header' : 'nothing';
+    const key = `${token?.cleaned ?? ''}|${source}`;
+    let verdict = judged.get(key);
+    if (verdict === undefined) {
+      if (token === null) verdict = 'no token reached the server (no Authorization and no apikey header)';
+      else if (token.form === 'opaque-key') verdict = `the ${token.label} is swapped by the API gateway for a JWT the browser never sees; without the gateway (self-hosted) Realtime cannot read it`;
+      else {
+        const v = await predictConnectVerdict(token, project, useAt(request.time));
+        verdict = v.accepted === false ? `the ${token.label} fails the server's check: ${v.explanation}${v.body ? ` (a socket connect would get ${v.status} {"error":"${v.body.error}"})` : ''}` : v.accepted === true
+          ? `the ${token.label} passes every check Claimscope can make${v.conditional ? ` (${v.conditions.join('; ')})` : ''}: the signature or a claim validator is the likely cause`
+          : `the verdict on the ${token.label} depends on what Claimscope cannot see: ${v.explanation}`;
+      }
+      judged.set(key, verdict);
+    }
+    const body = response.errorBody ? parseErrorBody(response) : null;
+    out.add(finding('server-broadcast-refused', {
+      message: `REST broadcast refused: HTTP 401${body ? ` ${body}` : ''} (${pathOf(request.url)}).`,
+      cause: `Realtime's broadcast API judges the ${source} (Authorization wins over apikey) exactly as a socket connect, and answers any failure with 401 {"message":"Unauthorized"}: ${verdict}.`,
+      fix: 'Send a valid token of this project: supabase-js uses the session\'s access token (or the API key) as Authorization; a server-side sender should use the secret or service-role key, never from the browser.',
+      evidence: { token: token?.label, requestId: request.req, serverText: body ?? undefined, actual: 401, expected: 202 },
+      time: response.time,
+    }), `req:${request.req}`);
+  }
 }
 
 function rejoinLoops(channels: readonly ChannelRecord[], out: FindingSet): void {

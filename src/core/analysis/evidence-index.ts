@@ -43,6 +43,8 @@ export interface EvidenceView {
   dateSamples: SkewSample[];
   refreshResponses: ReadonlyArray<{ request: Request; response: Response }>;
   logouts: readonly Request[];
+  /** Responses to Realtime's REST broadcast (`/realtime/v1/api/broadcast…`, §2.5, §3.5), with their request. */
+  broadcastResponses: ReadonlyArray<{ request: Request; response: Response }>;
   lifecycle: ReadonlyArray<PageLifecycle & CapturedEvent>;
 }
 
@@ -60,6 +62,7 @@ export class EvidenceIndex {
   /** Responses to `/auth/v1/token?grant_type=refresh_token`, with their request. */
   readonly refreshResponses: Array<{ request: Request; response: Response }> = [];
   readonly logouts: Request[] = [];
+  readonly broadcastResponses: Array<{ request: Request; response: Response }> = [];
   readonly lifecycle: Array<PageLifecycle & CapturedEvent> = [];
   private readonly requests = new Map<string, Request>();
 
@@ -94,6 +97,7 @@ export class EvidenceIndex {
         const request = this.requests.get(e.req);
         if (e.grant?.access_token) this.addUse(e.grant.access_token, { kind: 'token-grant', time: e.time, seq: e.seq, req: e.req, url: request?.url });
         if (request && /\/auth\/v1\/token\b/.test(request.url) && /grant_type=refresh_token/.test(request.url)) this.refreshResponses.push({ request, response: e });
+        if (request && /\/realtime\/v1\/api\/broadcast\b/.test(request.url)) this.broadcastResponses.push({ request, response: e });
         break;
       }
       case 'lifecycle':
@@ -118,6 +122,7 @@ export class EvidenceIndex {
       dateSamples: this.dateSamples.slice(),
       refreshResponses: this.refreshResponses.slice(),
       logouts: this.logouts.slice(),
+      broadcastResponses: this.broadcastResponses.slice(),
       lifecycle: this.lifecycle.slice(),
     };
   }

@@ -41,8 +41,8 @@ export class SessionScript {
     const text = JSON.stringify(frame);
     return this.push({ kind: 'ws-frame', conn, dir: 'received', opcode: 'text', text, size: text.length });
   }
-  join(conn: string, topic: string, joinRef: string, token?: unknown, priv = false): this {
-    const payload: Record<string, unknown> = { config: { broadcast: { ack: false, self: false }, presence: { key: '', enabled: false }, postgres_changes: [], private: priv } };
+  join(conn: string, topic: string, joinRef: string, token?: unknown, priv = false, postgresChanges: unknown[] = []): this {
+    const payload: Record<string, unknown> = { config: { broadcast: { ack: false, self: false }, presence: { key: '', enabled: false }, postgres_changes: postgresChanges, private: priv } };
     if (token !== undefined) payload.access_token = token;
     return this.sent(conn, [joinRef, joinRef, `realtime:${topic}`, 'phx_join', payload]);
   }
@@ -64,6 +64,18 @@ export class SessionScript {
     this.push({ kind: 'http-request', req, method, url: `https://${HOST}${path}`, headers, api: 'fetch' });
     return this.push({ kind: 'http-response', req, ...response });
   }
+  heartbeat(conn: string, ref: string): this {
+    return this.sent(conn, [null, ref, 'phoenix', 'heartbeat', {}]);
+  }
+  heartbeatReply(conn: string, ref: string): this {
+    return this.received(conn, [null, ref, 'phoenix', 'phx_reply', { status: 'ok', response: {} }]);
+  }
+  leave(conn: string, topic: string, joinRef: string, ref: string): this {
+    return this.sent(conn, [joinRef, ref, `realtime:${topic}`, 'phx_leave', {}]);
+  }
+  close(conn: string, code: number, initiator: 'page' | 'remote' = 'remote', reason = ''): this {
+    return this.push({ kind: 'ws-close', conn, code, reason, wasClean: code !== 1006, initiator });
+  }
   lifecycle(change: 'hidden' | 'visible' | 'clock-jump', jumpMs?: number): this {
     return this.push({ kind: 'lifecycle', change, jumpMs });
   }
@@ -81,6 +93,8 @@ export interface SessionCase {
   severities?: Partial<Record<FindingCode, 'error' | 'warning' | 'info'>>;
   /** Measured skew expected (ms, ±1500), or null for unknown. */
   skewMs?: number | null;
+  /** A healthy set-up: no finding of severity error or warning at all. */
+  quiet?: boolean;
 }
 
 export async function sessionCases(keys: TestKeys): Promise<SessionCase[]> {
@@ -190,5 +204,136 @@ export async function sessionCases(keys: TestKeys): Promise<SessionCase[]> {
       severities: { 'server-connect-refused': 'error' },
     });
   }
+
+  await lifecycleCases(keys, anon, cases);
   return cases;
+}
+
+/** Issue 9 items 2–5: channels run as anon beside a user, joins timing out, socket closes and reconnects. */
+async function lifecycleCases(keys: TestKeys, anon: string, cases: SessionCase[]): Promise<void> {
+  const nowS = T0 / 1000;
+  const user = await mint(keys, { claims: userClaims(nowS, { exp: nowS + 3600 }) });
+  const todos = [{ event: '*', schema: 'public', table: 'todos' }];
+
+  // H. The user's token is given only as global.headers.Authorization: REST calls carry it, the
+  // Postgres Changes channel joins with the anon key (what supabase-js's accessToken callback
+  // returns without a session).
+  {
+    const s = new SessionScript();
+    s.socket('c1', anon)
+      .http('GET', '/rest/v1/todos', { authorization: `Bearer ${user}`, apikey: anon }, { status: 200 })
+      .after(100).join('c1', 'db-todos', '1', anon, false, todos).after(40).joinOk('c1', 'db-todos', '1')
+      .after(30_000).http('GET', '/rest/v1/todos', { authorization: `Bearer ${user}`, apikey: anon }, { status: 200 });
+    cases.push({
+      name: 'user token only in global.headers: a Postgres Changes channel runs as anon',
+      events: s.events, options: {},
+      codes: ['channel-joined-as-anon'],
+      severities: { 'channel-joined-as-anon': 'error' },
+    });
+  }
+  // H2. Signed in with a password after the private channel joined; the token never reached it.
+  {
+    const s = new SessionScript();
+    s.socket('c1', 'sb_publishable_AbCdEf0123456789_xyz')
+      .join('c1', 'private-room', '1', undefined, true).after(40).joinOk('c1', 'private-room', '1')
+      .after(2_000).http('POST', '/auth/v1/token?grant_type=password', { apikey: 'sb_publishable_AbCdEf0123456789_xyz' }, { status: 200, grant: { access_token: user, expires_at: nowS + 3600 } })
+      .after(20_000).heartbeat('c1', '2').after(10).heartbeatReply('c1', '2');
+    cases.push({
+      name: 'joined before sign-in, the session never reaches the private channel',
+      events: s.events, options: {},
+      codes: ['channel-joined-as-anon'],
+    });
+  }
+  // Quiet: a public anon-only app with Postgres Changes; a broadcast lobby on the anon key next to
+  // a signed-in user whose Postgres Changes channel carries the user token; the token pushed to a
+  // channel within the propagation grace.
+  {
+    const s = new SessionScript();
+    s.socket('c1', anon)
+      .http('GET', '/rest/v1/menu', { authorization: `Bearer ${anon}`, apikey: anon }, { status: 200 })
+      .join('c1', 'db-menu', '1', anon, false, todos).after(40).joinOk('c1', 'db-menu', '1')
+      .after(25_000).heartbeat('c1', '2').after(10).heartbeatReply('c1', '2');
+    cases.push({ name: 'a public anon-only app with Postgres Changes is quiet', events: s.events, options: {}, codes: [], absent: ['channel-joined-as-anon'], quiet: true });
+  }
+  {
+    const s = new SessionScript();
+    s.socket('c1', anon)
+      .http('POST', '/auth/v1/token?grant_type=password', { apikey: anon }, { status: 200, grant: { access_token: user, expires_at: nowS + 3600 } })
+      .after(50).http('GET', '/rest/v1/todos', { authorization: `Bearer ${user}`, apikey: anon }, { status: 200 })
+      .join('c1', 'lobby', '1', anon).after(40).joinOk('c1', 'lobby', '1')
+      .join('c1', 'db-todos', '2', user, false, todos).after(40).joinOk('c1', 'db-todos', '2')
+      .join('c1', 'late', '3', anon, false, todos).after(40).joinOk('c1', 'late', '3')
+      .after(3_000).accessToken('c1', 'late', '3', '4', user)
+      .after(25_000).heartbeat('c1', '5').after(10).heartbeatReply('c1', '5');
+    cases.push({
+      name: 'a broadcast lobby on the anon key beside a signed-in user, and channels carrying the user token, are quiet',
+      events: s.events, options: {}, codes: [], absent: ['channel-joined-as-anon', 'join-timed-out'], quiet: true,
+    });
+  }
+
+  // J. A join the server never answers while heartbeats are answered: TIMED_OUT, server silent on
+  // the topic; a prompt reply elsewhere is no timeout. K. An upgrade still pending after 10 s.
+  {
+    const s = new SessionScript();
+    s.socket('c1', anon)
+      .join('c1', 'quick', '1', anon).after(80).joinOk('c1', 'quick', '1')
+      .join('c1', 'stuck', '2', anon, true)
+      .after(5_000).heartbeat('c1', '3').after(10).heartbeatReply('c1', '3')
+      .after(5_000).leave('c1', 'stuck', '2', '4').after(10).received('c1', ['2', '4', 'realtime:stuck', 'phx_reply', { status: 'ok', response: {} }])
+      .after(1_000).join('c1', 'stuck', '5', anon, true)
+      .at(T0 + 60_000).push({ kind: 'ws-connecting', conn: 'c2', url: `wss://${REF}.supabase.co/realtime/v1/websocket?apikey=${encodeURIComponent(anon)}&vsn=2.0.0`, protocols: [] });
+    cases.push({
+      name: 'a join the server never answers, and an upgrade still pending after the timeout',
+      events: s.events, options: { now: T0 + 75_000 },
+      codes: ['join-timed-out'],
+      absent: ['server-join-rejected', 'socket-closed'],
+    });
+  }
+
+  // L. Heartbeats unanswered in a hidden tab: the client closes the socket (heartbeat timeout) and
+  // reconnects, four times in a row: a reconnect loop.
+  {
+    const s = new SessionScript();
+    s.lifecycle('hidden');
+    for (let i = 1; i <= 4; i++) {
+      const conn = `doc:${i}`;
+      s.socket(conn, anon).after(25_000).heartbeat(conn, String(i * 10)).after(25_000).close(conn, 1000, 'page', 'heartbeat timeout').after(2_000);
+    }
+    s.socket('doc:5', anon);
+    cases.push({
+      name: 'heartbeat timeouts in a hidden tab, reconnecting again and again',
+      events: s.events, options: {},
+      codes: ['heartbeat-timeout', 'reconnect-loop'],
+      absent: ['socket-closed'],
+    });
+  }
+
+  // M. Close codes: a drain (1012), a going-away (1001), a drop after open (1006); a refused
+  // upgrade (1006 before open) is server-connect-refused only. A page's own close is nothing.
+  {
+    const s = new SessionScript();
+    s.socket('c1', anon).join('c1', 'room', '1', anon).after(40).joinOk('c1', 'room', '1')
+      .after(1_000).system('c1', 'room', '1', SYSTEM_MESSAGES.serverRequestedDisconnect, 'system', 'ok', false).close('c1', 1012)
+      .after(60_000).socket('c2', anon).after(1_000).close('c2', 1001)
+      .after(60_000).socket('c3', anon).after(1_000).close('c3', 1006)
+      .after(60_000).socket('c4', anon).after(1_000).close('c4', 1000, 'page');
+    cases.push({
+      name: 'close codes 1012, 1001 and 1006 after open; the page closing its own socket',
+      events: s.events, options: {},
+      codes: ['socket-closed'],
+      absent: ['heartbeat-timeout', 'reconnect-loop', 'server-connect-refused'],
+    });
+  }
+
+  // N. Realtime's REST broadcast refused with 401 for an expired bearer token.
+  {
+    const expired = await mint(keys, { claims: userClaims(nowS - 7200, { exp: nowS - 60 }) });
+    const s = new SessionScript();
+    s.http('POST', '/realtime/v1/api/broadcast', { authorization: `Bearer ${expired}`, apikey: anon }, { status: 401, errorBody: '{"message":"Unauthorized"}' });
+    cases.push({
+      name: 'REST broadcast refused with 401: the verdict names the expired bearer token',
+      events: s.events, options: {},
+      codes: ['server-broadcast-refused', 'token-expired'],
+    });
+  }
 }

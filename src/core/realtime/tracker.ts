@@ -257,6 +257,7 @@ export class RealtimeTracker {
       wasClean: event.wasClean === true,
       time: event.time,
       seq: event.seq,
+      ...(event.initiator !== undefined ? { initiator: event.initiator } : {}),
     };
     // Closed without ever opening: the upgrade was refused or failed (§3.1).
     if (record.openedAt === undefined) record.refused = true;

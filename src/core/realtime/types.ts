@@ -146,7 +146,15 @@ export interface ConnectionRecord {
   openedAt?: number;
   /** Time the page created the socket. */
   createdAt: number;
-  close?: { code: number; reason: string; wasClean: boolean; time: number; seq: number };
+  close?: {
+    code: number;
+    reason: string;
+    wasClean: boolean;
+    time: number;
+    seq: number;
+    /** 'page' when the page had called close() (Phoenix's heartbeat timeout, disconnect()), as the hook saw it. */
+    initiator?: 'page' | 'remote';
+  };
   errored: boolean;
   /** The socket closed before it ever opened: the upgrade was refused or failed (§3.1). */
   refused: boolean;

@@ -38,6 +38,11 @@ export const FINDING_CODES = {
   'signed-out-token-retained': { severity: 'warning', title: 'Signed-out token kept by a channel' },
   'refresh-failed': { severity: 'error', title: 'Session refresh failed' },
   'rejoin-loop': { severity: 'error', title: 'Rejoin loop' },
+  'channel-joined-as-anon': { severity: 'error', title: 'Channel runs as anon beside a signed-in user' },
+  'join-timed-out': { severity: 'error', title: 'Join timed out' },
+  'heartbeat-timeout': { severity: 'warning', title: 'Heartbeat timeout' },
+  'reconnect-loop': { severity: 'error', title: 'Reconnect loop' },
+  'socket-closed': { severity: 'warning', title: 'Socket closed' },
   // Limits of the analysis
   'analysis-limited': { severity: 'info', title: 'Not fully analysed' },
   // Reported by the server
@@ -46,6 +51,7 @@ export const FINDING_CODES = {
   'server-channel-closed': { severity: 'error', title: 'Channel closed by the server' },
   'postgres-changes-error': { severity: 'error', title: 'Postgres Changes subscription failed' },
   'private-channel-denied': { severity: 'error', title: 'Private channel denied by RLS' },
+  'server-broadcast-refused': { severity: 'error', title: 'REST broadcast refused' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type FindingCode = keyof typeof FINDING_CODES;
