@@ -56,6 +56,18 @@ export interface StoreStats {
   otherSockets: number;
   /** Page messages that failed validation. */
   rejected: number;
+  /**
+   * The seq of the latest event this store recorded (stored, whether still held or evicted). A
+   * panel that holds no event at some seq at or below it never received that event: it was evicted
+   * before it could be sent, or lost with a post that failed (issue 10 item 3).
+   */
+  lastSeq?: number;
+  /** The latest seq when the user last pressed Clear: events up to it were cleared, not lost. */
+  clearedThrough?: number;
+  /** Of `droppedEvents`: events the page hook reported lost before they reached the store (its queue was full, a post failed). */
+  hookDropped?: number;
+  /** Posts to the service worker that failed (the store reconnects and the panel gets a new snapshot). */
+  postFailures?: number;
 }
 
 /**
@@ -88,7 +100,11 @@ export type ContentToBackground =
   /** The document's info changed after hello (today: its hook state was decided or changed). */
   | { type: 'document'; doc: DocumentInfo }
   | { type: 'events'; docId: string; events: CapturedEvent[]; stats: StoreStats }
-  | { type: 'snapshot'; requestId: string; snapshot: StoreSnapshot }
+  /**
+   * A snapshot travels in parts under the message byte budget (src/transport/chunk.ts), in seq
+   * order: every part but the last has `more: true`. The router relays each part to the asking panel.
+   */
+  | { type: 'snapshot'; requestId: string; snapshot: StoreSnapshot; more?: boolean }
   /** Small, throttled: feeds the action badge without streaming every frame. */
   | { type: 'summary'; docId: string; realtimeSockets: number; serverErrors: number };
 

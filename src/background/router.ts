@@ -90,7 +90,9 @@ export class Router {
       const pending = this.snapshotRequests.get(m.requestId);
       // Only the document that was asked may answer (a request id is no capability to share).
       if (pending?.rec !== rec) return;
-      this.snapshotRequests.delete(m.requestId);
+      // A snapshot comes in parts under the message budget (src/transport/chunk.ts): the request
+      // is answered with its last part.
+      if (!m.more) this.snapshotRequests.delete(m.requestId);
       const panel = pending.panel;
       if (this.panelTab.has(panel)) this.toPanel(panel, { type: 'snapshot', snapshot: m.snapshot });
     });

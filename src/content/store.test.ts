@@ -114,6 +114,31 @@ describe('ContentStore', () => {
     expect(second.closed).toBe(true);
   });
 
+  it('reads the data of a page message only when it comes from its own window with a port', () => {
+    const h = setup();
+    h.store.start();
+    // Reading `data` deserializes whatever the page posted in the content script's world: a
+    // message that cannot be the hand-over (another window's, or one without a port) is left alone.
+    let reads = 0;
+    const watched = (source: unknown, ports: FakePagePort[]) => {
+      const { event } = handover(source, { ports });
+      return Object.defineProperty({ ...event }, 'data', {
+        get: () => {
+          reads++;
+          return { [HANDOVER_KEY]: PROTOCOL_VERSION };
+        },
+      }) as HandoverEvent;
+    };
+    h.store.handover(watched({}, [new FakePagePort()]));
+    h.store.handover(watched(h.win, []));
+    expect(reads).toBe(0);
+    const hook = new FakePagePort();
+    h.store.handover(watched(h.win, [hook]));
+    expect(reads).toBe(1);
+    hook.post(pageEvents(1, 1));
+    expect(h.store.events()).toHaveLength(1);
+  });
+
   it('streams live events in batches while a panel listens, and drops the queue when told to stop', () => {
     const h = setup();
     h.store.start();

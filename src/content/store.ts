@@ -11,9 +11,10 @@
 
 import type { CapturedEvent } from '../core/model';
 import { EventBuffer } from '../core/session/buffer';
-import { PROTOCOL_VERSION, type ContentPong, type ContentToBackground, type DocumentInfo } from '../messages';
+import { PROTOCOL_VERSION, type ContentPong, type ContentToBackground, type DocumentInfo, type StoreStats } from '../messages';
 import { HANDOVER_KEY } from '../page/handover';
 import { contentEndpoint, type ContentEndpoint, type PortLike } from '../transport/endpoint';
+import { MESSAGE_BYTE_BUDGET, chunkBySize, jsonByteLength } from '../transport/chunk';
 import { CONTENT_PING } from '../transport/schemas';
 import { validateMessage } from '../transport/validate';
 import { isRealtimeSocketOpening, isServerAuthError } from './evidence';
@@ -72,7 +73,13 @@ export class ContentStore {
   private rejectedElsewhere = 0;
   private streaming = false;
   private streamQueue: CapturedEvent[] = [];
+  /** JSON bytes of `streamQueue` (src/transport/chunk.ts): a flush comes before the message budget. */
+  private streamBytes = 0;
   private streamTimer: unknown;
+  /** JSON size of each event, measured once, when it is first sent (only while a panel listens). */
+  private readonly sizes = new WeakMap<CapturedEvent, number>();
+  /** Posts to the service worker that failed (a message the port refused, or a port gone mid-post). */
+  private postFailures = 0;
   private serverErrors = 0;
   private realtimeSockets = 0;
   private summarySent = '';
@@ -110,24 +117,33 @@ export class ContentStore {
   // hook's idempotence: the hook itself leaves no marker on the page's global.
   /** A `message` event on the window (capture phase, first listener). */
   handover(e: HandoverEvent): void {
+    // Source and ports first: reading `e.data` deserializes whatever the page posted (a megabyte,
+    // a deep object) in this world, so it is read only for a message that can be the hand-over —
+    // one from this very window that carries a port. Every other message of the page goes by
+    // untouched.
+    if (e.source !== this.host.window) return;
+    const ports = e.ports;
+    if (!ports || ports.length === 0) return;
     const data: unknown = e.data;
-    if (e.source !== this.host.window || !data || typeof data !== 'object' || !(HANDOVER_KEY in data)) return;
+    if (!data || typeof data !== 'object' || !(HANDOVER_KEY in data)) return;
     // Page listeners registered later never see the hand-over.
     e.stopImmediatePropagation();
     // A page script can dispatch a synthetic MessageEvent synchronously, ahead of the hook's queued
     // postMessage: only a real postMessage (isTrusted) can carry the hook's port.
-    if (this.pagePort || !e.isTrusted || e.ports.length !== 1) {
-      for (const extra of e.ports) extra.close();
+    if (this.pagePort || !e.isTrusted || ports.length !== 1) {
+      for (const extra of ports) extra.close();
       return;
     }
-    this.pagePort = e.ports[0];
+    this.pagePort = ports[0];
     this.pagePort.onmessage = (m) => this.ingest(m.data);
     this.hookWatch.handedOver();
   }
 
   /** One message from the page hook's private port: data only, validated here. */
   ingest(data: unknown): void {
-    const { accepted, rejected } = validatePageBatch(data, this.doc.docId);
+    const { accepted, rejected, excess } = validatePageBatch(data, this.doc.docId);
+    // The excess of an over-long batch is counted, not stored one by one (its one reason is).
+    if (excess > 0) this.buffer.countRejected(excess - 1);
     for (const { body, time } of accepted) this.store(this.buffer.add(body, { time, source: 'page' }));
     for (const reason of rejected) {
       if (this.storedRejections++ < MAX_STORED_REJECTIONS) this.store(this.buffer.add({ kind: 'rejected', reason }, { time: this.host.now(), source: 'page' }));
@@ -192,7 +208,8 @@ export class ContentStore {
     if (this.serverErrors || this.realtimeSockets) this.scheduleSummary();
     if (!this.streaming) return;
     this.streamQueue.push(ev);
-    if (this.streamQueue.length >= STREAM_FLUSH_AT) this.flushStream();
+    this.streamBytes += this.sizeOf(ev);
+    if (this.streamQueue.length >= STREAM_FLUSH_AT || this.streamBytes >= MESSAGE_BYTE_BUDGET) this.flushStream();
     else this.streamTimer ??= this.host.setTimer(() => this.flushStream(), STREAM_FLUSH_MS);
   }
 
@@ -201,8 +218,68 @@ export class ContentStore {
     this.streamTimer = undefined;
     if (!this.streamQueue.length) return;
     const events = this.streamQueue;
+    this.dropStreamQueue();
+    const parts = this.parts(events);
+    for (let i = 0; i < parts.length; i++) {
+      const last = i === parts.length - 1;
+      if (!this.post({ type: 'events', docId: this.doc.docId, events: parts[i], stats: this.stats(last ? undefined : parts[i]) })) return this.postFailed();
+    }
+  }
+
+  private dropStreamQueue(): void {
     this.streamQueue = [];
-    this.post({ type: 'events', docId: this.doc.docId, events, stats: this.buffer.stats() });
+    this.streamBytes = 0;
+  }
+
+  /** Everything held, in parts under the message budget, to the panel that asked (through the router). */
+  private sendSnapshot(requestId: string): void {
+    // Everything queued for the stream is in the snapshot: do not send it twice.
+    this.dropStreamQueue();
+    const parts = this.parts(this.buffer.events());
+    for (let i = 0; i < parts.length; i++) {
+      const more = i < parts.length - 1;
+      const snapshot = { doc: { ...this.doc }, events: parts[i], stats: this.stats(more ? parts[i] : undefined) };
+      if (!this.post({ type: 'snapshot', requestId, snapshot, ...(more ? { more } : {}) })) return this.postFailed();
+    }
+  }
+
+  /**
+   * Consecutive parts under MESSAGE_BYTE_BUDGET. No single event can exceed it (PAGE_LIMITS cap
+   * frames, URLs and headers far below); one that did would be left out, and the panel counts it
+   * among the events that never reached it, by its seq.
+   */
+  private parts(events: CapturedEvent[]): CapturedEvent[][] {
+    const sendable = events.filter((ev) => this.sizeOf(ev) <= MESSAGE_BYTE_BUDGET);
+    return chunkBySize(sendable, this.sizeOf);
+  }
+
+  private readonly sizeOf = (ev: CapturedEvent): number => {
+    let size = this.sizes.get(ev);
+    if (size === undefined) this.sizes.set(ev, (size = jsonByteLength(ev)));
+    return size;
+  };
+
+  /**
+   * The store's stats for a message. A part that is not the last of its series says the seq of its
+   * own last event as `lastSeq`, so the panel does not count the parts still on their way as lost.
+   */
+  private stats(part?: CapturedEvent[]): StoreStats {
+    const stats: StoreStats = { ...this.buffer.stats(), postFailures: this.postFailures };
+    const partLast = part?.[part.length - 1]?.seq;
+    if (partLast !== undefined) stats.lastSeq = partLast;
+    return stats;
+  }
+
+  /**
+   * A post failed: the endpoint closed the port (src/transport/endpoint.ts). Counted, and the store
+   * connects again at once: the router asks for a new snapshot for every listening panel, which
+   * brings back everything still held; what the store evicted meanwhile the panel counts as lost
+   * (the seqs it never received, StoreStats.lastSeq), so nothing vanishes uncounted.
+   */
+  private postFailed(): void {
+    this.postFailures++;
+    this.dropStreamQueue();
+    this.scheduleReconnect();
   }
 
   private scheduleSummary(): void {
@@ -231,13 +308,9 @@ export class ContentStore {
     this.endpoint = endpoint;
     endpoint.on('stream', (m) => {
       this.streaming = m.on;
-      if (!this.streaming) this.streamQueue = [];
+      if (!this.streaming) this.dropStreamQueue();
     });
-    endpoint.on('snapshot-request', (m) => {
-      // Everything queued for the stream is in the snapshot: do not send it twice.
-      this.streamQueue = [];
-      this.post({ type: 'snapshot', requestId: m.requestId, snapshot: { doc: { ...this.doc }, events: this.buffer.events(), stats: this.buffer.stats() } });
-    });
+    endpoint.on('snapshot-request', (m) => this.sendSnapshot(m.requestId));
     endpoint.on('clear', () => this.clear());
     endpoint.on('network-events', (m) => {
       // Stored as observed: the Realtime tracker pairs an upgrade with its socket by URL when the
@@ -260,7 +333,7 @@ export class ContentStore {
     this.endpoint = undefined;
     const wasStreaming = this.streaming;
     this.streaming = false;
-    this.streamQueue = [];
+    this.dropStreamQueue();
     // A panel was listening: it will resubscribe to the restarted service worker, so be there.
     // Otherwise stay disconnected until there is something to say (no wake-up loop).
     if (wasStreaming) this.scheduleReconnect();
@@ -273,14 +346,16 @@ export class ContentStore {
     }, RECONNECT_MS);
   }
 
-  private post(message: ContentToBackground, wake = false): void {
+  /** Posts over the open port (connecting first when `wake`); false when it could not be posted. */
+  private post(message: ContentToBackground, wake = false): boolean {
     if (!this.endpoint && wake) this.connect();
-    this.endpoint?.send(message);
+    return this.endpoint?.send(message) ?? false;
   }
 
   private clear(): void {
     this.buffer.clear();
-    this.streamQueue = [];
+    this.postFailures = 0;
+    this.dropStreamQueue();
     this.serverErrors = 0;
     this.realtimeSockets = 0;
     this.storedRejections = 0;

@@ -120,7 +120,25 @@ describe('validatePageBatch', () => {
     const many = Array.from({ length: PAGE_LIMITS.maxEventsPerBatch + 3 }, () => ({ kind: 'lifecycle', change: 'online', time }));
     const r = validatePageBatch(batch(many), 'd');
     expect(r.accepted).toHaveLength(PAGE_LIMITS.maxEventsPerBatch);
-    expect(r.rejected).toHaveLength(3);
+    expect(r.excess).toBe(3);
+    expect(r.rejected).toEqual([`batch of ${PAGE_LIMITS.maxEventsPerBatch + 3} events is longer than ${PAGE_LIMITS.maxEventsPerBatch}: 3 rejected unread`]);
+  });
+
+  it('rejects a forged sparse batch of length 1e9 by its count, without walking it', () => {
+    const sparse: unknown[] = [];
+    sparse.length = 1e9;
+    sparse[0] = { kind: 'lifecycle', change: 'online', time };
+    // Structured clone keeps the holes and the length: this is what a page can post for free.
+    const posted = structuredClone(batch(sparse)) as { events: unknown[] };
+    expect(posted.events.length).toBe(1e9);
+    const started = performance.now();
+    const r = validatePageBatch(posted, 'd');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(r.accepted).toHaveLength(1);
+    expect(r.excess).toBe(1e9 - PAGE_LIMITS.maxEventsPerBatch);
+    // The holes inside the cap are rejected one by one (5,000 at most); the rest by number alone.
+    expect(r.rejected).toHaveLength(PAGE_LIMITS.maxEventsPerBatch - 1 + 1);
+    expect(r.rejected.at(-1)).toMatch(/^batch of 1000000000 events .*: 999995000 rejected unread$/);
   });
 
   it('never throws, whatever the page posts', () => {

@@ -20,6 +20,11 @@ export interface ValidatedBatch {
   accepted: AcceptedPageEvent[];
   /** One reason per rejected event (or one for a whole malformed batch). */
   rejected: string[];
+  /**
+   * Events beyond PAGE_LIMITS.maxEventsPerBatch: rejected by their number alone, never looked at
+   * (a forged sparse batch of length 1e9 costs nothing), and described by one reason in `rejected`.
+   */
+  excess: number;
 }
 
 const LIFECYCLE: readonly LifecycleChange[] = ['hidden', 'visible', 'freeze', 'resume', 'online', 'offline', 'clock-jump'];
@@ -57,7 +62,7 @@ function id(v: unknown, field: string): string {
 
 /** Validates one batch posted by the hook. Never throws. */
 export function validatePageBatch(data: unknown, docId: string): ValidatedBatch {
-  const out: ValidatedBatch = { accepted: [], rejected: [] };
+  const out: ValidatedBatch = { accepted: [], rejected: [], excess: 0 };
   if (!data || typeof data !== 'object') {
     out.rejected.push('page message is not an object');
     return out;
@@ -79,7 +84,10 @@ export function validatePageBatch(data: unknown, docId: string): ValidatedBatch 
       out.rejected.push(e instanceof Invalid ? e.message : `unexpected validation error: ${String(e)}`);
     }
   }
-  for (let i = n; i < events.length; i++) out.rejected.push(`batch longer than ${PAGE_LIMITS.maxEventsPerBatch} events`);
+  if (events.length > n) {
+    out.excess = events.length - n;
+    out.rejected.push(`batch of ${events.length} events is longer than ${PAGE_LIMITS.maxEventsPerBatch}: ${out.excess} rejected unread`);
+  }
   return out;
 }
 

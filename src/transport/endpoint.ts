@@ -95,6 +95,14 @@ class PortEndpoint<Out extends Tagged, In extends Tagged> implements Endpoint<Ou
     } catch {
       // "Attempting to use a disconnected port object": the other side is gone, whether or not its
       // onDisconnect reached us (it does not always, e.g. for an invalidated extension context).
+      // Or the port is alive and refused this one message ("Message length exceeded maximum
+      // allowed length"): it is closed from this side too, so the peer forgets it and both ends
+      // start afresh (the content store reconnects and the panel gets a new snapshot).
+      try {
+        this.port.disconnect();
+      } catch {
+        /* already gone */
+      }
       this.gone();
       return false;
     }

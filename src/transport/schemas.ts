@@ -12,7 +12,7 @@ import type {
   PageToContent,
   PanelToBackground,
 } from '../messages';
-import { VERSION, arrayOf, boolean, count, finite, integer, literal, oneOf, optional, record, string, type Check, type MessageSchema } from './validate';
+import { VERSION, arrayOf, arrayUpTo, boolean, count, finite, integer, literal, oneOf, optional, record, string, type Check, type MessageSchema } from './validate';
 
 const hookState = oneOf('connected', 'missing');
 
@@ -26,6 +26,10 @@ const storeStats: Check = record({
   truncatedFrames: count,
   otherSockets: count,
   rejected: count,
+  lastSeq: optional(count),
+  clearedThrough: optional(count),
+  hookDropped: optional(count),
+  postFailures: optional(count),
 });
 
 /** A stored event: its stamp and kind. The kind-specific fields are the session's to check. */
@@ -52,7 +56,7 @@ export const CONTENT_TO_BACKGROUND: MessageSchema<ContentToBackground> = {
   hello: { v: VERSION, doc: documentInfo },
   document: { doc: documentInfo },
   events: { docId: string, events: capturedEvents, stats: storeStats },
-  snapshot: { requestId: string, snapshot: storeSnapshot },
+  snapshot: { requestId: string, snapshot: storeSnapshot, more: optional(boolean) },
   summary: { docId: string, realtimeSockets: count, serverErrors: count },
 };
 
@@ -100,5 +104,7 @@ export const CONTENT_PONG: MessageSchema<ContentPong> = {
  * rebuilt by src/content/validate.ts, which reports per event.
  */
 export const PAGE_TO_CONTENT: MessageSchema<PageToContent> = {
-  batch: { v: VERSION, events: arrayOf(() => undefined) },
+  // Any length passes here without being iterated: validatePageBatch validates the first
+  // PAGE_LIMITS.maxEventsPerBatch and counts the rest as rejected by their number alone.
+  batch: { v: VERSION, events: arrayUpTo(2 ** 32) },
 };

@@ -46,8 +46,23 @@ export class MemoryPort implements PortLike {
 
   constructor(private readonly wire?: Wire) {}
 
+  /**
+   * Like Chromium's runtime ports, refuse a message whose JSON exceeds this many UTF-8 bytes
+   * (Chromium: 64 MiB) by throwing, the port staying open. Off unless a test sets it.
+   */
+  maxMessageBytes?: number;
+  /** Throw on the next post as a port that died mid-post does (the port stays open). */
+  failNextPost = false;
+
   postMessage(message: unknown): void {
     if (this.closed) throw new Error('Attempting to use a disconnected port object');
+    if (this.failNextPost) {
+      this.failNextPost = false;
+      throw new Error('Could not establish connection. Receiving end does not exist.');
+    }
+    if (this.maxMessageBytes !== undefined && Buffer.byteLength(JSON.stringify(message), 'utf8') > this.maxMessageBytes) {
+      throw new Error('Message length exceeded maximum allowed length.');
+    }
     const copy = structuredClone(message);
     this.posted.push(copy);
     const peer = this.peer;

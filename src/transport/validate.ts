@@ -90,6 +90,14 @@ export const finite: Check = (v) => (typeof v === 'number' && Number.isFinite(v)
 export const integer: Check = (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? undefined : 'is not an integer');
 export const count: Check = (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? undefined : 'is not a count');
 
+/** Default cap on any array in a message: no list the extension sends between contexts is longer. */
+export const MAX_ARRAY_LENGTH = 100_000;
+
+/** An array, elements unchecked, of at most `maxLength` (checked by length: never iterated). */
+export function arrayUpTo(maxLength: number): Check {
+  return (v) => (!Array.isArray(v) ? 'is not an array' : v.length > maxLength ? `has ${v.length} elements, more than ${maxLength}` : undefined);
+}
+
 export function optional(check: Check): Check {
   return (v) => (v === undefined ? undefined : check(v));
 }
@@ -102,9 +110,14 @@ export function literal(value: string): Check {
   return (v) => (v === value ? undefined : `is not ${JSON.stringify(value)}`);
 }
 
-export function arrayOf(element: Check): Check {
+/**
+ * An array whose every element passes `element`. `maxLength` is checked first, by the array's
+ * length alone: a forged sparse array of length 1e9 is refused by its count, never iterated.
+ */
+export function arrayOf(element: Check, maxLength = MAX_ARRAY_LENGTH): Check {
   return (v) => {
     if (!Array.isArray(v)) return 'is not an array';
+    if (v.length > maxLength) return `has ${v.length} elements, more than ${maxLength}`;
     for (let i = 0; i < v.length; i++) {
       const fault = element(v[i]);
       if (fault !== undefined) return at(`[${i}]`, fault);

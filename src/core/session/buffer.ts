@@ -91,6 +91,10 @@ export class EventBuffer {
   private truncatedFrames = 0;
   private otherSockets = 0;
   private rejected = 0;
+  /** Of droppedEvents: what the page hook reported lost before it reached this store. */
+  private hookDropped = 0;
+  /** The latest seq when the store was last cleared (0: never). */
+  private clearedThrough = 0;
   /** Classifies frames by their cheap head and remembers joins, so their replies are pinned too. */
   private readonly frames = new FrameClassifier();
   /** The event stored last and the head sniffed from it (see `lastStoredHead`). */
@@ -126,6 +130,7 @@ export class EventBuffer {
       this.droppedEvents += ev.droppedEvents;
       this.droppedBytes += ev.droppedBytes;
       this.truncatedFrames += ev.truncatedFrames;
+      this.hookDropped += ev.droppedEvents;
     }
     const size = approxEventBytes(ev);
     this.sizes.set(ev, size);
@@ -185,6 +190,9 @@ export class EventBuffer {
       truncatedFrames: this.truncatedFrames,
       otherSockets: this.otherSockets,
       rejected: this.rejected,
+      lastSeq: this.nextSeq - 1,
+      hookDropped: this.hookDropped,
+      ...(this.clearedThrough > 0 ? { clearedThrough: this.clearedThrough } : {}),
     };
   }
 
@@ -197,6 +205,8 @@ export class EventBuffer {
     this.droppedBytes = 0;
     this.truncatedFrames = 0;
     this.rejected = 0;
+    this.hookDropped = 0;
+    this.clearedThrough = this.nextSeq - 1;
     this.frames.clear();
     this.lastStored = undefined;
     this.authRequests.clear();

@@ -76,6 +76,16 @@ export interface DropSummary {
   rejected: number;
   /** Page messages the content script rejected (sum over documents). */
   pageRejected: number;
+  /**
+   * Events that never reached this panel (issue 10 item 3): per document, the seqs up to the
+   * store's latest that the panel never received (evicted by the store before they could be sent,
+   * or lost with a post that failed and evicted before the new snapshot), plus what the page hook
+   * reported lost before the store. `held + panelDroppedEvents + lostBeforePanel` is everything
+   * the documents captured since the last Clear.
+   */
+  lostBeforePanel: number;
+  /** Posts from the documents' stores to the service worker that failed (each followed by a new snapshot). */
+  postFailures: number;
 }
 
 export interface EventLogOptions {
@@ -177,11 +187,15 @@ export class EventLog {
     let storeDroppedBytes = 0;
     let truncatedFrames = 0;
     let pageRejected = 0;
-    for (const stats of this.storeStats.values()) {
+    let lostBeforePanel = 0;
+    let postFailures = 0;
+    for (const [docId, stats] of this.storeStats) {
       storeDroppedEvents += stats.droppedEvents;
       storeDroppedBytes += stats.droppedBytes;
       truncatedFrames += stats.truncatedFrames;
       pageRejected += stats.rejected;
+      postFailures += stats.postFailures ?? 0;
+      lostBeforePanel += (stats.hookDropped ?? 0) + this.neverReceived(docId, stats);
     }
     return {
       storeDroppedEvents,
@@ -191,7 +205,19 @@ export class EventLog {
       panelDroppedBytes: this.panelDroppedBytes,
       rejected: this.rejected,
       pageRejected,
+      lostBeforePanel,
+      postFailures,
     };
+  }
+
+  /** Seqs of a document, up to its store's latest, that never reached the panel (after the last Clear). */
+  private neverReceived(docId: string, stats: StoreStats): number {
+    const ranges = this.seen.get(docId);
+    const floor = Math.max(this.clearedThrough.get(docId) ?? 0, typeof stats.clearedThrough === 'number' ? stats.clearedThrough : 0);
+    const held = ranges?.max() ?? 0;
+    const through = Math.max(held, typeof stats.lastSeq === 'number' ? stats.lastSeq : 0);
+    if (through <= floor) return 0;
+    return through - floor - (ranges?.countIn(floor, through) ?? 0);
   }
 
   /** Non-Realtime sockets the tab's documents opened (counted by the hook, not recorded). */

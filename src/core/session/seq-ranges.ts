@@ -69,6 +69,18 @@ export class SeqRanges {
     return this.bounds.length === 0 ? -Infinity : this.bounds[this.bounds.length - 1];
   }
 
+  /** How many seqs in (floor, through] are present (O(intervals): a handful). */
+  countIn(floor: number, through: number): number {
+    let n = 0;
+    const b = this.bounds;
+    for (let i = 0; i < b.length; i += 2) {
+      const start = Math.max(b[i], floor + 1);
+      const end = Math.min(b[i + 1], through);
+      if (end >= start) n += end - start + 1;
+    }
+    return n;
+  }
+
   /** Number of intervals (for tests: proves the representation stays compact). */
   get intervalCount(): number {
     return this.bounds.length / 2;
