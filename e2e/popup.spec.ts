@@ -7,9 +7,12 @@
 // (src/popup/main.tsx).
 
 import { expect, test, type Locator, type Page, type Request } from '@playwright/test';
-import { base64url } from 'jose';
+import { createClient } from '@supabase/supabase-js';
+import { base64url, exportJWK, generateKeyPair } from 'jose';
+import WebSocket from 'ws';
 import { makeTestKeys, mint, REF, userClaims, type TestKeys } from '../src/core/tokens/testing';
 import { appUrl, scenarioDone, startAppServer } from './support/app-server';
+import { openPanelTab } from './support/panel-ui';
 import { useExtensionSuite } from './support/suite';
 
 const suite = useExtensionSuite(startAppServer);
@@ -314,4 +317,292 @@ test('opened as a tab with no tab id, the popup does not summarise its own tab',
   await expect(popup.page.getByTestId('tab-summary')).toHaveAttribute('data-tab-id', '');
   await expect(popup.page.getByTestId('no-tab')).toContainText('its own tab');
   await popup.page.close();
+});
+
+// ---- Verify (item 2), Fix it (item 4), light/dark and keyboard (item 7) --------------------------
+
+async function useKey(popup: Popup, key: string, encoding: 'text' | 'base64' = 'text'): Promise<void> {
+  await popup.page.getByTestId('key-encoding').selectOption(encoding);
+  await popup.page.getByTestId('key-input').fill(key);
+  await popup.page.getByTestId('key-apply').click();
+  await expect(popup.page.getByTestId('key-input')).toHaveValue('');
+}
+
+async function forgetKeys(popup: Popup): Promise<void> {
+  await popup.page.getByTestId('keys-forget').click();
+  await expect(popup.page.getByTestId('keys-box')).toHaveAttribute('data-secret', 'no');
+  await expect(popup.page.getByTestId('keys-box')).toHaveAttribute('data-jwks', 'no');
+}
+
+/** The extension's storage areas, read from an extension page. */
+async function storageAreas(page: Page): Promise<{ session: Record<string, unknown>; local: Record<string, unknown> }> {
+  return page.evaluate(async () => {
+    type Area = { get(keys: null): Promise<Record<string, unknown>> };
+    const storage = (globalThis as unknown as { chrome: { storage: { session: Area; local: Area } } }).chrome.storage;
+    return { session: await storage.session.get(null), local: await storage.local.get(null) };
+  });
+}
+
+function signature(popup: Popup): Locator {
+  return popup.result().getByTestId('signature-status');
+}
+
+test('verify: a secret as text or base64 and a JWKS check the signature here, valid and invalid; kept in memory only', async () => {
+  const popup = await openPopup();
+  const t = nowSec();
+  const hs = await mint(keys, { claims: userClaims(t) });
+  await popup.paste(hs);
+  await expect(signature(popup)).toHaveAttribute('data-status', 'unverified');
+  await expect(popup.result().getByTestId('predicted-join').getByTestId('verdict-conditional')).toBeVisible();
+
+  await useKey(popup, keys.secretText);
+  await expect(signature(popup)).toHaveAttribute('data-status', 'valid');
+  await expect(signature(popup)).toContainText('verified with the supplied secret');
+  await expect(popup.result().getByTestId('predicted-join').getByTestId('verdict-conditional')).toHaveCount(0);
+  await expect(popup.page.getByTestId('keys-status')).toContainText("in this page’s memory only");
+  // Not remembered: nothing in any storage area.
+  expect(await storageAreas(popup.page)).toEqual({ session: {}, local: {} });
+
+  // The same secret as base64 (as some dashboards show it).
+  await forgetKeys(popup);
+  await expect(signature(popup)).toHaveAttribute('data-status', 'unverified');
+  await useKey(popup, Buffer.from(keys.secretText).toString('base64'), 'base64');
+  await expect(signature(popup)).toHaveAttribute('data-status', 'valid');
+
+  // A wrong secret: invalid, with the finding and the server's refusal.
+  await forgetKeys(popup);
+  await useKey(popup, 'not-the-project-secret-not-the-project-secret');
+  await expect(signature(popup)).toHaveAttribute('data-status', 'invalid');
+  await expect(popup.result().locator('[data-testid="finding-row"][data-code="signature-invalid"]')).toHaveCount(1);
+  await expect(popup.result().getByTestId('predicted-join')).toHaveAttribute('data-reason', /signature/i);
+
+  // Bad key input: one line, the keys held are unchanged.
+  await popup.page.getByTestId('key-input').fill('{"keys":[{"x":1}]}');
+  await popup.page.getByTestId('key-input').press('Enter');
+  await expect(popup.page.getByTestId('keys-error')).toHaveText('That looks like JSON, but key #1 of the JWKS has no "kty".');
+  await expect(signature(popup)).toHaveAttribute('data-status', 'invalid');
+
+  // A JWKS: an ES256 token with kid ec-1 verifies with the JWKS; with another key under that kid it does not.
+  await forgetKeys(popup);
+  await popup.paste(await mint(keys, { alg: 'ES256', claims: userClaims(t) }));
+  await expect(signature(popup)).toHaveAttribute('data-status', 'unverified');
+  await useKey(popup, JSON.stringify(keys.jwks));
+  await expect(popup.page.getByTestId('keys-error')).toHaveCount(0);
+  await expect(signature(popup)).toHaveAttribute('data-status', 'valid');
+  await expect(signature(popup)).toContainText('verified with the JWK "ec-1"');
+  await forgetKeys(popup);
+  const other = await generateKeyPair('ES256', { extractable: true });
+  await useKey(popup, JSON.stringify({ keys: [{ ...(await exportJWK(other.publicKey)), kid: 'ec-1', alg: 'ES256' }] }));
+  await expect(signature(popup)).toHaveAttribute('data-status', 'invalid');
+  await expect(popup.result().locator('[data-testid="finding-row"][data-code="signature-invalid"]')).toHaveCount(1);
+  // A single private JWK is read as a JWKS, and verifies through its public half.
+  await forgetKeys(popup);
+  const ecPrivate = { ...(await exportJWK(keys.ec.privateKey)), kid: 'ec-1', alg: 'ES256' };
+  await useKey(popup, JSON.stringify(ecPrivate));
+  await expect(signature(popup)).toHaveAttribute('data-status', 'valid');
+  await expect(popup.page.getByTestId('keys-status')).toContainText('1 private');
+
+  expect(await storageAreas(popup.page)).toEqual({ session: {}, local: {} });
+  expect(outside(popup.requests)).toEqual([]);
+  expect(popup.errors).toEqual([]);
+  await popup.page.close();
+});
+
+test('a secret remembered in the popup verifies the same token in the panel (storage.session only, never storage.local)', async () => {
+  const app = await suite.browser.context.newPage();
+  await app.goto(appUrl(suite.server, { scenario: 'expired-token' }));
+  await scenarioDone(app, 'expired-token');
+  const tabId = await suite.browser.tabIdOf(app);
+  const project = suite.server.server.defaultProject;
+
+  // The panel, open before any key: the page's anon key (HS256, the project's JWT secret) is judged conditionally.
+  const panel = await openPanelTab(suite.browser, tabId);
+  await panel.root.getByTestId('view-tokens').click();
+  const anonRow = panel.root.locator('[data-testid="token-row"][data-class="legacy-anon-key"]');
+  await expect(anonRow).toHaveCount(1);
+  await expect(anonRow.getByTestId('predicted-connect').getByTestId('verdict-conditional')).toBeVisible();
+  await expect(panel.root.getByTestId('project-keys')).toHaveAttribute('data-secret', 'no');
+
+  const popup = await openPopup(`?tabId=${tabId}`);
+  await popup.paste(project.anonKey);
+  await useKey(popup, project.jwtSecret);
+  await expect(signature(popup)).toHaveAttribute('data-status', 'valid');
+  // Only in this page's memory so far: the panel does not have it.
+  await expect(panel.root.getByTestId('project-keys')).toHaveAttribute('data-secret', 'no');
+  await popup.page.getByTestId('keys-remember').check();
+  await expect(popup.page.getByTestId('keys-box')).toHaveAttribute('data-remember', 'true');
+  const areas = await storageAreas(popup.page);
+  expect(Object.keys(areas.session)).toEqual(['claimscope.keys']);
+  expect(areas.local).toEqual({});
+
+  // The open panel picks it up, and verifies the same token with it.
+  await expect(panel.root.getByTestId('project-keys')).toHaveAttribute('data-secret', 'yes');
+  await expect(panel.root.getByTestId('keys-remember')).toBeChecked();
+  await expect(anonRow.getByTestId('predicted-connect')).toHaveAttribute('data-accepted', 'true');
+  await expect(anonRow.getByTestId('predicted-connect').getByTestId('verdict-conditional')).toHaveCount(0);
+  // So does a panel opened afterwards.
+  const later = await openPanelTab(suite.browser, tabId);
+  await later.root.getByTestId('view-tokens').click();
+  await expect(later.root.getByTestId('project-keys')).toHaveAttribute('data-secret', 'yes');
+  await expect(later.root.locator('[data-testid="token-row"][data-class="legacy-anon-key"]').getByTestId('predicted-connect').getByTestId('verdict-conditional')).toHaveCount(0);
+
+  // Forgetting in the panel forgets everywhere it was remembered.
+  await later.root.getByTestId('keys-forget').click();
+  await expect(popup.page.getByTestId('keys-box')).toHaveAttribute('data-secret', 'no');
+  await expect(signature(popup)).toHaveAttribute('data-status', 'unverified');
+  expect(await storageAreas(popup.page)).toEqual({ session: {}, local: {} });
+  expect(outside(popup.requests)).toEqual([]);
+  for (const p of [later.root as Page, panel.root as Page, popup.page, app]) await p.close();
+});
+
+/** Subscribes to a public channel with real supabase-js (Node, `ws`) using `token`; the first status and its message. */
+async function joinWith(token: string): Promise<{ status: string; message?: string }> {
+  const project = suite.server.server.defaultProject;
+  const sb = createClient(suite.server.url, project.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    accessToken: async () => token,
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket } as never,
+  });
+  try {
+    // Resolve the token before subscribing (as the server's own supabase-js tests do): the join then carries it.
+    await sb.realtime.setAuth();
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no subscribe status within 10 s')), 10_000);
+      sb.channel(`fixit-${Math.random().toString(36).slice(2)}`).subscribe((status, err) => {
+        if (status === 'SUBSCRIBED' || status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
+          clearTimeout(timer);
+          resolve({ status, message: err?.message });
+        }
+      });
+    });
+  } finally {
+    await sb.removeAllChannels();
+    sb.realtime.disconnect();
+  }
+}
+
+async function mintInPopup(popup: Popup): Promise<string> {
+  await popup.page.getByTestId('mint-button').click();
+  const minted = popup.page.getByTestId('minted-token');
+  await expect(minted).toBeVisible();
+  await expect(minted).toContainText('TEST TOKEN — local development only.');
+  return popup.page.getByTestId('minted-value').inputValue();
+}
+
+test('fix it: the claims diff per finding, and a corrected token minted here that the local server accepts on a real supabase-js join', async () => {
+  const server = suite.server.server;
+  const project = server.defaultProject;
+  const t = Math.floor(server.now() / 1000);
+  const issuer = `${suite.server.url}/auth/v1`;
+  const claims: Record<string, unknown> = userClaims(t - 7200, { iss: issuer, exp: t - 300 });
+  const expired = await server.mintToken(claims);
+  // The server refuses it, as the popup predicts.
+  const before = await joinWith(expired);
+  expect(before.status).toBe('CHANNEL_ERROR');
+  expect(before.message).toMatch(/Token has expired \d+ seconds ago/);
+
+  const popup = await openPopup();
+  await popup.paste(expired);
+  const row = popup.result().locator('[data-testid="finding-row"][data-code="token-expired"]');
+  await expect(row.locator('[data-testid="diff-row"][data-name="exp"]')).toHaveAttribute('data-op', 'replace');
+  await expect(row.locator('[data-testid="diff-row"][data-name="exp"]')).toContainText(`− exp: ${t - 300}`);
+  const fixIt = popup.result().getByTestId('fix-it');
+  await expect(fixIt.locator('[data-testid="corrected-diff"] [data-testid="diff-row"]')).toHaveCount(2); // iat, exp
+  await expect(fixIt.getByTestId('mint-needs-key')).toBeVisible();
+
+  // With the project's JWT secret (what `supabase status` prints): mint, copy, join.
+  await useKey(popup, project.jwtSecret);
+  await expect(signature(popup)).toHaveAttribute('data-status', 'valid');
+  const minted = await mintInPopup(popup);
+  await expect(popup.page.getByTestId('minted-token')).toHaveAttribute('data-alg', 'HS256');
+  await popup.page.getByTestId('copy-minted').click();
+  await expect(popup.page.getByTestId('copy-status')).toHaveText('Copied.');
+  // What Copy put on the clipboard, pasted back into the box: the corrected token, with no findings left.
+  await popup.paste('');
+  await popup.page.getByTestId('paste-box').focus();
+  await popup.page.keyboard.press('ControlOrMeta+V');
+  await expect(popup.page.getByTestId('paste-box')).toHaveValue(minted);
+  await expect(signature(popup)).toHaveAttribute('data-status', 'valid');
+  await expect(popup.result().getByTestId('no-findings')).toBeVisible();
+  await expect(popup.result().getByTestId('predicted-join')).toHaveAttribute('data-accepted', 'true');
+  const body = JSON.parse(Buffer.from(minted.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+  const { iat: _i, exp: _e, ...same } = claims;
+  expect(body).toMatchObject(JSON.parse(JSON.stringify(same)));
+  expect(body.exp).toBeGreaterThan(Math.floor(server.now() / 1000) + 3000);
+  expect(await joinWith(minted)).toEqual({ status: 'SUBSCRIBED', message: undefined });
+
+  // A token without role, signed with the project's in-use ES256 key: minted with its private JWK.
+  await forgetKeys(popup);
+  const inUse = project.signingKeys.find((k) => k.status === 'in_use')!;
+  const { role: _r, ...noRoleClaims } = userClaims(t, { iss: issuer });
+  const noRole = await server.mintToken(noRoleClaims, { signWith: 'current' });
+  expect((await joinWith(noRole)).status).toBe('CHANNEL_ERROR');
+  await popup.paste(noRole);
+  await expect(popup.result().locator('[data-testid="finding-row"][data-code="role-missing"] [data-testid="diff-row"][data-name="role"]')).toContainText('+ role: authenticated');
+  await useKey(popup, JSON.stringify({ ...(await exportJWK(inUse.privateKey as CryptoKey)), kid: inUse.kid, alg: inUse.alg }));
+  await expect(signature(popup)).toHaveAttribute('data-status', 'valid');
+  const mintedEs = await mintInPopup(popup);
+  await expect(popup.page.getByTestId('minted-token')).toHaveAttribute('data-kid', inUse.kid);
+  expect(await joinWith(mintedEs)).toEqual({ status: 'SUBSCRIBED', message: undefined });
+
+  // Never for a hosted project's issuer, never service_role.
+  await forgetKeys(popup);
+  await useKey(popup, keys.secretText);
+  await popup.paste(await mint(keys, { claims: userClaims(t - 7200, { exp: t - 60 }) }));
+  await expect(popup.result().getByTestId('mint-refused')).toContainText('local development only');
+  await expect(popup.result().getByTestId('mint-button')).toHaveCount(0);
+  await popup.paste(await mint(keys, { claims: { iss: 'supabase-demo', role: 'service_role', exp: t - 60 } }));
+  await expect(popup.result().getByTestId('mint-refused')).toContainText('service_role');
+  await expect(popup.result().getByTestId('mint-button')).toHaveCount(0);
+  expect(outside(popup.requests)).toEqual([]);
+  expect(popup.errors).toEqual([]);
+  await popup.page.close();
+});
+
+test('follows the light/dark preference', async () => {
+  const popup = await openPopup();
+  const colors = () => popup.page.evaluate(() => ({ bg: getComputedStyle(document.body).backgroundColor, fg: getComputedStyle(document.body).color }));
+  await popup.page.emulateMedia({ colorScheme: 'light' });
+  expect(await colors()).toEqual({ bg: 'rgb(255, 255, 255)', fg: 'rgb(32, 33, 36)' });
+  await popup.page.emulateMedia({ colorScheme: 'dark' });
+  expect(await colors()).toEqual({ bg: 'rgb(32, 33, 36)', fg: 'rgb(232, 234, 237)' });
+  // Form fields follow too (they are where a key is typed).
+  expect(await popup.page.getByTestId('key-input').evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(32, 33, 36)');
+  await popup.page.close();
+});
+
+test('usable by keyboard alone: paste, decode, verify with a key, mint and copy', async () => {
+  const popup = await openPopup();
+  const page = popup.page;
+  const t = nowSec();
+  const token = await mint(keys, { claims: userClaims(t - 7200, { iss: 'http://127.0.0.1:54321/auth/v1', exp: t - 60 }) });
+  const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid ?? document.activeElement?.tagName ?? '');
+  /** Tabs forward until the element with `testid` has focus (at most 30 presses). */
+  const tabTo = async (testid: string) => {
+    for (let i = 0; i < 30 && (await focused()) !== testid; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe(testid);
+  };
+  await tabTo('paste-box');
+  await page.keyboard.insertText(token);
+  await expect(popup.result()).toHaveAttribute('data-class', 'user-access-token');
+  await tabTo('key-input');
+  await page.keyboard.type(keys.secretText);
+  await page.keyboard.press('Enter');
+  await expect(signature(popup)).toHaveAttribute('data-status', 'valid');
+  await tabTo('mint-button');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('minted-token')).toBeVisible();
+  await tabTo('copy-minted');
+  await expect(page.locator(':focus-visible')).toHaveCount(1);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('copy-status')).not.toHaveText('');
+  // The remember box toggles with the space bar.
+  await page.keyboard.press('Shift+Tab');
+  for (let i = 0; i < 40 && (await focused()) !== 'keys-remember'; i++) await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('keys-box')).toHaveAttribute('data-remember', 'true');
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('keys-box')).toHaveAttribute('data-remember', 'false');
+  expect(popup.errors).toEqual([]);
+  await page.close();
 });

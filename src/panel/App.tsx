@@ -10,7 +10,7 @@ import { ExportImport, ImportedBanner, type ImportedSession } from './components
 import { FindingsView } from './components/FindingsView';
 import { FramesView } from './components/FramesView';
 import { HttpView } from './components/HttpView';
-import { NO_KEYS, ProjectKeys, type ProjectKeysState } from './components/ProjectKeys';
+import { ProjectKeys, useProjectKeys } from './components/ProjectKeys';
 import { StatusBanner } from './components/StatusBanner';
 import { TokensView } from './components/TokensView';
 import { useAnalysis } from './components/useAnalysis';
@@ -29,14 +29,15 @@ export function App({ controller }: { controller: PanelController }) {
 
   // One immutable snapshot per render: every view reads the same version of the session.
   const snapshot = session.snapshot();
-  const [keys, setKeys] = useState<ProjectKeysState>(NO_KEYS);
+  // The keys the user supplied, from the store shared with the popup (src/ui/key-store.ts).
+  const keys = useProjectKeys();
   useEffect(() => {
     session.setProject(keys.project, keys.key);
     // An imported session is analysed at its recorded time only, never at the panel's clock.
     if (imported) void imported.session.analyse(imported.at);
   }, [keys, session]);
   const analysis = useAnalysis(session, snapshot, ENGINE_VIEWS.has(view) && !imported);
-  const keysBar = <ProjectKeys connections={snapshot.connections} keys={keys} onChange={setKeys} />;
+  const keysBar = <ProjectKeys connections={snapshot.connections} keys={keys} />;
   const frames = useMemo(
     () => (view === 'frames' ? frameList(snapshot.rows, session.catalog, { text: filterText, showHeartbeats }) : undefined),
     [snapshot.contentVersion, view, filterText, showHeartbeats],

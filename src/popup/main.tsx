@@ -7,6 +7,10 @@
 //   popup               the page root
 //   open-in-tab         link: this page opened as a tab (keeps ?tabId), so it survives switching away
 //   paste-box           the textarea (labelled "Paste a token")
+//   keys-box            Verify with a key: data-secret / data-jwks = yes | no, data-remember = true | false;
+//                       key-input (password field: JWT secret, or JWK / JWKS JSON), key-encoding (text |
+//                       base64), key-apply, keys-remember (checkbox: storage.session until the browser
+//                       closes, shared with the panel), keys-forget, keys-status, keys-error
 //   decode-hint         shown for empty input; data-state = empty | whitespace
 //   decode-failed       the judging itself failed (a bug; never expected)
 //   picked-token        "Decoding <label>, seen on this tab." (a token picked from tab-token)
@@ -22,7 +26,13 @@
 //     header-table, claims-table   field-row per field (data-name; the name cell's title is the
 //                       field's description), field-time for numeric time claims (date and offset)
 //     opaque-note       sb_ keys: why nothing can be predicted
-//     finding-row       data-code, data-severity; cause and fix inside;  no-findings otherwise
+//     finding-row       data-code, data-severity; cause and fix inside;  no-findings otherwise;
+//                       inside it finding-fix (data-mint-fixes) with finding-diff: diff-row per changed
+//                       field (data-where = header | claims, data-name, data-op = add | replace | remove)
+//     fix-it            the corrected claims: corrected-diff (diff-rows, every fix + fresh iat/exp);
+//                       mint-refused (hosted issuer, service_role) | mint-needs-key | mint-button;
+//                       mint-error; minted-token (data-alg, data-kid) with minted-value (the token),
+//                       copy-minted, copy-status
 //     predicted-connect data-accepted = true | false | null, data-status;  predicted-join:
 //                       data-accepted, data-reason (the server's words); verdict-conditional
 //   tab-summary         data-tab-id (the summarised tab, "" when none: no-tab says why),

@@ -49,5 +49,9 @@ export { unloadWords, type DocumentUnload, type UnloadCause, type UnloadLookup }
 export { DevtoolsSocketMerger, hookSocketsFromRows, type DevtoolsSocketInfo } from './devtools-merge';
 // What the user tells the engine about the project (the panel's key bar, the popup's verify).
 export { parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../tokens/project';
+export { parseKeyInput, type KeyInput } from '../tokens/key-input';
+// Fix it (the popup): each finding's diff, the corrected token, and minting it for local development.
+export { correctionFor, correctedToken, mintRefusal, type Correction, type CorrectedToken, type FieldChange } from '../tokens/correct';
+export { mintCorrected, publicJwk, signingJwk, type MintKey, type Minted } from '../tokens/mint';
 // Time values as ISO text (a page-posted expires_at that is no date yields a readable '?').
 export { isoOf } from '../rules/token-rules';

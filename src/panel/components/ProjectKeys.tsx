@@ -1,10 +1,13 @@
 // What the user tells Claimscope about the project, so signatures can be checked: the project's
-// public JWKS (fetched only when the user clicks), or the JWT secret (typed; kept in this panel's
-// memory only, never stored or sent). Without them every verdict stays "conditional".
+// public JWKS (fetched only when the user clicks), or the JWT secret (typed). Both live in the one
+// key store shared with the popup (src/ui/key-store.ts): this page's memory, and storage.session
+// only while "remember until the browser closes" is ticked; never stored otherwise, never sent.
+// Without them every verdict stays "conditional".
 
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { ConnectionRecord } from '../../core/realtime';
 import { parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../../core/session';
+import { useSharedKeys } from '../../ui/shared-keys';
 
 export interface ProjectKeysState {
   project: ProjectKnowledge;
@@ -15,11 +18,19 @@ export interface ProjectKeysState {
   secretSet: boolean;
 }
 
-export const NO_KEYS: ProjectKeysState = { project: {}, key: 'none', secretSet: false };
-
-let generation = 0;
-function nextKey(): string {
-  return `keys-${++generation}`;
+/** The panel's view of the shared key store (re-rendered when the popup or this panel changes it). */
+export function useProjectKeys(): ProjectKeysState {
+  const { store, state } = useSharedKeys();
+  return useMemo(
+    () => ({
+      project: store.project(),
+      key: state.version === 0 ? 'none' : `keys-${state.version}`,
+      jwksFrom: state.keys.jwks?.from,
+      jwksCount: state.keys.jwks?.keys.length,
+      secretSet: state.keys.secret !== undefined,
+    }),
+    [state],
+  );
 }
 
 /** Project origins the page talks to (Realtime sockets), where `/auth/v1/.well-known/jwks.json` lives. */
@@ -34,8 +45,9 @@ function projectOrigins(connections: readonly ConnectionRecord[]): string[] {
   return out;
 }
 
-export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; keys: ProjectKeysState; onChange: (keys: ProjectKeysState) => void }) {
-  const { keys, onChange } = props;
+export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; keys: ProjectKeysState }) {
+  const { keys } = props;
+  const { store, state } = useSharedKeys();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [secret, setSecret] = useState('');
@@ -52,13 +64,7 @@ export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; k
       if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
       const parsed = parseJwks(text);
       if (!parsed.ok) throw new Error(`${url}: ${parsed.error}`);
-      onChange({
-        ...keys,
-        project: { ...keys.project, jwks: parsed.value },
-        jwksFrom: url,
-        jwksCount: parsed.value.keys.length,
-        key: nextKey(),
-      });
+      await store.setJwks(parsed.value.keys, url);
     } catch (e) {
       setError(`Could not fetch the JWKS: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
@@ -76,12 +82,12 @@ export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; k
       bytes = parsed.value;
     } else bytes = secretFromText(secret);
     setSecret('');
-    onChange({ ...keys, project: { ...keys.project, secret: bytes }, secretSet: true, key: nextKey() });
+    void store.setSecret(bytes, encoding);
   };
 
   const forget = () => {
     setError(null);
-    onChange({ ...NO_KEYS, key: nextKey() });
+    void store.forget();
   };
 
   const known = keys.jwksFrom !== undefined || keys.secretSet;
@@ -89,7 +95,7 @@ export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; k
     <div class="project-keys" data-testid="project-keys" data-jwks={keys.jwksFrom ? 'yes' : 'no'} data-secret={keys.secretSet ? 'yes' : 'no'}>
       <span class="muted">
         {known
-          ? `Signatures checked with: ${[keys.jwksFrom ? `the JWKS from ${keys.jwksFrom} (${keys.jwksCount} key${keys.jwksCount === 1 ? '' : 's'})` : '', keys.secretSet ? 'the JWT secret you typed' : ''].filter(Boolean).join(' and ')}.`
+          ? `Signatures checked with: ${[keys.jwksFrom ? `the JWKS ${keys.jwksFrom === 'pasted' ? 'you pasted' : `from ${keys.jwksFrom}`} (${keys.jwksCount} key${keys.jwksCount === 1 ? '' : 's'})` : '', keys.secretSet ? 'the JWT secret you supplied' : ''].filter(Boolean).join(' and ')}${state.remember ? ', remembered until the browser closes' : ''}.`
           : 'No key supplied: signatures are not verified, so verdicts are conditional.'}
       </span>
       {origins.map((o) => (
@@ -115,6 +121,16 @@ export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; k
       <button type="button" data-testid="secret-apply" onClick={applySecret}>
         Use secret
       </button>
+      <label class="toggle" title={state.canRemember ? 'Keep the keys in the browser\'s session storage (shared with the popup) until the browser closes' : 'This browser has no session storage: keys stay in this panel\'s memory'}>
+        <input
+          type="checkbox"
+          data-testid="keys-remember"
+          checked={state.remember}
+          disabled={!state.canRemember}
+          onChange={(e) => void store.setRemember((e.currentTarget as HTMLInputElement).checked)}
+        />
+        Remember until the browser closes
+      </label>
       {known && (
         <button type="button" data-testid="keys-forget" onClick={forget}>
           Forget keys

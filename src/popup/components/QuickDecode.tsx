@@ -2,6 +2,8 @@
 // the box, so it is never on screen unmasked; typing in the box drops the pick.
 
 import { useTicker } from '../../panel/components/useAnalysis';
+import { useSharedKeys } from '../../ui/shared-keys';
+import { KeysBox } from './KeysBox';
 import { TokenResult } from './TokenResult';
 import { useJudgedToken } from './useJudgedToken';
 
@@ -13,7 +15,8 @@ export interface PickedToken {
 }
 
 export function QuickDecode({ text, picked, onText }: { text: string; picked: PickedToken | null; onText: (text: string) => void }) {
-  const judged = useJudgedToken(picked ? picked.raw : text);
+  const { store, state: keys } = useSharedKeys();
+  const judged = useJudgedToken(picked ? picked.raw : text, store.project(), `keys-${keys.version}`);
   const now = useTicker();
   return (
     <section class="quick-decode" aria-labelledby="paste-label">
@@ -36,6 +39,7 @@ export function QuickDecode({ text, picked, onText }: { text: string; picked: Pi
         A JWT as is, after <code>Bearer</code>, URL-encoded, quoted or broken across lines, or an sb_ key. Decoded here; nothing is sent
         anywhere or kept.
       </p>
+      <KeysBox />
       {picked && (
         <p class="line" data-testid="picked-token">
           Decoding {picked.label}, seen on this tab.

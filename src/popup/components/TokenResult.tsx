@@ -4,10 +4,11 @@
 // Realtime would give, in the server's words (the same words as the panel's Tokens view).
 // Text nodes only: the token is hostile input.
 
-import type { PastedToken } from '../../core/session';
+import { correctionFor, type PastedToken } from '../../core/session';
 import { relativeText, fieldRows, type FieldRow } from '../../ui/claims';
 import { claimText, formatCountdown, formatTime } from '../../ui/format';
 import { Conditions, connectVerdictText, Countdown, joinVerdictText } from '../../ui/VerdictText';
+import { CorrectionDiff, FixIt } from './FixIt';
 
 export function TokenResult({ pasted, at, now }: { pasted: PastedToken; at: number; now: number }) {
   const { token, view, judgement } = pasted;
@@ -53,7 +54,7 @@ export function TokenResult({ pasted, at, now }: { pasted: PastedToken; at: numb
             {' · '}
             <span data-testid="signature-status" data-status={judgement.signature?.status ?? 'unverified'}>
               signature {judgement.signature?.status ?? 'unverified'}
-              {judgement.signature ? '' : ' (no key supplied)'}
+              {judgement.signature ? ` (${judgement.signature.detail})` : ' (no key supplied)'}
             </span>
           </p>
           <p class="line">
@@ -69,7 +70,8 @@ export function TokenResult({ pasted, at, now }: { pasted: PastedToken; at: numb
           gateway, not visible), so no verdict or countdown can be predicted for it.
         </p>
       )}
-      <Findings pasted={pasted} />
+      <Findings pasted={pasted} at={at} />
+      <FixIt key={token.cleaned} pasted={pasted} at={at} />
       {view.verdicts && (
         <div class="verdicts">
           <div data-testid="predicted-connect" data-accepted={String(view.verdicts.connect.accepted)} data-status={view.verdicts.connect.status ?? ''}>
@@ -115,7 +117,7 @@ function FieldTable({ title, rows, testid }: { title: string; rows: FieldRow[]; 
   );
 }
 
-function Findings({ pasted }: { pasted: PastedToken }) {
+function Findings({ pasted, at }: { pasted: PastedToken; at: number }) {
   const findings = pasted.view.findings;
   if (findings.length === 0) {
     return (
@@ -133,6 +135,7 @@ function Findings({ pasted }: { pasted: PastedToken }) {
           </div>
           {f.cause && <p class="muted">Cause: {f.cause}</p>}
           {f.fix && <p>Fix: {f.fix}</p>}
+          <CorrectionDiff correction={correctionFor(pasted.token, f, Math.floor(at / 1000))} />
         </div>
       ))}
     </div>

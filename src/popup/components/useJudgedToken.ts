@@ -3,7 +3,7 @@
 // is kept; a failure is a value with a message, never an exception.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { judgePastedToken, type PastedToken } from '../../core/session';
+import { judgePastedToken, type PastedToken, type ProjectKnowledge } from '../../core/session';
 
 export type Judged =
   | { kind: 'empty'; whitespace: boolean }
@@ -13,10 +13,12 @@ export type Judged =
 
 const SETTLE_MS = 120;
 
-export function useJudgedToken(raw: string): Judged {
+/** `project`: the keys the user supplied (the shared key store); `projectKey` changes with them. */
+export function useJudgedToken(raw: string, project: ProjectKnowledge = {}, projectKey = 'none'): Judged {
   // The answer and the input it answers: a stale answer is never shown for new input.
-  const [state, setState] = useState<{ raw: string; judged: Judged }>({ raw: '', judged: { kind: 'empty', whitespace: false } });
-  const setJudged = (judged: Judged) => setState({ raw, judged });
+  const input = `${projectKey}\n${raw}`;
+  const [state, setState] = useState<{ input: string; judged: Judged }>({ input: '', judged: { kind: 'empty', whitespace: false } });
+  const setJudged = (judged: Judged) => setState({ input, judged });
   const latest = useRef(0);
   useEffect(() => {
     const run = ++latest.current;
@@ -27,13 +29,13 @@ export function useJudgedToken(raw: string): Judged {
     setJudged({ kind: 'judging' });
     const timer = setTimeout(() => {
       const at = Date.now();
-      judgePastedToken(raw, { at }).then(
+      judgePastedToken(raw, { at, project }).then(
         (pasted) => run === latest.current && setJudged({ kind: 'done', pasted, at }),
         (err: unknown) => run === latest.current && setJudged({ kind: 'failed', message: err instanceof Error ? err.message : String(err) }),
       );
     }, SETTLE_MS);
     return () => clearTimeout(timer);
-  }, [raw]);
+  }, [input]);
   if (raw.trim() === '') return { kind: 'empty', whitespace: raw !== '' };
-  return state.raw === raw ? state.judged : { kind: 'judging' };
+  return state.input === input ? state.judged : { kind: 'judging' };
 }
