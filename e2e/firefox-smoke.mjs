@@ -18,6 +18,9 @@
 //      server refuses the upgrade; the page's observations equal its baseline without the
 //      extension, and the panel follows the tab and shows a refused connection with HTTP 401
 //      (Firefox's webRequest reports a refused upgrade's status; Chromium's does not).
+//   5. The popup page, opened as a tab (moz-extension://<uuid>/src/popup/popup.html?tabId=…), decodes
+//      a pasted expired token (class, token-expired, join refused, signature never shown) and
+//      verifies it with the project's JWT secret typed into its key field.
 //
 // Env: FIREFOX_PATH (default /usr/bin/firefox-esr), FIREFOX_SMOKE_TIMEOUT_MS (default 60000),
 // FIREFOX_SMOKE_VERBOSE=1 (step timings and what the panel showed, on stderr).
@@ -282,6 +285,38 @@ const READ_PANEL = `(async () => {
   return { status: status?.dataset.status ?? null, statusText: status?.textContent ?? '', frames, sockets, pushDetails, problems, connections };
 })()`;
 
+/**
+ * Types `value` into the popup field `field` (as a user would: value, then an input event), clicks
+ * `button` if given, and waits for `[data-testid=<waitFor>]`; returns what the decode shows.
+ */
+function readPopupAfter(field, value, waitFor, button) {
+  const [testid, attr] = waitFor.split('[');
+  const selector = `[data-testid=${testid}]${attr ? `[${attr}` : ''}`;
+  return `(async () => {
+    const input = document.querySelector('[data-testid=${field}]');
+    if (!input) return { error: 'no ${field} in the popup' };
+    input.focus();
+    input.value = ${JSON.stringify(value)};
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    ${button ? `await new Promise((r) => setTimeout(r, 50)); document.querySelector('[data-testid=${button}]')?.click();` : ''}
+    const read = () => {
+      const r = document.querySelector('[data-testid=decode-result]');
+      return {
+        cls: r?.dataset.class,
+        codes: r ? Array.from(r.querySelectorAll('[data-testid=finding-row]')).map((e) => e.dataset.code) : [],
+        join: r?.querySelector('[data-testid=predicted-join]')?.dataset.accepted,
+        signature: r?.querySelector('[data-testid=signature-status]')?.dataset.status,
+        text: r?.textContent ?? '',
+      };
+    };
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (document.querySelector(${JSON.stringify(selector)})) return read();
+    }
+    return { error: 'no ${waitFor} within 5 s', ...read() };
+  })()`;
+}
+
 function missingFromPanel(view, serverPort) {
   const missing = [];
   if (view.problems.length) missing.push(`panel problem: ${view.problems.join(' / ').slice(0, 160)}`);
@@ -402,10 +437,25 @@ async function main() {
   const refusedStatus = /HTTP (\d{3})/.exec(refused.explanation)?.[1];
   if (verbose) process.stderr.write(`refused: ${JSON.stringify(refused)}\n`);
   if (refusedStatus !== '401') fail(`the refused connection does not show Firefox's HTTP 401 (explanation: ${JSON.stringify(refused.explanation.slice(0, 200))})`);
+
+  // 5. The popup page (the toolbar button's page) opened as a tab: a pasted expired token is
+  //    decoded and judged, then verified with the project's JWT secret typed into the key field.
+  at('decoding a pasted token in the popup');
+  const popupCtx = (await send('browsingContext.create', { type: 'tab' })).context;
+  await send('browsingContext.navigate', { context: popupCtx, url: `moz-extension://${EXT_UUID}/src/popup/popup.html?tabId=${pageTab.id}`, wait: 'complete' });
+  const pasted = await server.mintToken({ iss: `${server.url}/auth/v1`, sub: 'firefox-smoke-user', aud: 'authenticated', role: 'authenticated', iat: now - 7200, exp: now - 120 });
+  const decoded = await evalJson(send, popupCtx, readPopupAfter('paste-box', pasted, 'decode-result'));
+  if (decoded.error) fail(`popup: ${decoded.error}`);
+  if (decoded.cls !== 'user-access-token' || !decoded.codes.includes('token-expired') || decoded.join !== 'false' || decoded.signature !== 'unverified')
+    fail(`the popup did not decode the pasted expired token as expected: ${JSON.stringify({ ...decoded, text: undefined })}`);
+  if (decoded.text.includes(pasted.split('.')[2])) fail('the popup shows the pasted token\'s signature');
+  const verified = await evalJson(send, popupCtx, readPopupAfter('key-input', server.defaultProject.jwtSecret, 'signature-status[data-status=valid]', 'key-apply'));
+  if (verified.error) fail(`popup verify: ${verified.error} (signature ${verified.signature ?? '?'})`);
+
   at('stopping Firefox and the server');
   await finish(
     true,
-    `${version} with dist/firefox: the panel shows ${conn.url.replace(/\?.*/, '')} open (upgrade HTTP 101), ${joins} phx_join sent and its phx_reply, a binary broadcast decoded both ways, on ${TOPIC}; a refused connect shown as refused with HTTP ${refusedStatus}; page observations identical with and without the extension`,
+    `${version} with dist/firefox: the panel shows ${conn.url.replace(/\?.*/, '')} open (upgrade HTTP 101), ${joins} phx_join sent and its phx_reply, a binary broadcast decoded both ways, on ${TOPIC}; a refused connect shown as refused with HTTP ${refusedStatus}; page observations identical with and without the extension; the popup decodes a pasted expired token (${decoded.codes.join(', ')}; join refused) and verifies it with the JWT secret`,
   );
 }
 
