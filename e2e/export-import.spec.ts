@@ -41,6 +41,17 @@ test('expired-token: exported from the panel and imported back, the same finding
   expect(await codes(ui)).toEqual(live);
 
   await ui.root.getByTestId('import-input').setInputFiles(file);
+  // The preview says what the file is before anything changes; Cancel keeps the live view.
+  const preview = ui.root.getByTestId('import-preview');
+  await expect(preview).toHaveAttribute('data-kind', 'session');
+  await expect(preview).toHaveAttribute('data-redacted', 'true');
+  await expect(preview.getByTestId('import-preview-counts')).toHaveAttribute('data-sockets', '1');
+  await expect(preview.getByTestId('import-preview-redaction')).toContainText('JWT signatures removed');
+  await ui.root.getByTestId('import-cancel').click();
+  await expect(preview).toHaveCount(0);
+  await expect(ui.root.getByTestId('imported-banner')).toHaveCount(0);
+  await ui.root.getByTestId('import-input').setInputFiles(file);
+  await ui.root.getByTestId('import-open').click();
   await expect(ui.root.getByTestId('imported-banner')).toBeVisible();
   await expect.poll(() => codes(ui)).toEqual(live);
   await ui.root.getByTestId('imported-back').click();

@@ -22,7 +22,16 @@
 //                       (disabled while an imported file is shown)
 //   export-button       writes the session file (docs/session-format.md), redacted, via a download;
 //                       export-status (data-kind = busy | ok) then says what was removed
-//   import-button       opens the file picker; import-input is the (hidden) <input type=file>
+//   export-har-button   writes the same session as HAR 1.2 (Chrome's _webSocketMessages form), redacted
+//   copy-report-button  copies the Markdown bug report (core/export/bug-report.ts), redacted;
+//                       export-status then says "Bug report copied …"
+//   import-button       opens the file picker; import-input is the (hidden) <input type=file>; a file
+//                       dropped anywhere on the panel is read the same way (drop-hint while dragging)
+//   import-progress     <progress> while a file is read (export-status data-kind=busy)
+//   import-preview      after reading: what the file is and holds, before anything changes
+//                       (data-kind = session | har, data-redacted = true | false); inside:
+//                       import-preview-counts (data-events, data-sockets, data-frames, data-http),
+//                       import-preview-redaction, import-preview-warning, import-open, import-cancel
 //   import-error        one line (role=alert) when a file cannot be read; nothing in the panel changes
 //   imported-banner     shown instead of capture-status while an imported file is on screen
 //                       (data-file = its name); "Imported: <file name> …"; import-warning lines;

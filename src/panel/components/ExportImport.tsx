@@ -1,12 +1,18 @@
-// Export and Import in the panel's toolbar (issue 13 items 1 and 5). Export writes the session
-// file (core/export, redacted by default) through a Blob URL and <a download>: a capture reaches
-// the disk only here. Import reads a session file or a HAR into a new Session, analysed at the
-// recorded time, which the App shows read-only instead of the live one (ImportedBanner offers the
-// way back); a file that cannot be read leaves the panel as it was and says why in one line.
+// Export and Import in the panel's toolbar (issue 13 items 1–5). Export writes the session file, or
+// the same session as a HAR (core/export, redacted by default), through a Blob URL and
+// <a download>: a capture reaches the disk only here. Copy report puts the Markdown bug report
+// (core/export/bug-report.ts, redacted the same way) on the clipboard.
+// Import (button, or a file dropped anywhere on the panel) reads the file in chunks with progress,
+// checks it, and shows a preview — what the file is, what it holds, whether it is redacted — before
+// anything on screen changes; Open replaces the view with a new Session analysed at the recorded
+// time, shown read-only (ImportedBanner offers the way back). A file that cannot be read leaves the
+// panel as it was and says why in one line.
 
-import { useRef, useState } from 'preact/hooks';
-import { exportSession, importFile, openImported, type AnalysisSettings } from '../../core/export';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { bugReportMarkdown, exportHar, exportSession, importFile, openImported, type AnalysisSettings, type ImportMeta } from '../../core/export';
+import type { CapturedEvent } from '../../core/model';
 import type { Session } from '../../core/session';
+import { copyText } from '../copy';
 
 export interface ImportedSession {
   name: string;
@@ -15,6 +21,9 @@ export interface ImportedSession {
   at: number;
   warnings: string[];
   producer: string;
+  /** The exporting browser as the file says (session files), for the bug report. */
+  browser: string | null;
+  userAgent: string | null;
 }
 
 interface Props {
@@ -24,58 +33,168 @@ interface Props {
   onImported(imported: ImportedSession): void;
 }
 
+type Status = { kind: 'ok' | 'error' | 'busy'; text: string; progress?: number };
+
+/** A file read and checked, waiting for the user's Open or Cancel. */
+interface Preview {
+  name: string;
+  size: number;
+  events: CapturedEvent[];
+  meta: ImportMeta;
+  counts: { sockets: number; frames: number; http: number; lifecycle: number };
+}
+
+/** Bigger than this is not a capture Claimscope wrote or a browser recorded of one page. */
+const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
+const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+
 export function ExportImport({ session, imported, settings, onImported }: Props) {
   const input = useRef<HTMLInputElement>(null);
-  const [status, setStatus] = useState<{ kind: 'ok' | 'error' | 'busy'; text: string } | null>(null);
+  const [status, setStatus] = useState<Status | null>(null);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [dropping, setDropping] = useState(false);
+  const busy = useRef(false);
 
-  const doExport = async () => {
+  const analysed = async () => {
+    // What is written is an analysis of everything held, at the time it is written (or, for an
+    // imported file, at its recorded time).
+    await session.analyse(imported ? imported.at : Date.now());
+    return session.snapshot();
+  };
+
+  const doExport = async (kind: 'session' | 'har') => {
     setStatus({ kind: 'busy', text: 'Exporting…' });
     try {
-      // The findings written are those of an analysis of everything held, at the time it is written.
-      await session.analyse(imported ? imported.at : Date.now());
-      const file = exportSession(session.snapshot(), {
-        extensionVersion: extensionVersion(),
-        browser: browserName(),
-        userAgent: navigator.userAgent,
-        settings: settings(),
-      });
-      const name = `claimscope-${new Date().toISOString().replace(/[:.]/g, '-')}.claimscope.json`;
-      download(name, JSON.stringify(file, null, 1));
-      const r = file.redaction.removed;
-      setStatus({
-        kind: 'ok',
-        text: `Exported ${name}: ${file.events.length} events; removed ${r.jwtSignatures} JWT signature(s), ${r.secretKeys} secret key(s), ${r.secretValues} secret value(s); ${r.personalData} personal value(s) pseudonymised.`,
-      });
+      const snapshot = await analysed();
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      if (kind === 'session') {
+        const file = exportSession(snapshot, { extensionVersion: extensionVersion(), browser: browserName(), userAgent: navigator.userAgent, settings: settings() });
+        const name = `claimscope-${stamp}.claimscope.json`;
+        download(name, JSON.stringify(file, null, 1), 'application/json');
+        setStatus({ kind: 'ok', text: `Exported ${name}: ${file.events.length} events; ${removedText(file.redaction.removed)}.` });
+      } else {
+        const har = exportHar(snapshot, { extensionVersion: extensionVersion(), browser: browserName() });
+        const name = `claimscope-${stamp}.har`;
+        download(name, JSON.stringify(har, null, 1), 'application/json');
+        setStatus({ kind: 'ok', text: `Exported ${name}: ${har.log.entries.length} HAR entries; ${removedText(har.log._claimscope.redaction.removed)}.` });
+      }
     } catch (err) {
-      setStatus({ kind: 'error', text: `Export failed: ${err instanceof Error ? err.message : String(err)}. Nothing was written.` });
+      setStatus({ kind: 'error', text: `Export failed: ${message(err)}. Nothing was written.` });
     }
   };
 
-  const doImport = async (file: File) => {
-    setStatus({ kind: 'busy', text: `Reading ${file.name}…` });
-    let text: string;
+  const doCopyReport = async () => {
+    setStatus({ kind: 'busy', text: 'Writing the report…' });
     try {
-      text = await file.text();
+      await analysed();
+      const markdown = bugReportMarkdown(session, {
+        extensionVersion: extensionVersion(),
+        browser: imported ? imported.browser : browserName(),
+        userAgent: imported ? imported.userAgent : navigator.userAgent,
+        ...(imported ? { source: `imported from ${imported.name} (${imported.producer})` } : {}),
+      });
+      await copyText(markdown);
+      setStatus({ kind: 'ok', text: `Bug report copied (${markdown.split('\n').length} lines of Markdown, redacted). Paste it into the issue.` });
     } catch (err) {
-      setStatus({ kind: 'error', text: `${file.name}: could not be read (${err instanceof Error ? err.message : String(err)}).` });
-      return;
+      setStatus({ kind: 'error', text: `Could not copy the report: ${message(err)}.` });
     }
-    const result = importFile(text);
-    if ('error' in result) {
-      setStatus({ kind: 'error', text: `${file.name}: ${result.error}. Nothing in the panel changed.` });
-      return;
-    }
-    const opened = await openImported(result);
-    setStatus(null);
-    onImported({ name: file.name, session: opened, at: result.meta.analyseAt, warnings: result.meta.warnings, producer: result.meta.producer });
   };
+
+  const doRead = async (file: File) => {
+    if (busy.current) return;
+    busy.current = true;
+    setPreview(null);
+    try {
+      if (file.size > MAX_IMPORT_BYTES) {
+        setStatus({ kind: 'error', text: `${file.name}: ${mb(file.size)} is more than Claimscope imports (${mb(MAX_IMPORT_BYTES)}). Nothing in the panel changed.` });
+        return;
+      }
+      let text: string;
+      try {
+        text = await readWithProgress(file, (done) => setStatus({ kind: 'busy', text: `Reading ${file.name}: ${Math.round(done * 100)}% of ${mb(file.size)}`, progress: done }));
+      } catch (err) {
+        setStatus({ kind: 'error', text: `${file.name}: could not be read (${message(err)}). Nothing in the panel changed.` });
+        return;
+      }
+      setStatus({ kind: 'busy', text: `Checking ${file.name}…`, progress: 1 });
+      await nextFrame();
+      const result = importFile(text);
+      if ('error' in result) {
+        setStatus({ kind: 'error', text: `${file.name}: ${result.error}. Nothing in the panel changed.` });
+        return;
+      }
+      setStatus(null);
+      setPreview({ name: file.name, size: file.size, events: result.events, meta: result.meta, counts: countsOf(result.events) });
+    } finally {
+      busy.current = false;
+    }
+  };
+
+  const doOpen = async (p: Preview) => {
+    setPreview(null);
+    setStatus({ kind: 'busy', text: `Analysing ${p.name} at its recorded time…` });
+    await nextFrame();
+    try {
+      const opened = await openImported({ events: p.events, meta: p.meta });
+      setStatus(null);
+      onImported({
+        name: p.name,
+        session: opened,
+        at: p.meta.analyseAt,
+        warnings: p.meta.warnings,
+        producer: p.meta.producer,
+        browser: p.meta.environment?.browser ?? null,
+        userAgent: p.meta.environment?.userAgent ?? null,
+      });
+    } catch (err) {
+      setStatus({ kind: 'error', text: `${p.name}: could not be analysed (${message(err)}). Nothing in the panel changed.` });
+    }
+  };
+
+  // A file dropped anywhere on the panel is imported like a picked one (the drop target is the
+  // whole document: the panel is one page, and a missed drop would make the browser open the file).
+  useEffect(() => {
+    const hasFiles = (e: DragEvent) => [...(e.dataTransfer?.types ?? [])].includes('Files');
+    const over = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+      setDropping(true);
+    };
+    const leave = (e: DragEvent) => {
+      if (e.relatedTarget === null) setDropping(false);
+    };
+    const drop = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      setDropping(false);
+      const files = e.dataTransfer?.files;
+      if (!files || files.length === 0) return;
+      if (files.length > 1) setStatus({ kind: 'error', text: `${files.length} files dropped: drop one session file or HAR at a time. Nothing in the panel changed.` });
+      else void doRead(files[0]);
+    };
+    document.addEventListener('dragover', over);
+    document.addEventListener('dragleave', leave);
+    document.addEventListener('drop', drop);
+    return () => {
+      document.removeEventListener('dragover', over);
+      document.removeEventListener('dragleave', leave);
+      document.removeEventListener('drop', drop);
+    };
+  }, []);
 
   return (
     <span class="export-import">
-      <button type="button" data-testid="export-button" title="Save this session as a redacted session file (JWT signatures, secret keys, passwords, refresh tokens and cookies removed; e-mails and user metadata pseudonymised)" onClick={() => void doExport()}>
+      <button type="button" data-testid="export-button" title="Save this session as a redacted session file (JWT signatures, secret keys, passwords, refresh tokens and cookies removed; e-mails and user metadata pseudonymised)" onClick={() => void doExport('session')}>
         Export
       </button>
-      <button type="button" data-testid="import-button" title="Open a Claimscope session file or a HAR (read-only)" onClick={() => input.current?.click()}>
+      <button type="button" data-testid="export-har-button" title="Save this session as a HAR 1.2 file (WebSocket frames as Chrome writes them), redacted like Export" onClick={() => void doExport('har')}>
+        Export HAR
+      </button>
+      <button type="button" data-testid="copy-report-button" title="Copy a Markdown bug report (findings, the tokens' claims, a timeline around the first failure, the environment), redacted like Export" onClick={() => void doCopyReport()}>
+        Copy report
+      </button>
+      <button type="button" data-testid="import-button" title="Open a Claimscope session file or a HAR (read-only); you can also drop the file on the panel" onClick={() => input.current?.click()}>
         Import
       </button>
       <input
@@ -88,15 +207,55 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
           const el = e.currentTarget as HTMLInputElement;
           const file = el.files?.[0];
           el.value = '';
-          if (file) void doImport(file);
+          if (file) void doRead(file);
         }}
       />
+      {dropping && (
+        <span class="export-status" data-testid="drop-hint">
+          Drop a session file or HAR to import it
+        </span>
+      )}
       {status && (
         <span class={status.kind === 'error' ? 'export-status error' : 'export-status'} role={status.kind === 'error' ? 'alert' : 'status'} data-testid={status.kind === 'error' ? 'import-error' : 'export-status'} data-kind={status.kind}>
           {status.text}
+          {status.kind === 'busy' && status.progress !== undefined && <progress data-testid="import-progress" max={1} value={status.progress} />}
         </span>
       )}
+      {preview && <ImportPreview preview={preview} onOpen={() => void doOpen(preview)} onCancel={() => setPreview(null)} />}
     </span>
+  );
+}
+
+/** What the file holds, before it replaces anything on screen. */
+function ImportPreview({ preview, onOpen, onCancel }: { preview: Preview; onOpen(): void; onCancel(): void }) {
+  const { meta, counts } = preview;
+  const span = meta.captureStart !== null && meta.captureEnd !== null ? `${new Date(meta.captureStart).toISOString()} → ${new Date(meta.captureEnd).toISOString()}` : 'no times';
+  return (
+    <div class="import-preview" role="dialog" aria-label={`Import ${preview.name}`} data-testid="import-preview" data-kind={meta.kind} data-redacted={meta.redacted ? 'true' : 'false'}>
+      <div>
+        <strong>{preview.name}</strong> ({mb(preview.size)}): {meta.kind === 'session' ? 'Claimscope session file' : 'HAR'} from {meta.producer}
+      </div>
+      <div data-testid="import-preview-counts" data-events={preview.events.length} data-sockets={counts.sockets} data-frames={counts.frames} data-http={counts.http}>
+        {preview.events.length.toLocaleString()} events: {counts.sockets} socket(s), {counts.frames.toLocaleString()} frame(s), {counts.http} Supabase HTTP call(s)
+        {counts.lifecycle > 0 ? `, ${counts.lifecycle} page lifecycle event(s)` : ''} · captured {span} · analysed at {new Date(meta.analyseAt).toISOString()}
+      </div>
+      <div data-testid="import-preview-redaction">
+        {meta.redacted
+          ? `Redacted by Claimscope${meta.signaturesRedacted ? ': JWT signatures removed (signatures cannot be verified)' : ''}.`
+          : 'Not redacted: this file may hold live tokens, keys and personal data. Claimscope keeps it in memory only; use Export to share a redacted copy.'}
+      </div>
+      {meta.warnings.map((w) => (
+        <div class="import-warning" data-testid="import-preview-warning">
+          {w}
+        </div>
+      ))}
+      <button type="button" data-testid="import-open" onClick={onOpen}>
+        Open (read-only)
+      </button>{' '}
+      <button type="button" data-testid="import-cancel" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
   );
 }
 
@@ -118,8 +277,53 @@ export function ImportedBanner({ imported, onBack }: { imported: ImportedSession
   );
 }
 
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+function countsOf(events: readonly CapturedEvent[]): Preview['counts'] {
+  const counts = { sockets: 0, frames: 0, http: 0, lifecycle: 0 };
+  for (const e of events) {
+    if (e.kind === 'ws-connecting') counts.sockets++;
+    else if (e.kind === 'ws-frame') counts.frames++;
+    else if (e.kind === 'http-request') counts.http++;
+    else if (e.kind === 'lifecycle') counts.lifecycle++;
+  }
+  return counts;
+}
+
+/**
+ * The file's text, read in chunks so a big file shows progress and the panel keeps painting
+ * between chunks (one `file.text()` of 50 MB would give no sign of life until it is done).
+ */
+async function readWithProgress(file: File, onProgress: (done: number) => void): Promise<string> {
+  const decoder = new TextDecoder('utf-8');
+  const parts: string[] = [];
+  for (let at = 0; at < file.size; at += READ_CHUNK_BYTES) {
+    const chunk = await file.slice(at, at + READ_CHUNK_BYTES).arrayBuffer();
+    parts.push(decoder.decode(chunk, { stream: true }));
+    onProgress(Math.min(1, (at + chunk.byteLength) / file.size));
+    await nextFrame();
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
+/** Lets the browser paint (the status, the progress bar) before the next piece of work. */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function removedText(r: { jwtSignatures: number; secretKeys: number; secretValues: number; personalData: number }): string {
+  return `removed ${r.jwtSignatures} JWT signature(s), ${r.secretKeys} secret key(s), ${r.secretValues} secret value(s); ${r.personalData} personal value(s) pseudonymised`;
+}
+
+function mb(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;

@@ -1,0 +1,301 @@
+// Issue 13, every export format from the real panel and HARs the browser itself wrote:
+// - a HAR produced by Chromium's DevTools (chrome.devtools.network.getHAR() inside the real
+//   DevTools panel) and one produced by Playwright's recordHar, for the real supabase-js app, are
+//   imported into the panel (dropped on it, or picked) and analysed by `claimscope analyze` with the
+//   live capture's finding codes;
+// - canary secrets planted in the scenario (a token signature, a service-role key, an sb_secret_
+//   key, a password, a refresh token, an e-mail) appear in none of the session file, the HAR and the
+//   Markdown report the panel writes, in any encoding (canary-scan.ts shares no code with the
+//   redactor), although the capture holds them;
+// - a 50 MB HAR shows progress and a preview; corrupt files get one line and change nothing.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, expect, test, type Frame, type Page } from '@playwright/test';
+import { scanForCanaries } from '../src/core/export/canary-scan';
+import { appUrl, scenarioDone, startAppServer } from './support/app-server';
+import { chromiumPath, launchWithExtension, REPO_ROOT, type LaunchedBrowser } from './support/launch';
+import { openDevToolsFor, openPanelTab, selectClaimscopePanel, type PanelUi } from './support/panel-ui';
+import type { DemoServer } from '../scripts/start-server';
+
+const run = promisify(execFile);
+const CLI = join(REPO_ROOT, 'dist/cli/claimscope.js');
+
+let server: DemoServer;
+let browser: LaunchedBrowser;
+let previousAttach: string | undefined;
+const dir = mkdtempSync(join(tmpdir(), 'claimscope-formats-'));
+
+test.beforeAll(async () => {
+  server = await startAppServer();
+  previousAttach = process.env.PW_CHROMIUM_ATTACH_TO_OTHER;
+  process.env.PW_CHROMIUM_ATTACH_TO_OTHER = '1'; // DevTools windows become Playwright pages (toolchain.md)
+  browser = await launchWithExtension();
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (previousAttach === undefined) delete process.env.PW_CHROMIUM_ATTACH_TO_OTHER;
+  else process.env.PW_CHROMIUM_ATTACH_TO_OTHER = previousAttach;
+});
+
+async function activeCodes(ui: PanelUi): Promise<string[]> {
+  await ui.view('findings');
+  const rows = ui.root.locator('[data-testid="finding-row"][data-state="active"]');
+  await expect(rows.first()).toBeVisible({ timeout: 15_000 });
+  return [...new Set(await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code ?? '')))].sort();
+}
+
+/** `claimscope analyze FILE --json` as a user runs it: exit status and finding codes. */
+async function analyze(file: string): Promise<{ code: number; codes: string[]; producer: string }> {
+  const result = await run(process.execPath, [CLI, 'analyze', file, '--json']).then(
+    (r) => ({ code: 0, stdout: r.stdout }),
+    (err: { code: number; stdout: string; stderr: string }) => {
+      if (err.code !== 1) throw new Error(`claimscope analyze exited ${err.code}: ${err.stderr}`);
+      return { code: 1, stdout: err.stdout };
+    },
+  );
+  const parsed = JSON.parse(result.stdout) as { producer: string; findings: Array<{ code: string }> };
+  return { code: result.code, codes: [...new Set(parsed.findings.map((f) => f.code))].sort(), producer: parsed.producer };
+}
+
+/** Drops a file on the panel as a user drags one from the file manager. */
+async function dropFile(root: Page | Frame, name: string, text: string): Promise<void> {
+  const dataTransfer = await root.evaluateHandle(
+    ({ name, text }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], name, { type: 'application/json' }));
+      return dt;
+    },
+    { name, text },
+  );
+  await root.locator('body').dispatchEvent('dragover', { dataTransfer });
+  await root.locator('body').dispatchEvent('drop', { dataTransfer });
+}
+
+test('a HAR Chromium’s DevTools wrote (getHAR in the real panel), dropped on the panel and given to claimscope analyze: the live finding codes', async () => {
+  const page = await browser.context.newPage();
+  const devtools = await openDevToolsFor(browser.context, page);
+  const ui = await selectClaimscopePanel(devtools);
+  await page.goto(appUrl(server, { scenario: 'expired-token' }));
+  await scenarioDone(page, 'expired-token');
+  await expect.poll(() => activeCodes(ui), { timeout: 20_000 }).toEqual(expect.arrayContaining(['server-join-rejected', 'token-expired']));
+  const live = await activeCodes(ui);
+
+  // The HAR DevTools itself holds for the tab, through the extension API the panel runs under.
+  const frame = ui.root as Frame;
+  const harText = await frame.evaluate(
+    () =>
+      new Promise<string>((resolve) =>
+        (globalThis as unknown as { chrome: { devtools: { network: { getHAR(cb: (har: unknown) => void): void } } } }).chrome.devtools.network.getHAR((har) => resolve(JSON.stringify({ log: har }))),
+      ),
+  );
+  const har = JSON.parse(harText) as { log: { entries: Array<{ _resourceType?: string; _webSocketMessages?: Array<{ time: number }> }> } };
+  const sockets = har.log.entries.filter((e) => e._resourceType === 'websocket');
+  expect(sockets.length).toBeGreaterThan(0);
+  // DevTools writes frame times in seconds since the epoch.
+  const firstFrame = sockets.flatMap((s) => s._webSocketMessages ?? [])[0];
+  expect(firstFrame.time).toBeGreaterThan(1e9);
+  expect(firstFrame.time).toBeLessThan(1e11);
+  const file = join(dir, 'devtools.har');
+  writeFileSync(file, harText);
+
+  const cli = await analyze(file);
+  expect(cli.code).toBe(1);
+  expect(cli.codes).toEqual(live);
+
+  await dropFile(frame, 'devtools.har', harText);
+  const preview = ui.root.getByTestId('import-preview');
+  await expect(preview).toHaveAttribute('data-kind', 'har');
+  await expect(preview).toHaveAttribute('data-redacted', 'false');
+  await expect(preview.getByTestId('import-preview-redaction')).toContainText('Not redacted');
+  await ui.root.getByTestId('import-open').click();
+  await expect(ui.root.getByTestId('imported-banner')).toHaveAttribute('data-file', 'devtools.har');
+  await expect.poll(() => activeCodes(ui)).toEqual(live);
+  await ui.root.getByTestId('imported-back').click();
+  await devtools.close();
+  await page.close();
+});
+
+test('a HAR Playwright’s recordHar wrote (frame times in ms), imported into the panel and given to claimscope analyze: the live finding codes', async () => {
+  const plain = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
+  const file = join(dir, 'playwright.har');
+  try {
+    const context = await plain.newContext({ recordHar: { path: file } });
+    const page = await context.newPage();
+    await page.goto(appUrl(server, { scenario: 'missing-role' }));
+    await scenarioDone(page, 'missing-role');
+    await context.close(); // the HAR is written on close
+  } finally {
+    await plain.close();
+  }
+  const text = readFileSync(file, 'utf8');
+  const frames = (JSON.parse(text) as { log: { entries: Array<{ _webSocketMessages?: Array<{ time: number }> }> } }).log.entries.flatMap((e) => e._webSocketMessages ?? []);
+  expect(frames.length).toBeGreaterThan(0);
+  expect(frames[0].time).toBeGreaterThan(1e11); // milliseconds
+
+  // The same scenario captured live by the extension, for the codes to compare with.
+  const page = await browser.context.newPage();
+  await page.goto(appUrl(server, { scenario: 'missing-role' }));
+  await scenarioDone(page, 'missing-role');
+  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  await expect.poll(() => activeCodes(ui), { timeout: 20_000 }).toEqual(expect.arrayContaining(['server-join-rejected']));
+  const live = await activeCodes(ui);
+
+  const cli = await analyze(file);
+  expect(cli.producer).toBe('Playwright HAR');
+  expect(cli.codes).toEqual(live);
+
+  await ui.root.getByTestId('import-input').setInputFiles(file);
+  await expect(ui.root.getByTestId('import-preview')).toHaveAttribute('data-kind', 'har');
+  await ui.root.getByTestId('import-open').click();
+  await expect(ui.root.getByTestId('imported-banner')).toContainText('Playwright HAR');
+  await expect.poll(() => activeCodes(ui)).toEqual(live);
+  await ui.close();
+  await page.close();
+});
+
+test('canaries planted in the capture appear in no export the panel writes: session file, HAR, Markdown report', async () => {
+  const config = (await (await fetch(`${server.url}/__dev/config`)).json()) as { keys: { anon: string; service_role: string; secret: string } };
+  const canary = {
+    password: 'Canary-Passw0rd-7f3a9c',
+    refresh: 'canaryrefreshtoken8d2e61b0',
+    email: 'canary.user.5c1e@example.org',
+  };
+  const secrets = [
+    config.keys.anon.split('.')[2], // a token signature (in every socket URL)
+    config.keys.service_role, // a service-role key (the service-role scenario's apikey)
+    config.keys.service_role.split('.')[2],
+    config.keys.secret, // an sb_secret_ key used as the client key
+    canary.password,
+    canary.refresh,
+    canary.email,
+  ];
+
+  const page = await browser.context.newPage();
+  await page.goto(appUrl(server, { scenario: 'none' }));
+  // The panel is open before the scenarios' page loads, so it keeps both captures (preserve log).
+  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  await page.goto(appUrl(server, { scenario: 'service-role' }));
+  await scenarioDone(page, 'service-role');
+  await page.goto(appUrl(server, { scenario: 'subscribe', key: config.keys.secret }));
+  await scenarioDone(page, 'subscribe');
+  // The project's backend broadcasts secrets to the joined channel: they arrive as a binary frame.
+  const payload = JSON.stringify({ note: 'canary', password: canary.password, refresh_token: canary.refresh, email: canary.email, user_metadata: { email: canary.email } });
+  const sent = await fetch(`${server.url}/__dev/broadcast?topic=room1&event=canary-event&payload=${encodeURIComponent(payload)}`);
+  expect(sent.status).toBe(200);
+
+  const panel = ui.root as Page;
+  // The capture does hold the planted values: the broadcast and the secret-keyed socket are there.
+  await ui.filter('canary-event');
+  await expect(ui.frameRows({ event: 'broadcast', dir: 'received' }).first()).toBeVisible({ timeout: 15_000 });
+  await ui.filter('');
+  await ui.view('connections');
+  await expect(ui.connections().getByTestId('connection-url').filter({ hasText: 'sb_secret_' }).first()).toBeVisible();
+
+  const outputs: Record<string, string> = {};
+  for (const [name, button] of [['session file', 'export-button'], ['HAR', 'export-har-button']] as const) {
+    const download = panel.waitForEvent('download');
+    await panel.getByTestId(button).click();
+    outputs[name] = readFileSync(await (await download).path(), 'utf8');
+  }
+  // (an extension origin cannot be named here: Chromium calls it opaque; granted for every origin)
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await panel.getByTestId('copy-report-button').click();
+  await expect(panel.getByTestId('export-status')).toContainText('Bug report copied');
+  outputs['Markdown report'] = await panel.evaluate(() => navigator.clipboard.readText());
+
+  expect(outputs['session file']).toContain('"format": "claimscope-session"');
+  expect(outputs.HAR).toContain('"_webSocketMessages"');
+  expect(outputs['Markdown report']).toMatch(/^# Claimscope report/);
+  expect(outputs['Markdown report']).toMatch(/`service-role-in-browser`/);
+  expect(outputs['Markdown report']).toMatch(/`secret-key-in-browser`/);
+  // The canary broadcast is in the files, redacted (its frame kept, the values gone): the password
+  // and refresh token counted as removed secret values, the e-mails as pseudonymised.
+  const removed = (JSON.parse(outputs['session file']) as { redaction: { removed: Record<string, number> } }).redaction.removed;
+  expect(removed.secretValues).toBeGreaterThanOrEqual(2);
+  expect(removed.personalData).toBeGreaterThanOrEqual(1);
+  expect(removed.secretKeys).toBeGreaterThanOrEqual(1);
+  expect(outputs.HAR).toMatch(/canary-event/);
+  for (const [name, text] of Object.entries(outputs)) {
+    expect(scanForCanaries(text, secrets), `${name} leaks a canary`).toEqual([]);
+  }
+  await ui.close();
+  await page.close();
+});
+
+test('a 50 MB HAR shows progress and a preview before it opens; corrupt files get one line and change nothing', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(appUrl(server, { scenario: 'expired-token' }));
+  await scenarioDone(page, 'expired-token');
+  const ui = await openPanelTab(browser, await browser.tabIdOf(page));
+  const panel = ui.root as Page;
+  await expect.poll(() => activeCodes(ui), { timeout: 20_000 }).toEqual(expect.arrayContaining(['token-expired']));
+  const live = await activeCodes(ui);
+
+  const bad: Array<[string, string | Buffer, RegExp]> = [
+    ['cut.json', '{"format":"claimscope-session","version":1,"events":[{"kind"', /cut short/],
+    ['empty.har', '{"log":{"version":"1.2","entries":[]}}', /no entries/],
+    ['junk.har', Buffer.from([0, 159, 146, 150, 0, 1, 2, 3, 255, 254]), /binary data/],
+    ['future.json', '{"format":"claimscope-session","version":7}', /version 7; this Claimscope reads version 1/],
+  ];
+  for (const [name, content, message] of bad) {
+    await panel.getByTestId('import-input').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(content) });
+    const error = panel.getByTestId('import-error');
+    await expect(error).toContainText(name);
+    await expect(error).toContainText(message);
+    await expect(error).toContainText('Nothing in the panel changed');
+    await expect(panel.getByTestId('import-preview')).toHaveCount(0);
+  }
+  expect(await activeCodes(ui)).toEqual(live);
+  await expect(panel.getByTestId('imported-banner')).toHaveCount(0);
+
+  // 50 MB: one Realtime socket whose join is rejected, then a long flood of broadcasts.
+  const start = Date.now() / 1000;
+  const filler = 'x'.repeat(4000);
+  const messages = [{ type: 'send', time: start, opcode: 1, data: '["1","1","realtime:big","phx_join",{"config":{}}]' }];
+  for (let i = 0; messages.length * 4100 < 50 * 1024 * 1024; i++) messages.push({ type: 'receive', time: start + 0.001 * i, opcode: 1, data: `[null,null,"realtime:big","broadcast",{"event":"e","payload":{"n":${i},"f":"${filler}"}}]` });
+  const big = JSON.stringify({
+    log: {
+      version: '1.2',
+      creator: { name: 'WebInspector', version: '537.36' },
+      entries: [
+        {
+          startedDateTime: new Date(start * 1000).toISOString(),
+          time: 1,
+          request: { method: 'GET', url: `${server.url.replace('http', 'ws')}/realtime/v1/websocket?vsn=1.0.0`, headers: [] },
+          response: { status: 101, headers: [] },
+          _resourceType: 'websocket',
+          _webSocketMessages: messages,
+        },
+      ],
+    },
+  });
+  expect(big.length).toBeGreaterThan(50 * 1024 * 1024);
+  const bigFile = join(dir, 'big.har');
+  writeFileSync(bigFile, big);
+  // Progress is shown while the file is read: record every progress value the panel showed.
+  await panel.evaluate(() => {
+    const seen: number[] = [];
+    (window as unknown as { __progress: number[] }).__progress = seen;
+    new MutationObserver(() => {
+      const bar = document.querySelector('[data-testid="import-progress"]') as HTMLProgressElement | null;
+      if (bar && seen[seen.length - 1] !== bar.value) seen.push(bar.value);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  await panel.getByTestId('import-input').setInputFiles(bigFile);
+  const preview = panel.getByTestId('import-preview');
+  await expect(preview).toBeVisible({ timeout: 60_000 });
+  const progress = await panel.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
+  expect(progress.filter((p) => p > 0 && p < 1).length).toBeGreaterThan(2);
+  await expect(preview.getByTestId('import-preview-counts')).toHaveAttribute('data-frames', String(messages.length));
+  // Cancel keeps the live capture as it was.
+  await panel.getByTestId('import-cancel').click();
+  expect(await activeCodes(ui)).toEqual(live);
+  await ui.close();
+  await page.close();
+});
