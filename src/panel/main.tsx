@@ -80,7 +80,9 @@
 //                       predicted-join (data-accepted, data-reason), verdict-conditional, token-finding
 //                       (data-code, data-severity)
 //   project-keys        data-jwks / data-secret = yes | no; fetch-jwks (data-origin), secret-input,
-//                       secret-encoding, secret-apply, keys-forget, project-keys-error
+//                       secret-encoding, secret-apply, keys-remember (checkbox: keep the keys in
+//                       storage.session until the browser closes, shared with the popup), keys-forget,
+//                       project-keys-error
 
 import { render } from 'preact';
 import browser from 'webextension-polyfill';
