@@ -20,6 +20,9 @@ export const SCENARIO_NAMES = [
   'hidden-refresh',
   'expired-apikey',
   'private-denied',
+  'headers-only-token',
+  'signed-in',
+  'silent-join',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

@@ -59,3 +59,14 @@ export async function devSetLifetime(devBase: string, seconds: number): Promise<
   const r = await devGet<{ previous: number }>(devBase, `/__dev/lifetime?seconds=${seconds}`);
   return r.previous;
 }
+
+/** Test knob: joins of `topic` are never answered (on), or answered again (off). */
+export async function devSilentJoin(devBase: string, topic: string, on: boolean): Promise<void> {
+  await devGet(devBase, `/__dev/silent-join?topic=${encodeURIComponent(topic)}&on=${on ? 1 : 0}`);
+}
+
+/** Auth issues tokens for this host name (the Supabase CLI's API_EXTERNAL_URL); null = the request's. */
+export async function devSetIssuerHost(devBase: string, host: string | null): Promise<string | null> {
+  const r = await devGet<{ previous: string | null }>(devBase, `/__dev/issuer?host=${encodeURIComponent(host ?? '')}`);
+  return r.previous;
+}

@@ -18,6 +18,8 @@
  *                            the project's backend broadcasts through the REST API with the
  *                            service_role key (§2.5): the server fans it out to subscribers
  *   GET /__dev/lifetime?seconds=N  sets the project's GOTRUE_JWT_EXP; answers { previous }
+ *   GET /__dev/silent-join?topic=t&on=1|0  joins of sub-topic t are never answered (or again answered)
+ *   GET /__dev/issuer?host=h  Auth issues tokens with iss http://h:<port>/auth/v1 (no host: the request's)
  *
  * "now" is always the server's clock (knobs.clockOffsetMs included). All answers are JSON with
  * `Access-Control-Allow-Origin: *`; bad parameters get a 400 with a message.
@@ -104,6 +106,23 @@ export function devRoutes(getServer: () => TestServer | undefined, opts: DevRout
           const previous = project.accessTokenLifetimeSec;
           project.accessTokenLifetimeSec = seconds;
           return send(res, 200, { previous, seconds });
+        }
+        case '/__dev/silent-join': {
+          // ?topic=<sub-topic>&on=1|0: joins of that topic are never answered (knobs.silentJoinTopics).
+          const topic = q.get('topic') ?? '';
+          if (topic === '') return send(res, 400, { error: 'topic is required' });
+          const knobs = server.knobs;
+          knobs.silentJoinTopics = knobs.silentJoinTopics.filter((t) => t !== topic);
+          if (q.get('on') !== '0') knobs.silentJoinTopics.push(topic);
+          return send(res, 200, { silentJoinTopics: knobs.silentJoinTopics });
+        }
+        case '/__dev/issuer': {
+          // ?host=<name>: Auth issues tokens for that host name (port kept); no host = the request's.
+          const host = q.get('host') || null;
+          if (host !== null && !/^[a-z0-9.-]+$|^\[[0-9a-f:]+\]$/i.test(host)) return send(res, 400, { error: `not a host name: ${host}` });
+          const previous = server.knobs.authIssuerHost;
+          server.knobs.authIssuerHost = host;
+          return send(res, 200, { previous, host });
         }
         default:
           return send(res, 404, { error: `unknown dev route ${url.pathname}; see e2e/app/dev-routes.ts` });

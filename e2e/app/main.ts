@@ -22,6 +22,9 @@ const BUTTON_LABELS: Record<ScenarioName, string> = {
   'hidden-refresh': 'Refresh while the tab is hidden',
   'expired-apikey': 'Expired apikey (connect refused)',
   'private-denied': 'Private channel, policy denies',
+  'headers-only-token': 'User token only in global.headers (channel runs as anon)',
+  'signed-in': 'Sign in, REST and Postgres Changes (healthy)',
+  'silent-join': 'A join the server never answers',
 };
 
 export function start(isFrame: boolean): void {

@@ -16,6 +16,8 @@ export interface ClientOptions {
   accessToken?: () => Promise<string | null>;
   /** Overrides of the config (e.g. worker:true for the worker scenario). */
   worker?: boolean;
+  /** `global.headers` of createClient (they reach REST, Storage and Functions, not Realtime). */
+  headers?: Record<string, string>;
 }
 
 export function makeClient(cfg: AppConfig, key: string, opts: ClientOptions = {}): SupabaseClient {
@@ -35,6 +37,7 @@ export function makeClient(cfg: AppConfig, key: string, opts: ClientOptions = {}
       ...(cfg.heartbeatMs !== null ? { heartbeatIntervalMs: cfg.heartbeatMs } : {}),
     },
     ...(opts.accessToken ? { accessToken: opts.accessToken } : {}),
+    ...(opts.headers ? { global: { headers: opts.headers } } : {}),
   });
 }
 

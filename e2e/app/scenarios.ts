@@ -6,7 +6,7 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { AppConfig, ScenarioName } from './config';
-import { devBroadcast, devSetLifetime, devToken, type DevConfig, type DevTokenKind } from './dev-client';
+import { devBroadcast, devSetLifetime, devSilentJoin, devToken, type DevConfig, type DevTokenKind } from './dev-client';
 import { describeError, markDone, observe } from './observe';
 import { makeClient, stopClient, watchChannel, type SubscribeStatus, type WatchedChannel } from './realtime';
 
@@ -279,6 +279,58 @@ const scenarios: Record<ScenarioName, Scenario> = {
       until: ['CHANNEL_ERROR', 'SUBSCRIBED', 'TIMED_OUT'],
     });
     await endWith(src, 'expired-apikey', client, w);
+  },
+
+  async 'headers-only-token'(ctx) {
+    // The user's token given only as a global header: REST calls carry it, Realtime never sees it
+    // (supabase-js's accessToken callback has no session, so it returns the API key, §2.5).
+    const src = ctx.cfg.source;
+    const token = await devToken(ctx.cfg.devBase, 'valid', { role: 'authenticated' });
+    observe(src, 'step', 'createClient with the user token in global.headers.Authorization');
+    const client = makeClient(ctx.cfg, await anonKey(ctx), { headers: { Authorization: `Bearer ${token}` } });
+    const { error } = await client.from('todos').select('*');
+    observe(src, 'step', `REST select todos -> ${error ? error.message : 'ok'}`);
+    const w = watchChannel(src, client.channel(ctx.cfg.topic).on('postgres_changes', { event: '*', schema: 'public', table: 'todos' }, () => undefined));
+    await w.nextStatus(['SUBSCRIBED', 'CHANNEL_ERROR', 'TIMED_OUT']);
+    // SUBSCRIBED, as the anon role: no error anywhere, and RLS hides the user's rows. The client
+    // stays connected so the panel can judge the channel after the propagation grace.
+    w.mute();
+    markDone(src, 'headers-only-token');
+  },
+
+  async 'signed-in'(ctx) {
+    // A healthy signed-in session: password sign-in, the session's token on REST and on a Postgres
+    // Changes channel (supabase-js passes it to Realtime on SIGNED_IN).
+    const src = ctx.cfg.source;
+    const cfg = await ctx.dev();
+    const client = makeClient(ctx.cfg, ctx.cfg.key ?? cfg.keys.anon);
+    const { data, error } = await signIn(client, cfg);
+    if (error || !data.session) {
+      observe(src, 'error', `signInWithPassword: ${error?.message ?? 'no session'}`);
+      return markDone(src, 'signed-in');
+    }
+    observe(src, 'auth', 'SIGNED_IN');
+    await client.realtime.setAuth();
+    const { error: restError } = await client.from('todos').select('*');
+    observe(src, 'step', `REST select todos -> ${restError ? restError.message : 'ok'}`);
+    const w = watchChannel(src, client.channel(ctx.cfg.topic).on('postgres_changes', { event: '*', schema: 'public', table: 'todos' }, () => undefined));
+    await w.nextStatus(['SUBSCRIBED', 'CHANNEL_ERROR', 'TIMED_OUT']);
+    w.mute();
+    markDone(src, 'signed-in');
+  },
+
+  async 'silent-join'(ctx) {
+    // The server receives the join and never answers it: realtime-js gives up after its 10 s push
+    // timeout, tells the app TIMED_OUT and sends phx_leave (§7).
+    const src = ctx.cfg.source;
+    await devSilentJoin(ctx.cfg.devBase, ctx.cfg.topic, true);
+    observe(src, 'step', `the server will not answer joins of ${ctx.cfg.topic}`);
+    try {
+      const { client, w } = await joinWithToken(ctx, { until: ['TIMED_OUT', 'SUBSCRIBED', 'CHANNEL_ERROR'], timeoutMs: 20_000 });
+      await endWith(src, 'silent-join', client, w);
+    } finally {
+      await devSilentJoin(ctx.cfg.devBase, ctx.cfg.topic, false).catch(() => undefined);
+    }
   },
 
   async 'private-denied'(ctx) {

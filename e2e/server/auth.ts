@@ -217,7 +217,7 @@ export class AuthService {
       return true;
     }
     if (!gatewayKeyCheck(req, url, p, res)) return true;
-    const origin = originOf(req);
+    const origin = issuerOrigin(originOf(req), this.ctx.knobs.authIssuerHost);
     const vh = { 'X-Supabase-Api-Version': '2024-01-01' };
 
     if (path === '/settings' && method === 'GET') {
@@ -327,4 +327,12 @@ export class AuthService {
     rt.child = next.token;
     sendJson(res, 200, await this.sessionBody(p, user, session, next, origin), { 'X-Supabase-Api-Version': '2024-01-01' });
   }
+}
+
+/** The origin Auth issues tokens for: the request's, or with the configured host name (port kept). */
+function issuerOrigin(requestOrigin: string, host: string | null): string {
+  if (!host) return requestOrigin;
+  const url = new URL(requestOrigin);
+  url.hostname = host;
+  return url.origin;
 }

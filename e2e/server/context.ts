@@ -19,6 +19,17 @@ export interface Knobs {
   refreshTokenReuseIntervalMs: number;
   /** Periodic token re-check interval on live channels (5 min, §4.4). */
   confirmTokenIntervalMs: number;
+  /**
+   * Sub-topics whose joins the server never answers: a stand-in for an overloaded server or a
+   * join whose authorisation hangs, so the client's TIMED_OUT path (§7) can be driven for real.
+   */
+  silentJoinTopics: string[];
+  /**
+   * Host name Auth writes into `iss` instead of the request's Host (port kept), as the Supabase
+   * CLI's API_EXTERNAL_URL does (`http://127.0.0.1:54321` whatever name the app uses); null = the
+   * request's Host.
+   */
+  authIssuerHost: string | null;
 }
 
 export interface LogEntry {

@@ -148,6 +148,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     claimValidators: {},
     refreshTokenReuseIntervalMs: 10_000,
     confirmTokenIntervalMs: 5 * 60_000,
+    silentJoinTopics: [],
+    authIssuerHost: null,
     ...options.knobs,
   };
   const defaultProject = await createProject({ ref: DEFAULT_REF, ...options.project });

@@ -198,6 +198,11 @@ export class RealtimeHub {
     const config = isObject(payload.config) ? payload.config : {};
     const isPrivate = config.private === true;
     const subTopic = topic.slice('realtime:'.length);
+    if (this.ctx.knobs.silentJoinTopics.includes(subTopic)) {
+      // Test knob: the join is received and never answered (realtime-js says TIMED_OUT, §7).
+      this.ctx.log('SilentJoin', `${topic}: not answered (knob)`);
+      return;
+    }
     const fail = async (reason: string, after?: () => void): Promise<void> => {
       this.ctx.log('JoinError', `${topic}: ${reason}`);
       // CHANNEL_ERROR_BACKOFF_MS: join error replies are delayed (§3.2).

@@ -59,5 +59,10 @@ describe('issuer identity on a local stack', () => {
     const events = localSession('localhost', token, anon);
     const analysis = await analyzeSession(events, trackRealtime(events), { now: T0 + 1_000 });
     expect(analysis.findings.map((f) => f.code)).toContain('iss-unexpected');
+    // …and the CLI says so too, on the same inputs.
+    const out: string[] = [];
+    const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(s), readStdin: async () => '', readFile: async () => '', now: () => T0 + 1_000 };
+    await main(['decode', token, '--project-url', 'http://localhost:54321', '--json'], io);
+    expect((JSON.parse(out.join('')) as { findings: Array<{ code: string }> }).findings.map((f) => f.code)).toContain('iss-unexpected');
   });
 });

@@ -153,7 +153,7 @@ export function joinTimeouts(channels: readonly LifecycleChannel[], connections:
         cause: `${cause} realtime-js then sends phx_leave, marks the channel errored and rejoins.`,
         fix,
         evidence: { frameSeq: a.frame.seq, conn: ch.key.conn, topic: ch.key.topic, expected: `a phx_reply within ${REALTIME_JS_PUSH_TIMEOUT_MS / 1000} s`, actual: a.reply ? `a reply ${((a.reply.frame.time - a.frame.time) / 1000).toFixed(1)} s after the join, too late` : 'no reply' },
-        time: a.frame.time + REALTIME_JS_PUSH_TIMEOUT_MS,
+        time: a.abandonedBy?.time ?? a.frame.time + REALTIME_JS_PUSH_TIMEOUT_MS,
       }), scopeOf(ch));
     }
   }

@@ -241,6 +241,8 @@ describe('trackRealtime: channel instances (connection, topic, join_ref)', () =>
     );
     const channel = onlyChannel(session);
     expect(channel.attempts.map((a) => a.status)).toEqual(['timed-out', 'ok']);
+    // The leave is when the client gave up (and told the app TIMED_OUT).
+    expect(channel.attempts[0].abandonedBy).toMatchObject({ seq: 3, dir: 'sent' });
     expect(channel.phase).toBe('joined');
     expect(channel.leftBy).toBeUndefined();
   });

@@ -15,6 +15,8 @@ import { decodeFrame } from './decode';
 import { HEARTBEAT_TOPIC, VSN_WHEN_UNDECIDED, classifyDecoded, frameVsn } from './framing';
 import type {
   AwaitingReply,
+  SystemMessage,
+  TokenPush,
   ChannelKey,
   ChannelRecord,
   DecodedFrame,
@@ -45,8 +47,53 @@ export interface RealtimeTrackerOptions {
    * forgotten. With a limit, `session.frames` indices shift: use `ingest`'s return value.
    */
   maxFrames?: number;
+  /**
+   * Byte budget of what the tracker keeps from the page (default TRACKER_MAX_BYTES): connection
+   * URLs, channel topics, join attempts (their tokens and replies), token pushes and system
+   * messages, each counted by the size of the frame it came from. Over it, records are evicted
+   * as the store of record evicts events: bulk first (superseded ok attempts, pushes repeating
+   * the channel's latest token, ok system messages, channels and sockets that closed cleanly),
+   * then ordinary, and the auth evidence (live channels, the latest attempt and push of a
+   * channel, failures) only when nothing else is left. Every eviction is counted (`evictions()`).
+   */
+  maxBytes?: number;
   /** The frame decoder (default `decodeFrame`): the session passes its own, so each frame is decoded once. */
   decodeFrame?: (frame: CapturedEvent & { kind: 'ws-frame' }, vsn: Vsn, dir: 'sent' | 'received') => DecodedFrame;
+}
+
+/** Default byte budget of the tracker's records (see RealtimeTrackerOptions.maxBytes). */
+export const TRACKER_MAX_BYTES = 32 * 1024 * 1024;
+/** After an eviction, keep this fraction of the budget: evicting in bulk keeps eviction rare and O(1) per record. */
+const TRACKER_KEEP_FRACTION = 0.75;
+/** Fixed cost of a record in the byte estimate (objects, refs, map entries). */
+const RECORD_BYTES = 256;
+const FRAME_REF_BYTES = 64;
+/** `phx_error` refs kept per channel: a page sending a million of them keeps the latest ones. */
+const MAX_ERRORS_PER_CHANNEL = 1_000;
+
+/** What the tracker evicted to stay within its byte budget, by kind (channels of an evicted connection count as channels too). */
+export interface TrackerEvictions {
+  connections: number;
+  channels: number;
+  attempts: number;
+  tokenPushes: number;
+  systemMessages: number;
+  /** `phx_error` refs beyond MAX_ERRORS_PER_CHANNEL on one channel. */
+  errors: number;
+  bytes: number;
+}
+
+type RetainedKind = 'connection' | 'channel' | 'attempt' | 'tokenPush' | 'systemMessage';
+type RetentionTier = 'bulk' | 'ordinary' | 'pinned';
+
+/** One record the tracker keeps, in the order it was made, with its share of the byte budget. */
+interface Retained {
+  kind: RetainedKind;
+  bytes: number;
+  conn: ConnectionState;
+  channel?: ChannelState;
+  item?: JoinAttempt | TokenPush | SystemMessage;
+  gone?: boolean;
 }
 
 /** realtime-js DEFAULT_TIMEOUT for pushes, joins included (realtime-facts §7). */
@@ -68,6 +115,9 @@ interface ChannelState {
   broadcastAck: boolean;
   /** The latest attempt was abandoned by the client: a late reply must not change the phase. */
   abandoned: Set<JoinAttempt>;
+  retained: Retained;
+  /** The channel's attempts, pushes and system messages (evicted with it). */
+  parts: Retained[];
 }
 
 interface ConnectionState {
@@ -80,11 +130,20 @@ interface ConnectionState {
   channels: ChannelState[];
   /** The vsn came from the URL or from a frame that tells (framing.ts `frameVsn`). */
   vsnKnown: boolean;
+  retained: Retained;
 }
 
 export class RealtimeTracker {
-  private readonly connections: ConnectionRecord[] = [];
-  private readonly channels: ChannelRecord[] = [];
+  private connections: ConnectionRecord[] = [];
+  private channels: ChannelRecord[] = [];
+  /** Every record kept, oldest first, with its byte estimate (the eviction order within a tier). */
+  private retained: Retained[] = [];
+  private retainedBytes = 0;
+  private readonly retainedOf = new WeakMap<object, Retained>();
+  private readonly capturedLength = new WeakMap<DecodedFrameRecord, number>();
+  private readonly evicted: TrackerEvictions = { connections: 0, channels: 0, attempts: 0, tokenPushes: 0, systemMessages: 0, errors: 0, bytes: 0 };
+  private evictionPasses = 0;
+  private readonly maxBytes: number;
   private readonly frames: DecodedFrameRecord[] = [];
   private readonly byConn = new Map<ConnectionId, ConnectionState>();
   /** Upgrade observations (`net` websocket events) not yet matched to a connection, by URL. */
@@ -104,6 +163,22 @@ export class RealtimeTracker {
     this.keepBulkPayloads = options.keepBulkPayloads !== false;
     this.maxPending = Math.max(1, options.maxPendingPerConnection ?? 10_000);
     this.maxFrames = Math.max(1, options.maxFrames ?? Number.POSITIVE_INFINITY);
+    this.maxBytes = Math.max(1, options.maxBytes ?? TRACKER_MAX_BYTES);
+  }
+
+  /** What was evicted to stay within the byte budget, counted by kind (a copy). */
+  evictions(): TrackerEvictions {
+    return { ...this.evicted };
+  }
+
+  /** Bumped by every eviction pass: a consumer holding copies of records republishes them all. */
+  get evictionCount(): number {
+    return this.evictionPasses;
+  }
+
+  /** Estimated bytes of the records kept (what `maxBytes` bounds). */
+  get bytes(): number {
+    return this.retainedBytes;
   }
 
   /**
@@ -190,6 +265,7 @@ export class RealtimeTracker {
       const record = existing.record;
       if (record.url === '') {
         record.url = safeString(event.url);
+        this.grow(existing.retained, record.url.length);
         record.vsn = vsnFromUrl(record.url);
         record.apikey = apikeyFromUrl(record.url);
         existing.vsnKnown = true;
@@ -235,22 +311,26 @@ export class RealtimeTracker {
   }
 
   private addConnection(record: ConnectionRecord, vsnKnown: boolean): ConnectionState {
-    const state: ConnectionState = {
+    const state = {
       record,
       pending: new Map(),
       byJoinRef: new Map(),
       latestByTopic: new Map(),
       channels: [],
       vsnKnown,
-    };
+    } as unknown as ConnectionState;
+    state.retained = { kind: 'connection', bytes: RECORD_BYTES + record.url.length + (record.apikey?.length ?? 0), conn: state };
     this.byConn.set(record.conn, state);
     this.connections.push(record);
+    this.retainedOf.set(record, state.retained);
+    this.retain(state.retained);
     return state;
   }
 
   private onClose(event: CapturedEvent & { kind: 'ws-close' }): void {
     const conn = this.connection(event.conn, event.time);
     const record = conn.record;
+    if (!record.close) this.grow(conn.retained, safeString(event.reason).length);
     record.close = {
       code: event.code,
       reason: safeString(event.reason),
@@ -333,6 +413,9 @@ export class RealtimeTracker {
       decoded,
     };
     this.frames.push(record);
+    // What this frame can leave in the tracker's records is at most what was captured of it (a
+    // preview's claimed full size is the page's word, not memory).
+    this.capturedLength.set(record, typeof event.text === 'string' ? event.text.length : typeof event.base64 === 'string' ? event.base64.length : 0);
     this.forgetOldFrames();
     if (dir === 'sent') conn.record.framesSent++;
     else conn.record.framesReceived++;
@@ -401,6 +484,7 @@ export class RealtimeTracker {
           // Phoenix JS on join timeout: sends phx_leave, marks the channel errored and rejoins
           // later (§7 TIMED_OUT). The leave's reply must not close the instance.
           latest.status = 'timed-out';
+          latest.abandonedBy = frameRef(record);
           channel.abandoned.add(latest);
           channel.record.phase = 'errored';
           pending.abandonsJoin = true;
@@ -413,10 +497,11 @@ export class RealtimeTracker {
       case 'access_token':
         // §2.3: never answered on success; silence is not a failure.
         pending.policy = 'never';
-        channel.record.tokenPushes.push({
-          frame: frameRef(record),
-          value: isObject(message.payload) ? message.payload.access_token : undefined,
-        });
+        {
+          const push: TokenPush = { frame: frameRef(record), value: isObject(message.payload) ? message.payload.access_token : undefined };
+          channel.record.tokenPushes.push(push);
+          this.retainPart(channel, 'tokenPush', push, FRAME_REF_BYTES + this.capturedOf(record));
+        }
         break;
       case 'broadcast':
         // §3.5: the server answers a broadcast only when the channel joined with ack:true.
@@ -455,6 +540,7 @@ export class RealtimeTracker {
       const previous = lastOf(channel.record.attempts);
       if (previous && previous.status === 'awaiting-reply') {
         previous.status = 'timed-out';
+        previous.abandonedBy = frameRef(record);
         channel.abandoned.add(previous);
       }
     } else {
@@ -462,6 +548,8 @@ export class RealtimeTracker {
     }
     if (message.joinRef !== null) conn.byJoinRef.set(joinKey(message.topic, message.joinRef), channel);
     channel.record.attempts.push(attempt);
+    // The join frame's size bounds its tokens and config: the attempt keeps parts of it.
+    this.retainPart(channel, 'attempt', attempt, RECORD_BYTES + this.capturedOf(record));
     channel.record.phase = 'joining';
     channel.broadcastAck = broadcast.ack === true;
     this.attach(record, channel);
@@ -487,11 +575,19 @@ export class RealtimeTracker {
         break;
       case 'phx_error':
         channel.record.errors.push(ref);
+        if (channel.record.errors.length > MAX_ERRORS_PER_CHANNEL) {
+          // The first one and the latest ones say what happened; the middle of a flood does not.
+          channel.record.errors.splice(1, channel.record.errors.length - MAX_ERRORS_PER_CHANNEL);
+          this.evicted.errors++;
+        }
         if (channel.record.phase !== 'closed') channel.record.phase = 'errored';
         break;
-      case 'system':
-        channel.record.systemMessages.push({ frame: ref, payload: message.payload });
+      case 'system': {
+        const system: SystemMessage = { frame: ref, payload: message.payload };
+        channel.record.systemMessages.push(system);
+        this.retainPart(channel, 'systemMessage', system, FRAME_REF_BYTES + this.capturedOf(record));
         break;
+      }
     }
   }
 
@@ -500,6 +596,7 @@ export class RealtimeTracker {
     const status = typeof payload.status === 'string' ? payload.status : String(payload.status);
     if (push.attempt) {
       const attempt = push.attempt;
+      if (!attempt.reply) this.grow(this.retainedOf.get(attempt), this.capturedOf(record));
       attempt.reply = { frame: frameRef(record), status, response: payload.response };
       const wasAbandoned = channel.abandoned.has(attempt);
       attempt.status = status === 'ok' ? 'ok' : 'error';
@@ -529,6 +626,9 @@ export class RealtimeTracker {
   private addPending(conn: ConnectionState, push: PendingPush): void {
     const ref = push.message.ref;
     if (ref === null) return;
+    // Only the push's ref, topic and event are read when its reply comes: its payload (a 256 KiB
+    // broadcast, up to 10,000 of them per socket) is not kept for that.
+    push.message = { ...push.message, payload: undefined };
     conn.pending.delete(ref); // a reused ref moves to the end (newest)
     conn.pending.set(ref, push);
     if (conn.pending.size > this.maxPending) {
@@ -570,12 +670,173 @@ export class RealtimeTracker {
       frameCount: 0,
     };
     if (inferred) record.inferred = true;
-    const state: ChannelState = { record, broadcastAck: false, abandoned: new Set() };
+    const state = { record, broadcastAck: false, abandoned: new Set(), parts: [] } as unknown as ChannelState;
+    state.retained = { kind: 'channel', bytes: RECORD_BYTES + topic.length, conn, channel: state };
     conn.channels.push(state);
     // An inferred instance does not replace a real one as the topic's latest.
     if (!inferred || !conn.latestByTopic.has(topic)) conn.latestByTopic.set(topic, state);
     this.channels.push(record);
+    this.retainedOf.set(record, state.retained);
+    this.retainedOf.set(key, state.retained);
+    this.retain(state.retained);
     return state;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Byte budget
+
+  private capturedOf(record: DecodedFrameRecord): number {
+    return this.capturedLength.get(record) ?? 0;
+  }
+
+  private retain(entry: Retained): void {
+    this.retained.push(entry);
+    this.retainedBytes += entry.bytes;
+    if (this.retainedBytes > this.maxBytes) this.evict();
+  }
+
+  private retainPart(channel: ChannelState, kind: RetainedKind, item: JoinAttempt | TokenPush | SystemMessage, bytes: number): void {
+    const entry: Retained = { kind, bytes, conn: this.byConn.get(channel.record.key.conn)!, channel, item };
+    channel.parts.push(entry);
+    this.retainedOf.set(item, entry);
+    this.retain(entry);
+  }
+
+  private grow(entry: Retained | undefined, bytes: number): void {
+    if (!entry || entry.gone || bytes <= 0) return;
+    entry.bytes += bytes;
+    this.retainedBytes += bytes;
+    if (this.retainedBytes > this.maxBytes) this.evict();
+  }
+
+  /**
+   * Evicts down to TRACKER_KEEP_FRACTION of the budget: bulk records oldest first, then ordinary
+   * ones, then anything oldest first. One pass over the records and one filter of each list they
+   * sit in, so a record costs O(1) amortised however the page floods.
+   */
+  private evict(): void {
+    const target = this.maxBytes * TRACKER_KEEP_FRACTION;
+    const touchedChannels = new Set<ChannelState>();
+    const touchedConns = new Set<ConnectionState>();
+    let channelsGone = false;
+    let connsGone = false;
+    for (const tier of ['bulk', 'ordinary', 'pinned'] as const) {
+      for (const entry of this.retained) {
+        if (this.retainedBytes <= target) break;
+        if (entry.gone || (tier !== 'pinned' && this.tierOf(entry) !== tier)) continue;
+        if (entry.kind === 'connection') {
+          for (const channel of entry.conn.channels) if (!channel.retained.gone) this.dropChannel(channel);
+          this.drop(entry);
+          connsGone = true;
+          touchedConns.add(entry.conn);
+        } else if (entry.kind === 'channel') {
+          this.dropChannel(entry.channel!);
+          channelsGone = true;
+          touchedConns.add(entry.conn);
+        } else {
+          this.drop(entry);
+          touchedChannels.add(entry.channel!);
+        }
+      }
+    }
+    this.evictionPasses++;
+    this.retained = this.retained.filter((e) => !e.gone);
+    const gone = (item: object) => this.retainedOf.get(item)?.gone === true;
+    for (const channel of touchedChannels) {
+      const r = channel.record;
+      r.attempts = r.attempts.filter((a) => !gone(a));
+      r.tokenPushes = r.tokenPushes.filter((p) => !gone(p));
+      r.systemMessages = r.systemMessages.filter((m) => !gone(m));
+      channel.parts = channel.parts.filter((e) => !e.gone);
+    }
+    if (channelsGone || connsGone) {
+      this.channels = this.channels.filter((c) => !gone(c));
+      // A frame record names only channels that are listed.
+      for (const frame of this.frames) if (frame.channel && gone(frame.channel)) delete frame.channel;
+    }
+    if (connsGone) {
+      this.connections = this.connections.filter((c) => !gone(c));
+      for (const conn of touchedConns) if (conn.retained.gone) this.byConn.delete(conn.record.conn);
+      for (const [key, waiting] of this.awaitingUpgrade) {
+        const left = waiting.filter((c) => this.byConn.has(c.conn));
+        if (left.length) this.awaitingUpgrade.set(key, left);
+        else this.awaitingUpgrade.delete(key);
+      }
+    }
+    for (const conn of touchedConns) {
+      if (conn.retained.gone) continue;
+      conn.channels = conn.channels.filter((c) => !c.retained.gone);
+      for (const [key, channel] of conn.byJoinRef) if (channel.retained.gone) conn.byJoinRef.delete(key);
+      for (const [topic, channel] of conn.latestByTopic) if (channel.retained.gone) conn.latestByTopic.delete(topic);
+      for (const [ref, push] of conn.pending) if (push.channel?.retained.gone) conn.pending.delete(ref);
+    }
+  }
+
+  private dropChannel(channel: ChannelState): void {
+    for (const part of channel.parts) if (!part.gone) this.drop(part);
+    this.drop(channel.retained);
+  }
+
+  private drop(entry: Retained): void {
+    if (entry.gone) return;
+    entry.gone = true;
+    this.retainedBytes -= entry.bytes;
+    this.evicted.bytes += entry.bytes;
+    switch (entry.kind) {
+      case 'connection':
+        this.evicted.connections++;
+        break;
+      case 'channel':
+        this.evicted.channels++;
+        break;
+      case 'attempt':
+        this.evicted.attempts++;
+        break;
+      case 'tokenPush':
+        this.evicted.tokenPushes++;
+        break;
+      case 'systemMessage':
+        this.evicted.systemMessages++;
+        break;
+    }
+  }
+
+  /**
+   * How much a record explains (buffer.ts's tiers, for the tracker's records). Pinned: a live
+   * socket or channel, the latest attempt and token push of a channel, a failure. Bulk: what
+   * repeats or went well and is over. Ordinary: the rest (superseded failures, other pushes).
+   */
+  private tierOf(entry: Retained): RetentionTier {
+    switch (entry.kind) {
+      case 'connection': {
+        const r = entry.conn.record;
+        if (!r.close) return 'pinned';
+        if (r.refused || r.errored || entry.conn.channels.some((c) => channelFailed(c.record))) return 'pinned';
+        return r.close.code === 1000 || r.close.code === 1001 ? 'bulk' : 'ordinary';
+      }
+      case 'channel': {
+        const r = entry.channel!.record;
+        if (channelFailed(r)) return 'pinned';
+        return r.phase === 'closed' ? 'bulk' : 'pinned';
+      }
+      case 'attempt': {
+        const attempts = entry.channel!.record.attempts;
+        if (attempts[attempts.length - 1] === entry.item) return 'pinned';
+        return (entry.item as JoinAttempt).status === 'ok' ? 'bulk' : 'ordinary';
+      }
+      case 'tokenPush': {
+        const pushes = entry.channel!.record.tokenPushes;
+        const latest = pushes[pushes.length - 1];
+        if (latest === entry.item) return 'pinned';
+        return latest && latest.value === (entry.item as TokenPush).value ? 'bulk' : 'ordinary';
+      }
+      case 'systemMessage': {
+        const payload = (entry.item as SystemMessage).payload;
+        if (isObject(payload) && payload.status === 'ok') return 'bulk';
+        const messages = entry.channel!.record.systemMessages;
+        return messages[messages.length - 1] === entry.item ? 'pinned' : 'ordinary';
+      }
+    }
   }
 
   private attach(record: DecodedFrameRecord, channel: ChannelState): void {
@@ -599,6 +860,13 @@ export function trackRealtime(events: readonly CapturedEvent[], options?: Realti
  */
 function isRetry(channel: ChannelState): boolean {
   return channel.record.phase === 'errored';
+}
+
+/** A channel whose record explains a failure: an error or timed-out join, a phx_error, a server close after an error. */
+function channelFailed(record: ChannelRecord): boolean {
+  if (record.errors.length > 0) return true;
+  for (const a of record.attempts) if (a.status === 'error' || a.status === 'timed-out') return true;
+  return false;
 }
 
 function joinKey(topic: string, joinRef: string): string {

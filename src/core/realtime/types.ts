@@ -103,6 +103,8 @@ export interface JoinAttempt {
    * the socket closed first. Always set by the tracker.
    */
   status?: JoinAttemptStatus;
+  /** 'timed-out': the frame that showed the client gave up (its phx_leave, or the next join). */
+  abandonedBy?: FrameRef;
 }
 
 export type JoinAttemptStatus = 'awaiting-reply' | 'ok' | 'error' | 'timed-out' | 'connection-closed';

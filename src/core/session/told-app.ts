@@ -34,7 +34,9 @@ export function toldApp(channel: ChannelRecord, connection: ConnectionRecord | u
   for (const attempt of channel.attempts) {
     if (attempt.reply?.status === 'ok') say('SUBSCRIBED', attempt.reply.frame.time);
     else if (attempt.reply) say('CHANNEL_ERROR', attempt.reply.frame.time, joinErrorMessage(attempt.reply.response));
-    else if (attempt.status === 'timed-out') say('TIMED_OUT', attempt.frame.time + REALTIME_JS_PUSH_TIMEOUT_MS);
+    // The client's timer starts at subscribe(), which may be before the join went on the wire (it
+    // waits in the send buffer while the socket connects): the leave it sends then is the moment.
+    else if (attempt.status === 'timed-out') say('TIMED_OUT', attempt.abandonedBy?.time ?? attempt.frame.time + REALTIME_JS_PUSH_TIMEOUT_MS);
   }
   // A crashed channel process (§3.4): `normalizeChannelError({})`.
   for (const error of channel.errors) say('CHANNEL_ERROR', error.time, 'channel error: transport failure');
