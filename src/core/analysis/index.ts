@@ -3,6 +3,7 @@ export { analyzeSession, discoverTokens, type Analysis, type AnalysisOptions, ty
 export { channelTokenTimeline, effectiveChannelTokenAt, selectJoinToken, GATEWAY_NOTE, type EffectiveTokenSpan, type ChannelTokenSource } from './effective-token';
 export { combineSkew, type ClockSkew, type SkewSample } from './skew';
 export { EvidenceIndex, type HttpTokenUses } from './evidence-index';
+export { closeMeaning } from './lifecycle';
 export { decodeToken, classifyClaims, projectRefOfUrl, TOKEN_CLASS_LABELS, type DecodedToken, type TokenClass, type TokenProblem } from '../tokens/decode';
 export { cleanToken } from '../tokens/clean';
 export { findStoredSessions, cookieEntries, type StoredSession, type StoredEntry } from '../tokens/stored-session';

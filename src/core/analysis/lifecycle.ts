@@ -100,8 +100,9 @@ export function joinedAsAnon(view: EvidenceView, channels: readonly LifecycleCha
     for (const e of evidence) {
       const checkAt = Math.max(joinedAt, e.use.time + PROPAGATION_GRACE_MS);
       if (checkAt >= end || checkAt > lastTime) break;
-      // The session ended in between (sign-out): then the anon role is right.
-      if (view.logouts.some((l) => l.time > e.use.time && l.time <= checkAt)) continue;
+      // The session ended in between (sign-out; the logout request itself carries the token): then
+      // the anon role is right.
+      if (view.logouts.some((l) => l.time >= e.use.time && l.time <= checkAt)) continue;
       const span = effectiveChannelTokenAt(timeline, checkAt);
       if (!runsAsAnon(span)) continue;
       out.add(anonFinding(ch, accepted, span, e, evidence), scopeOf(ch));
@@ -393,4 +394,16 @@ function summarise(codes: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const c of codes) counts.set(c, (counts.get(c) ?? 0) + 1);
   return [...counts].map(([c, n]) => (n > 1 ? `${c} ×${n}` : c)).join(', ');
+}
+
+/** What a socket's close means, in a sentence for the Connections view (§3.4, §7); null when it has no close code. */
+export function closeMeaning(c: ConnectionRecord): string | null {
+  const close = c.close;
+  if (!close || close.code === 0) return null;
+  if (c.refused) return 'The upgrade was refused or failed before the socket opened: a browser reports that to the page as 1006 and hides the HTTP status and body.';
+  if (isHeartbeatTimeout(c)) return 'The client closed it: a heartbeat went unanswered ("heartbeat timeout"); realtime-js reconnects and its channels rejoin.';
+  if (close.initiator === 'page') return 'The page closed it itself (disconnect(), removeAllChannels(), or no channel left on the socket).';
+  if (close.code === 1006) return 'Abnormal close without a close frame: the connection dropped; realtime-js reconnects.';
+  if (close.code === 1005) return 'Closed without a status code.';
+  return diagnoseCloseCode(close.code, close.reason).meaning;
 }

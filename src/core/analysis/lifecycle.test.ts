@@ -1,0 +1,97 @@
+// Issue 9 items 2–5 in detail: which cause each lifecycle finding names, from what was captured.
+import { describe, expect, it } from 'vitest';
+import { trackRealtime } from '../realtime';
+import { legacyKeyClaims, makeTestKeys, mint, userClaims } from '../tokens/testing';
+import { analyzeSession } from './analyze';
+import { closeMeaning } from './lifecycle';
+import { SessionScript, T0 } from './session-cases';
+
+const keys = await makeTestKeys();
+const NOW_S = T0 / 1000;
+const anon = await mint(keys, { claims: legacyKeyClaims('anon', NOW_S) });
+const user = await mint(keys, { claims: userClaims(NOW_S, { exp: NOW_S + 3600 }) });
+const TODOS = [{ event: '*', schema: 'public', table: 'todos' }];
+
+async function findings(s: SessionScript, now?: number) {
+  return (await analyzeSession(s.events, trackRealtime(s.events), now === undefined ? {} : { now })).findings;
+}
+
+describe('channel-joined-as-anon', () => {
+  it('names the fixed header when the user token was only ever on HTTP calls', async () => {
+    const s = new SessionScript().socket('c1', anon)
+      .http('GET', '/rest/v1/todos', { authorization: `Bearer ${user}`, apikey: anon }, { status: 200 })
+      .join('c1', 'db', '1', anon, false, TODOS).after(30).joinOk('c1', 'db', '1').after(15_000).heartbeat('c1', '2');
+    const f = (await findings(s)).find((x) => x.code === 'channel-joined-as-anon');
+    expect(f?.cause).toMatch(/global: \{ headers: \{ Authorization \} \}/);
+    expect(f?.evidence).toMatchObject({ topic: 'realtime:db', expected: 'a user access token' });
+  });
+
+  it('is not raised before the propagation grace has passed, nor after a sign-out', async () => {
+    const early = new SessionScript().socket('c1', anon)
+      .http('POST', '/auth/v1/token?grant_type=password', { apikey: anon }, { status: 200, grant: { access_token: user } })
+      .join('c1', 'db', '1', anon, false, TODOS).after(30).joinOk('c1', 'db', '1').after(5_000).heartbeat('c1', '2');
+    expect((await findings(early)).map((f) => f.code)).not.toContain('channel-joined-as-anon');
+    const signedOut = new SessionScript().socket('c1', anon)
+      .http('POST', '/auth/v1/token?grant_type=password', { apikey: anon }, { status: 200, grant: { access_token: user } })
+      .after(1_000).http('POST', '/auth/v1/logout', { authorization: `Bearer ${user}`, apikey: anon }, { status: 204 })
+      .join('c1', 'db', '1', anon, false, TODOS).after(30).joinOk('c1', 'db', '1').after(30_000).heartbeat('c1', '2');
+    expect((await findings(signedOut)).map((f) => f.code)).not.toContain('channel-joined-as-anon');
+  });
+});
+
+describe('join-timed-out: the cause from what the socket did', () => {
+  const stuck = () => new SessionScript().socket('c1', anon).join('c1', 'stuck', '1', anon);
+  it('heartbeats answered: the server is silent on this join', async () => {
+    const s = stuck().after(4_000).heartbeat('c1', '2').after(10).heartbeatReply('c1', '2').after(6_000).leave('c1', 'stuck', '1', '3');
+    const f = (await findings(s)).find((x) => x.code === 'join-timed-out');
+    expect(f?.cause).toMatch(/heartbeats were answered/);
+    expect(f?.time).toBe(s.events[s.events.length - 1].time);
+  });
+  it('heartbeats unanswered too: a stalled connection', async () => {
+    const s = stuck().after(4_000).heartbeat('c1', '2').after(6_000).leave('c1', 'stuck', '1', '3');
+    expect((await findings(s)).find((x) => x.code === 'join-timed-out')?.cause).toMatch(/heartbeats went unanswered too/);
+  });
+  it('a slow upgrade: the join waited in the send buffer', async () => {
+    const s = new SessionScript()
+      .push({ kind: 'ws-connecting', conn: 'c1', url: `wss://abcdefghijklmnopqrst.supabase.co/realtime/v1/websocket?apikey=${anon}&vsn=2.0.0`, protocols: [] })
+      .after(8_000).push({ kind: 'ws-open', conn: 'c1', protocol: '', extensions: '' })
+      .after(5).join('c1', 'room', '1', anon).after(2_000).leave('c1', 'room', '1', '2');
+    expect((await findings(s)).find((x) => x.code === 'join-timed-out')?.cause).toMatch(/upgrade took 8\.0 s/);
+  });
+  it('an answered join, however late the page looked, is no timeout', async () => {
+    const s = stuck().after(9_000).joinOk('c1', 'stuck', '1');
+    expect((await findings(s, T0 + 60_000)).map((f) => f.code)).not.toContain('join-timed-out');
+  });
+});
+
+describe('socket closes', () => {
+  it('a heartbeat timeout after the machine slept says so; the close meaning says the client closed it', async () => {
+    const s = new SessionScript().socket('c1', anon).after(25_000).heartbeat('c1', '2').after(20_000).lifecycle('clock-jump', 600_000)
+      .after(5_000).close('c1', 1006, 'page');
+    const f = (await findings(s)).find((x) => x.code === 'heartbeat-timeout');
+    expect(f?.cause).toMatch(/the machine slept/);
+    expect(closeMeaning(trackRealtime(s.events).connections[0])).toMatch(/heartbeat went unanswered/);
+  });
+  it('severity follows the code: 1001 error, 1012 warning, 4000 info; a refused upgrade is not socket-closed', async () => {
+    const s = new SessionScript()
+      .socket('a:1', anon).after(1_000).close('a:1', 1001)
+      .after(60_000).socket('b:1', anon).after(1_000).close('b:1', 1012)
+      .after(60_000).socket('c:1', anon).after(1_000).close('c:1', 4000, 'remote', 'proxy says no')
+      .after(60_000).push({ kind: 'ws-connecting', conn: 'd:1', url: `wss://abcdefghijklmnopqrst.supabase.co/realtime/v1/websocket?apikey=${anon}&vsn=2.0.0`, protocols: [] }).after(1_000).close('d:1', 1006);
+    const closed = (await findings(s)).filter((f) => f.code === 'socket-closed');
+    expect(closed.map((f) => [f.evidence.conn, f.severity])).toEqual(expect.arrayContaining([['a:1', 'error'], ['b:1', 'warning'], ['c:1', 'info']]));
+    expect(closed.map((f) => f.evidence.conn)).not.toContain('d:1');
+    const refused = (await findings(s)).find((f) => f.code === 'server-connect-refused');
+    expect(refused?.cause).toMatch(/1006/);
+  });
+  it('refused upgrades retried again and again are a reconnect loop about the apikey', async () => {
+    const s = new SessionScript();
+    for (let i = 1; i <= 4; i++) {
+      s.push({ kind: 'ws-connecting', conn: `d:${i}`, url: `wss://abcdefghijklmnopqrst.supabase.co/realtime/v1/websocket?apikey=bad&vsn=2.0.0`, protocols: [] })
+        .after(2_000).close(`d:${i}`, 1006).after(i * 1_000);
+    }
+    const loop = (await findings(s)).find((f) => f.code === 'reconnect-loop');
+    expect(loop?.message).toMatch(/reconnected 3 times in a row \(refused ×3\)/);
+    expect(loop?.fix).toMatch(/apikey/);
+  });
+});
