@@ -108,6 +108,17 @@ test('a HAR Chromium’s DevTools wrote (getHAR in the real panel), dropped on t
   expect(cli.code).toBe(1);
   expect(cli.codes).toEqual(live);
 
+  // Copy report works inside real DevTools (the panel is a devtools:// iframe): the clipboard holds it.
+  // No permission granted for the copy (a user's DevTools has none); only for the test to read it back.
+  await frame.getByTestId('copy-report-button').click();
+  const copied = frame.getByTestId('export-status');
+  await expect(copied).toContainText('Bug report copied');
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.bringToFront();
+  const report = await page.evaluate(() => navigator.clipboard.readText());
+  expect(report).toMatch(/^# Claimscope report/);
+  for (const c of live) expect(report).toContain(`\`${c}\``);
+
   await dropFile(frame, 'devtools.har', harText);
   const preview = ui.root.getByTestId('import-preview');
   await expect(preview).toHaveAttribute('data-kind', 'har');

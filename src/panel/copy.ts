@@ -1,8 +1,9 @@
-// Copying text from the panel. Inside DevTools the panel is an iframe of the devtools:// page,
-// which does not delegate the clipboard-write permission: navigator.clipboard.writeText rejects
-// there ("blocked because of a permissions policy"). document.execCommand('copy') on a selected
-// textarea still works in that frame (a user gesture started it), so it is the fallback; when both
-// fail the caller says so and nothing is half-copied.
+// Copying text from the panel. navigator.clipboard.writeText works inside the real DevTools panel
+// of Chromium 156 without any granted permission (e2e/export-formats.spec.ts copies the report
+// there); it rejects when the document has no focus or the frame is not delegated clipboard-write
+// (DevTools panels of other browsers and versions). document.execCommand('copy') on a selected
+// textarea still works in such frames while a user gesture is running, so it is the fallback; when
+// both fail the caller says so and nothing is half-copied.
 
 export async function copyText(text: string): Promise<'clipboard' | 'fallback'> {
   try {

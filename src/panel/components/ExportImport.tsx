@@ -33,7 +33,7 @@ interface Props {
   onImported(imported: ImportedSession): void;
 }
 
-type Status = { kind: 'ok' | 'error' | 'busy'; text: string; progress?: number };
+type Status = { kind: 'ok' | 'error' | 'busy'; text: string; progress?: number; route?: 'clipboard' | 'fallback' };
 
 /** A file read and checked, waiting for the user's Open or Cancel. */
 interface Preview {
@@ -93,8 +93,8 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
         userAgent: imported ? imported.userAgent : navigator.userAgent,
         ...(imported ? { source: `imported from ${imported.name} (${imported.producer})` } : {}),
       });
-      await copyText(markdown);
-      setStatus({ kind: 'ok', text: `Bug report copied (${markdown.split('\n').length} lines of Markdown, redacted). Paste it into the issue.` });
+      const route = await copyText(markdown);
+      setStatus({ kind: 'ok', text: `Bug report copied (${markdown.split('\n').length} lines of Markdown, redacted). Paste it into the issue.`, route });
     } catch (err) {
       setStatus({ kind: 'error', text: `Could not copy the report: ${message(err)}.` });
     }
@@ -216,7 +216,7 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
         </span>
       )}
       {status && (
-        <span class={status.kind === 'error' ? 'export-status error' : 'export-status'} role={status.kind === 'error' ? 'alert' : 'status'} data-testid={status.kind === 'error' ? 'import-error' : 'export-status'} data-kind={status.kind}>
+        <span class={status.kind === 'error' ? 'export-status error' : 'export-status'} role={status.kind === 'error' ? 'alert' : 'status'} data-testid={status.kind === 'error' ? 'import-error' : 'export-status'} data-kind={status.kind} data-copy-route={status.route}>
           {status.text}
           {status.kind === 'busy' && status.progress !== undefined && <progress data-testid="import-progress" max={1} value={status.progress} />}
         </span>
