@@ -86,6 +86,11 @@ export interface DropSummary {
   lostBeforePanel: number;
   /** Posts from the documents' stores to the service worker that failed (each followed by a new snapshot). */
   postFailures: number;
+  /**
+   * Records the Realtime tracker evicted to stay within its byte budget (connections, channels,
+   * join attempts, token pushes, system messages: RealtimeTracker.evictions), set by the Session.
+   */
+  recordsEvicted?: number;
 }
 
 export interface EventLogOptions {

@@ -37,6 +37,12 @@ export interface FrameFacts {
 const SEARCH_TEXT_CAP = 16 * 1024;
 /** Decoded payloads kept for rendering and selection; older ones are parsed again on demand. */
 const PAYLOAD_CACHE_SIZE = 2_000;
+/**
+ * ...and their bytes (by the size of what was captured of each frame): 2,000 decoded frames of
+ * 256 KiB would otherwise hold half a gigabyte.
+ */
+export const PAYLOAD_CACHE_BYTES = 16 * 1024 * 1024;
+const PAYLOAD_ENTRY_BYTES = 256;
 
 const FACTS = Symbol('claimscope.frameFacts');
 const DESCRIPTION = Symbol('claimscope.frameDescription');
@@ -55,10 +61,18 @@ export function isFrameEvent(event: CapturedEvent): event is FrameEvent {
 export class FrameCatalog {
   private readonly vsnByConn = new Map<ConnectionId, Vsn>();
   private readonly payloads = new Map<FrameEvent, DecodedFrame>();
+  private readonly payloadSizes = new Map<FrameEvent, number>();
+  /** Estimated bytes of the cached payloads (bounded by `maxPayloadBytes`). */
+  payloadBytes = 0;
+  /** Cached payloads evicted to stay within the bounds (each is parsed again if shown again). */
+  payloadEvictions = 0;
   /** Decodes performed (ingest and payload re-parses): for tests and the session benchmark. */
   decodes = 0;
 
-  constructor(private readonly decoder: FrameDecoder = decodeFrame) {}
+  constructor(
+    private readonly decoder: FrameDecoder = decodeFrame,
+    private readonly maxPayloadBytes = PAYLOAD_CACHE_BYTES,
+  ) {}
 
   /** Learn each connection's serializer from its URL; call with events before they are used. */
   noteEvents(events: readonly unknown[]): void {
@@ -145,6 +159,8 @@ export class FrameCatalog {
 
   clear(): void {
     this.payloads.clear();
+    this.payloadSizes.clear();
+    this.payloadBytes = 0;
   }
 
   private decode(frame: FrameEvent, vsn: Vsn, dir: FrameEvent['dir']): DecodedFrame {
@@ -153,8 +169,18 @@ export class FrameCatalog {
   }
 
   private remember(frame: FrameEvent, decoded: DecodedFrame): void {
+    const size = PAYLOAD_ENTRY_BYTES + (typeof frame.text === 'string' ? frame.text.length : 0) + (typeof frame.base64 === 'string' ? frame.base64.length : 0);
+    this.payloadBytes += size - (this.payloadSizes.get(frame) ?? 0);
+    this.payloads.delete(frame);
     this.payloads.set(frame, decoded);
-    if (this.payloads.size > PAYLOAD_CACHE_SIZE) this.payloads.delete(this.payloads.keys().next().value as FrameEvent);
+    this.payloadSizes.set(frame, size);
+    while (this.payloads.size > PAYLOAD_CACHE_SIZE || (this.payloadBytes > this.maxPayloadBytes && this.payloads.size > 1)) {
+      const oldest = this.payloads.keys().next().value as FrameEvent;
+      this.payloadBytes -= this.payloadSizes.get(oldest) ?? 0;
+      this.payloads.delete(oldest);
+      this.payloadSizes.delete(oldest);
+      this.payloadEvictions++;
+    }
   }
 }
 

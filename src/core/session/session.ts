@@ -16,6 +16,7 @@
 import { EvidenceIndex } from '../analysis/evidence-index';
 import type { CapturedEvent } from '../model';
 import { RealtimeTracker, type ChannelRecord, type ConnectionRecord, type RealtimeSession } from '../realtime';
+import type { TrackerEvictions } from '../realtime/tracker';
 import type { FrameRef, JoinAttempt, SystemMessage, TokenPush } from '../realtime/types';
 import type { ProjectKnowledge } from '../tokens/project';
 import { SessionEngine, type EngineResult } from './engine';
@@ -88,6 +89,8 @@ export class Session {
   readonly catalog: FrameCatalog;
   readonly engine = new SessionEngine();
   private tracker: RealtimeTracker;
+  /** The tracker's eviction passes already reflected in the published records. */
+  private trackerEvictionsSeen = 0;
   /** Documents that went away (pagehide): their sockets are shown closed by the unload. */
   private readonly unloads = new DocumentUnloads();
   /** What the engine reads of the held events (all but frames), extracted as they arrive. */
@@ -214,7 +217,7 @@ export class Session {
         problem: log.problem,
         hookReport: hookReport(log),
       }),
-      drops: Object.freeze(log.drops()),
+      drops: Object.freeze({ ...log.drops(), recordsEvicted: recordsEvicted(this.tracker.evictions()) }),
       otherSockets: log.otherSockets(),
       eventCount: log.eventCount,
       rows: rowsView(log.rows, log.rows.length),
@@ -279,6 +282,7 @@ export class Session {
   private rebuild(): void {
     this.rebuilds++;
     this.tracker = this.newTracker();
+    this.trackerEvictionsSeen = 0;
     this.unloads.clear();
     this.evidence = new EvidenceIndex();
     this.allDirty = true;
@@ -299,6 +303,12 @@ export class Session {
       if (typeof conn === 'string') this.dirtyConns.add(conn);
       // Network observations are matched to sockets by URL inside the tracker.
       else if (event.kind === 'net') this.allDirty = true;
+    }
+    // The tracker evicted records to stay within its byte budget: lists of any socket may have
+    // changed, so every published copy is made again.
+    if (this.tracker.evictionCount !== this.trackerEvictionsSeen) {
+      this.trackerEvictionsSeen = this.tracker.evictionCount;
+      this.allDirty = true;
     }
   }
 
@@ -328,6 +338,10 @@ export class Session {
     // and join attempts stay; only per-frame records are forgotten).
     return new RealtimeTracker({ keepBulkPayloads: false, maxFrames: this.log.maxEvents, decodeFrame: this.catalog.ingestDecode });
   }
+}
+
+function recordsEvicted(e: TrackerEvictions): number {
+  return e.connections + e.channels + e.attempts + e.tokenPushes + e.systemMessages;
 }
 
 function rowsView(rows: readonly SessionRow[], length: number): RowsView {

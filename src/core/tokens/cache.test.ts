@@ -58,4 +58,20 @@ describe('TokenCache: decode and verify once per token', () => {
     cache.decode('a.b.c'); // dropped: decoded again
     expect(cache.stats.decodes).toBe(5);
   });
+
+  it('is bounded by bytes too: a page sending megabyte "tokens" cannot grow it, and evictions are counted', () => {
+    const maxBytes = 4 * 1024 * 1024;
+    const cache = new TokenCache(5_000, maxBytes);
+    // 200 distinct 256 KiB token-shaped strings: 100 MB of keys under a count limit of 5,000.
+    const huge = (i: number) => `eyJhbGciOiJIUzI1NiJ9.${String(i).padStart(6, '0')}${'A'.repeat(256 * 1024)}.sig`;
+    for (let i = 0; i < 200; i++) cache.decode(huge(i));
+    expect(cache.bytes).toBeLessThanOrEqual(maxBytes);
+    expect(cache.stats.evictions).toBeGreaterThan(180);
+    // The newest is still a hit; the oldest is decoded again (same answer, more time).
+    cache.decode(huge(199));
+    expect(cache.stats.decodeHits).toBe(1);
+    const again = cache.decode(huge(0));
+    expect(again).toEqual(decodeToken(huge(0)));
+    expect(cache.stats.decodes).toBe(201);
+  });
 });

@@ -11,6 +11,56 @@ import { decodeToken, type DecodedToken } from './decode';
 import type { ProjectKnowledge } from './project';
 import { verifySignature, type SignatureCheck, type SignerSelection } from './verify';
 
+/**
+ * A memo bounded by entries and by bytes, oldest entry first: its keys are whole tokens (a page
+ * can send a 256 KiB "token" in every frame), so a count alone does not bound it. An evicted entry
+ * is only computed again when asked for; nothing is lost but time, and evictions are counted.
+ */
+export class BoundedMemo<V> {
+  private readonly entries = new Map<string, { value: V; bytes: number }>();
+  bytes = 0;
+  evictions = 0;
+
+  constructor(
+    readonly maxEntries: number,
+    readonly maxBytes: number,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): V | undefined {
+    return this.entries.get(key)?.value;
+  }
+
+  /** `bytes`: what the entry holds besides its key (the key's own length is added here). */
+  set(key: string, value: V, bytes: number): void {
+    const old = this.entries.get(key);
+    if (old) {
+      this.bytes -= old.bytes;
+      this.entries.delete(key);
+    }
+    const size = MEMO_ENTRY_BYTES + key.length + bytes;
+    this.entries.set(key, { value, bytes: size });
+    this.bytes += size;
+    while (this.entries.size > this.maxEntries || (this.bytes > this.maxBytes && this.entries.size > 1)) {
+      const oldest = this.entries.keys().next().value as string;
+      this.bytes -= this.entries.get(oldest)!.bytes;
+      this.entries.delete(oldest);
+      this.evictions++;
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+}
+
+/** Fixed cost of a memo entry (map slot, value object) in the byte estimate. */
+const MEMO_ENTRY_BYTES = 128;
+
 export interface TokenCacheStats {
   /** Tokens actually decoded (cache misses). */
   decodes: number;
@@ -18,6 +68,8 @@ export interface TokenCacheStats {
   /** Signatures actually verified (cache misses): the expensive part. */
   verifications: number;
   verificationHits: number;
+  /** Entries evicted to stay within the bounds (each is recomputed if asked for again). */
+  evictions: number;
 }
 
 interface ProjectEntry {
@@ -27,31 +79,53 @@ interface ProjectEntry {
    */
   secret: ProjectKnowledge['secret'];
   jwks: ProjectKnowledge['jwks'];
-  checks: Map<string, Promise<SignatureCheck>>;
+  checks: BoundedMemo<Promise<SignatureCheck>>;
 }
 
 const DEFAULT_TOKEN_CACHE_LIMIT = 5_000;
+/** Bytes per memo (the decodes, and the checks of one project knowledge). */
+export const DEFAULT_TOKEN_CACHE_BYTES = 16 * 1024 * 1024;
 
 export class TokenCache {
-  readonly stats: TokenCacheStats = { decodes: 0, decodeHits: 0, verifications: 0, verificationHits: 0 };
-  private decoded = new Map<string, DecodedToken>();
+  private readonly counts = { decodes: 0, decodeHits: 0, verifications: 0, verificationHits: 0, evictedChecks: 0 };
+  private readonly decoded: BoundedMemo<DecodedToken>;
   // Keyed on the knowledge object itself: dropped with it, never compared field by field.
   private projects = new WeakMap<ProjectKnowledge, ProjectEntry>();
 
-  /** `limit`: entries kept per map (oldest dropped first), so a long session cannot grow it without bound. */
-  constructor(private readonly limit = DEFAULT_TOKEN_CACHE_LIMIT) {}
+  /**
+   * `limit`: entries kept per memo, `maxBytes`: bytes per memo (oldest dropped first, counted in
+   * `stats.evictions`), so a long session, or a page sending huge token-shaped strings, cannot
+   * grow it without bound.
+   */
+  constructor(
+    private readonly limit = DEFAULT_TOKEN_CACHE_LIMIT,
+    private readonly maxBytes = DEFAULT_TOKEN_CACHE_BYTES,
+  ) {
+    this.decoded = new BoundedMemo(limit, maxBytes);
+  }
+
+  get stats(): TokenCacheStats {
+    const { decodes, decodeHits, verifications, verificationHits, evictedChecks } = this.counts;
+    return { decodes, decodeHits, verifications, verificationHits, evictions: this.decoded.evictions + evictedChecks };
+  }
+
+  /** Estimated bytes held by the decodes memo (the checks are bounded per project alike). */
+  get bytes(): number {
+    return this.decoded.bytes;
+  }
 
   /** decodeToken, once per raw string. Non-strings are decoded every time (cheap, not keyable). */
   decode(raw: unknown): DecodedToken {
     if (typeof raw !== 'string') return decodeToken(raw);
     const hit = this.decoded.get(raw);
     if (hit) {
-      this.stats.decodeHits++;
+      this.counts.decodeHits++;
       return hit;
     }
-    this.stats.decodes++;
+    this.counts.decodes++;
     const token = decodeToken(raw);
-    remember(this.decoded, raw, token, this.limit);
+    // The decoded header and claims are about as large as the text they came from.
+    this.decoded.set(raw, token, raw.length);
     return token;
   }
 
@@ -59,7 +133,7 @@ export class TokenCache {
   verify(token: DecodedToken, selection: SignerSelection, project: ProjectKnowledge): Promise<SignatureCheck> {
     let entry = this.projects.get(project);
     if (!entry || entry.secret !== project.secret || entry.jwks !== project.jwks) {
-      entry = { secret: project.secret, jwks: project.jwks, checks: new Map() };
+      entry = { secret: project.secret, jwks: project.jwks, checks: new BoundedMemo(this.limit, this.maxBytes) };
       this.projects.set(project, entry);
     }
     // The selection is a function of the token and the project, so the cleaned token is the key;
@@ -67,12 +141,14 @@ export class TokenCache {
     const key = `${selectionKey(selection)}\u0000${token.cleaned}`;
     const hit = entry.checks.get(key);
     if (hit) {
-      this.stats.verificationHits++;
+      this.counts.verificationHits++;
       return hit;
     }
-    this.stats.verifications++;
+    this.counts.verifications++;
     const check = verifySignature(token, selection, project);
-    remember(entry.checks, key, check, this.limit);
+    const before = entry.checks.evictions;
+    entry.checks.set(key, check, 0);
+    this.counts.evictedChecks += entry.checks.evictions - before;
     return check;
   }
 
@@ -92,7 +168,3 @@ function selectionKey(s: SignerSelection): string {
   }
 }
 
-function remember<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
-  map.set(key, value);
-  if (map.size > limit) map.delete(map.keys().next().value as string);
-}
