@@ -302,11 +302,21 @@ test('captures Realtime frames, auth HTTP calls and network status from the firs
   // whose constructor the page borrowed.
   const framed = await panel.waitForEvents((evs) => frames(evs).some((f) => f.text?.includes('realtime:framed')));
   const framedOpen = framed.find((e) => e.kind === 'ws-connecting' && e.url.includes('from=iframe'));
-  expect(framedOpen?.frameUrl).toBe(`${server.origin}/frame.html`);
+  // A document's URL is kept once, in its DocumentInfo (issue 10 item 4), never on each event.
+  const docUrl = async (docId: string | undefined) => {
+    for (const m of (await panel.messages()).reverse()) {
+      if (m.type === 'snapshot' && m.snapshot.doc.docId === docId) return m.snapshot.doc.url;
+      const listed = m.type === 'status' ? m.documents?.find((d) => d.docId === docId) : undefined;
+      if (listed) return listed.url;
+    }
+    return undefined;
+  };
+  expect(framedOpen).not.toHaveProperty('frameUrl');
+  await expect.poll(() => docUrl(framedOpen?.docId)).toBe(`${server.origin}/frame.html`);
   expect(framedOpen?.docId).not.toBe((opening as { docId: string }).docId);
   // Measured: Chromium injects match_about_blank scripts into a fresh iframe synchronously.
   const blankOpen = framed.find((e) => e.kind === 'ws-connecting' && e.url.includes('from=blank'));
-  expect(blankOpen?.frameUrl).toBe('about:blank');
+  await expect.poll(() => docUrl(blankOpen?.docId)).toBe('about:blank');
 
   // Auth HTTP: headers, the token grant (never the refresh token), a capped error body.
   const tokenReq = events.find((e) => e.kind === 'http-request' && e.url.includes('/auth/v1/token'));

@@ -87,6 +87,11 @@ export interface DocumentInfo {
   startedAt: number;
   /** Absent while undecided (the first second of the document, at most until DOMContentLoaded). */
   hook?: HookState;
+  /**
+   * Forgeries detected in this document (issue 10 item 5): events the page dispatched itself on a
+   * socket or for the lifecycle, a hand-over after the hook's grace period. Absent: none seen.
+   */
+  tampered?: number;
 }
 
 export interface StoreSnapshot {

@@ -6,6 +6,7 @@ import browser, { type Runtime, type WebRequest } from 'webextension-polyfill';
 import { PORT_CONTENT, PORT_PANEL, PROTOCOL_VERSION, type ContentPing } from '../messages';
 import { CONTENT_PONG } from '../transport/schemas';
 import { validateMessage } from '../transport/validate';
+import { scrubUrl } from '../core/url-secrets';
 import { SUPABASE_URL_PATTERNS, observationFromError, observationFromHeaders, type RequestDetails } from './network';
 import { Router } from './router';
 
@@ -26,7 +27,8 @@ const router = new Router({
   },
   async tabUrl(tabId) {
     const tab = await browser.tabs.get(tabId);
-    return tab.url || tab.pendingUrl || undefined;
+    // The status line shows it: scrubbed like every captured URL (an implicit-flow fragment...).
+    return scrubUrl(tab.url || tab.pendingUrl || '') || undefined;
   },
   async reloadTab(tabId) {
     await browser.tabs.reload(tabId, { bypassCache: false });

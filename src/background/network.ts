@@ -5,6 +5,7 @@
 // e2e/capture-smoke.spec.ts): the event carries the error, never an invented status.
 
 import { isRealtimeSocketUrl, isSupabaseHttpUrl, type NetworkObservation } from '../core/model';
+import { scrubUrl } from '../core/url-secrets';
 
 /**
  * Match patterns narrow the listener to Supabase-shaped paths so ordinary browsing never wakes
@@ -46,7 +47,8 @@ export function observationFromHeaders(d: RequestDetails): NetworkObservation | 
   const date = d.responseHeaders?.find((h) => h.name.toLowerCase() === 'date')?.value;
   return {
     kind: 'net',
-    url: d.url,
+    // Scrubbed as the hook's URLs are (issue 10 item 4): an upgrade still pairs with its socket.
+    url: scrubUrl(d.url),
     resourceType: resourceType(d.type),
     method: d.method,
     ...(d.statusCode !== undefined ? { status: d.statusCode } : {}),
@@ -57,5 +59,5 @@ export function observationFromHeaders(d: RequestDetails): NetworkObservation | 
 /** onErrorOccurred → a `net` observation with the browser's error text and no status. */
 export function observationFromError(d: RequestDetails): NetworkObservation | undefined {
   if (!isObservedUrl(d.url)) return undefined;
-  return { kind: 'net', url: d.url, resourceType: resourceType(d.type), method: d.method, error: d.error ?? 'unknown network error' };
+  return { kind: 'net', url: scrubUrl(d.url), resourceType: resourceType(d.type), method: d.method, error: d.error ?? 'unknown network error' };
 }

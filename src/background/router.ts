@@ -146,7 +146,7 @@ export class Router {
     // Only the document that said hello on this port may describe itself (no renaming, no iframe
     // posing as the top document).
     if (!rec.doc || doc.docId !== rec.doc.docId) return;
-    rec.doc = { ...rec.doc, hook: doc.hook };
+    rec.doc = { ...rec.doc, hook: doc.hook, ...(doc.tampered ? { tampered: doc.tampered } : {}) };
     const status = this.capturingStatus(rec.tabId);
     for (const panel of this.panels.get(rec.tabId) ?? []) this.toPanel(panel, status);
   }

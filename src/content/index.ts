@@ -4,11 +4,14 @@
 import browser from 'webextension-polyfill';
 import { PORT_CONTENT } from '../messages';
 import type { PortLike } from '../transport/endpoint';
+import { scrubUrl } from '../core/url-secrets';
 import { ContentStore } from './store';
 
 const store = new ContentStore({
   docId: randomId(),
-  url: location.href,
+  // Scrubbed where it is first taken (issue 10 item 4): an implicit-flow fragment, ?code=, a
+  // one-time token... never leave the page; what is left is the document's one URL.
+  url: scrubUrl(location.href),
   isTop: (() => {
     try {
       return window.top === window;
@@ -18,7 +21,7 @@ const store = new ContentStore({
   })(),
   startedAt: Date.now(),
   window,
-  currentUrl: () => location.href,
+  currentUrl: () => scrubUrl(location.href),
   connect() {
     if (!browser.runtime?.id) throw new Error('extension context invalidated');
     return browser.runtime.connect({ name: PORT_CONTENT }) as PortLike;

@@ -82,9 +82,45 @@ describe('ContentStore', () => {
     h.store.documentParsed();
     h.clock.advance(HOOK_GRACE_MS);
     expect(h.sent().at(-1)).toEqual({ type: 'document', doc: expect.objectContaining({ docId: 'd1', hook: 'missing' }) });
-    // A late hand-over: the document is captured after all.
-    h.store.handover(handover(h.win).event);
-    expect(h.sent().at(-1)).toEqual({ type: 'document', doc: expect.objectContaining({ hook: 'connected' }) });
+    // A hand-over after the hook's grace period can only be the page's own (the hook hands over at
+    // document_start): refused, its port closed, and the document marked as tampered.
+    const late = new FakePagePort();
+    const lateHandover = handover(h.win, { ports: [late] });
+    h.store.handover(lateHandover.event);
+    expect(lateHandover.stopped()).toBe(true);
+    expect(late.closed).toBe(true);
+    expect(h.sent().at(-1)).toEqual({ type: 'document', doc: expect.objectContaining({ hook: 'missing', tampered: 1 }) });
+    late.post(pageEvents(1, 1));
+    expect(h.store.events().map((e) => e.kind)).toEqual(['rejected']);
+  });
+
+  it('marks the document tampered when the hook reports an event the page dispatched itself, and keeps capturing', () => {
+    const h = setup();
+    h.store.start();
+    const hook = new FakePagePort();
+    h.store.handover(handover(h.win, { ports: [hook] }).event);
+    hook.post(batch([pageEvent(1), { kind: 'forged', event: 'message', time: 1_700_000_000_010 }, { kind: 'forged', event: 'close', time: 1_700_000_000_011 }, pageEvent(2)]));
+    const events = h.store.events();
+    expect(events.map((e) => e.kind)).toEqual(['ws-connecting', 'rejected', 'rejected', 'ws-connecting']);
+    expect(events[1]).toMatchObject({ reason: expect.stringContaining('dispatched a WebSocket or lifecycle event itself') });
+    // Told once, the count in the document's info.
+    expect(h.sent().filter((m) => m.type === 'document' && m.doc.tampered)).toEqual([{ type: 'document', doc: expect.objectContaining({ hook: 'connected', tampered: 1 }) }]);
+    expect(h.store.doc.tampered).toBe(2);
+  });
+
+  it('scrubs secrets from the URLs of page events, and stamps no URL on events', () => {
+    const h = setup();
+    h.store.start();
+    const hook = new FakePagePort();
+    h.store.handover(handover(h.win, { ports: [hook] }).event);
+    hook.post(
+      batch([
+        { kind: 'http-request', req: 'r1', method: 'GET', url: 'https://x.supabase.co/auth/v1/verify?token=ONE-TIME&type=signup', headers: {}, api: 'fetch', time: 1_700_000_000_001 },
+      ]),
+    );
+    const [ev] = h.store.events();
+    expect(ev).toMatchObject({ kind: 'http-request', url: 'https://x.supabase.co/auth/v1/verify?token=[redacted]&type=signup' });
+    expect(ev).not.toHaveProperty('frameUrl');
   });
 
   it('accepts one trusted hand-over from its own window, and swallows and closes every other', () => {

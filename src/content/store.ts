@@ -9,8 +9,9 @@
 // a panel was listening as the port dropped. src/content/index.ts wires it to `browser`, `window`
 // and real timers.
 
-import type { CapturedEvent } from '../core/model';
+import type { CapturedEvent, CapturedEventBody } from '../core/model';
 import { EventBuffer } from '../core/session/buffer';
+import { scrubUrl } from '../core/url-secrets';
 import { PROTOCOL_VERSION, type ContentPong, type ContentToBackground, type DocumentInfo, type StoreStats } from '../messages';
 import { HANDOVER_KEY } from '../page/handover';
 import { contentEndpoint, type ContentEndpoint, type PortLike } from '../transport/endpoint';
@@ -20,6 +21,11 @@ import { validateMessage } from '../transport/validate';
 import { isRealtimeSocketOpening, isServerAuthError } from './evidence';
 import { HOOK_GRACE_MS, HookWatch } from './hook-watch';
 import { validatePageBatch } from './validate';
+
+/** The URLs a page event carries, with their secrets scrubbed (core/url-secrets) before anything keeps them. */
+function scrubUrls(body: CapturedEventBody): CapturedEventBody {
+  return body.kind === 'ws-connecting' || body.kind === 'http-request' ? { ...body, url: scrubUrl(body.url) } : body;
+}
 
 /** Rejected page events stored as evidence; beyond this they are only counted. */
 const MAX_STORED_REJECTIONS = 50;
@@ -89,7 +95,8 @@ export class ContentStore {
 
   constructor(private readonly host: ContentHost) {
     this.doc = { docId: host.docId, url: host.url, isTop: host.isTop, startedAt: host.startedAt };
-    this.buffer = new EventBuffer(host.docId, host.url);
+    // The document's URL is in `doc`, once (scrubbed by the caller); events carry their docId only.
+    this.buffer = new EventBuffer(host.docId);
     // Did the hook start? The panel must not say "Capturing" when it did not.
     this.hookWatch = new HookWatch((state) => {
       this.doc.hook = state;
@@ -128,6 +135,12 @@ export class ContentStore {
     if (!data || typeof data !== 'object' || !(HANDOVER_KEY in data)) return;
     // Page listeners registered later never see the hand-over.
     e.stopImmediatePropagation();
+    // The hook hands over at document_start, before any page script: once its grace period is over
+    // (HookWatch decided 'missing') a hand-over can only be a page's own, after its hook was blocked.
+    if (!this.pagePort && this.hookWatch.state === 'missing') {
+      for (const extra of e.ports) extra.close();
+      return this.tampered('a hand-over of the capture port came after the page hook could have sent it; refused');
+    }
     // A page script can dispatch a synthetic MessageEvent synchronously, ahead of the hook's queued
     // postMessage: only a real postMessage (isTrusted) can carry the hook's port.
     if (this.pagePort || !e.isTrusted || ports.length !== 1) {
@@ -144,11 +157,27 @@ export class ContentStore {
     const { accepted, rejected, excess } = validatePageBatch(data, this.doc.docId);
     // The excess of an over-long batch is counted, not stored one by one (its one reason is).
     if (excess > 0) this.buffer.countRejected(excess - 1);
-    for (const { body, time } of accepted) this.store(this.buffer.add(body, { time, source: 'page' }));
+    for (const { body, time } of accepted) {
+      // Only a forged-event report validates to a rejection (the page cannot claim that kind).
+      if (body.kind === 'rejected') this.tampered(body.reason);
+      else this.store(this.buffer.add(scrubUrls(body), { time, source: 'page' }));
+    }
     for (const reason of rejected) {
       if (this.storedRejections++ < MAX_STORED_REJECTIONS) this.store(this.buffer.add({ kind: 'rejected', reason }, { time: this.host.now(), source: 'page' }));
       else this.buffer.countRejected();
     }
+  }
+
+  /**
+   * A forgery was detected (an event the page dispatched itself, a late hand-over): stored like a
+   * rejection, and the document marked as tampered, told once (the count follows in later docs).
+   */
+  private tampered(reason: string): void {
+    const first = !this.doc.tampered;
+    this.doc.tampered = (this.doc.tampered ?? 0) + 1;
+    if (this.storedRejections++ < MAX_STORED_REJECTIONS) this.store(this.buffer.add({ kind: 'rejected', reason }, { time: this.host.now(), source: 'page' }));
+    else this.buffer.countRejected();
+    if (first) this.post({ type: 'document', doc: { ...this.doc } });
   }
 
   /**

@@ -32,6 +32,9 @@ const MAX_ID = 32;
 const MAX_PROTOCOLS = 32;
 const MAX_SHORT = 1_024;
 
+/** The reason stored for an event the page forged by dispatching it itself. */
+export const FORGED_REASON = 'the page dispatched a WebSocket or lifecycle event itself; not recorded';
+
 class Invalid extends Error {}
 const fail = (why: string): never => {
   throw new Invalid(why);
@@ -170,6 +173,11 @@ export function validatePageEvent(raw: unknown, docId: string): AcceptedPageEven
       body = { kind, change, ...(jumpMs !== undefined ? { jumpMs } : {}) };
       break;
     }
+    case 'forged':
+      // A socket or lifecycle event the page dispatched itself (isTrusted false): the hook refused
+      // it and says so. Kept as a rejection; the store marks the document's capture (issue 10 item 5).
+      body = { kind: 'rejected', reason: `${FORGED_REASON} (${str(e.event, 'forged: event', 32)})` };
+      break;
     case 'other-sockets':
       body = { kind, count: int(e.count, 'other-sockets: count', 0, Number.MAX_SAFE_INTEGER) };
       break;

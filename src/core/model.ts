@@ -190,7 +190,7 @@ export type CapturedEventKind = CapturedEvent['kind'];
 export const REALTIME_SOCKET_PATHS = ['/realtime/v1/websocket', '/socket/websocket'] as const;
 
 /** Supabase HTTP path prefixes recorded on any host (custom domains and localhost:54321 included). */
-const SUPABASE_HTTP_PATHS = [
+export const SUPABASE_HTTP_PATHS = [
   '/auth/v1/',
   '/rest/v1/',
   '/graphql/v1/',

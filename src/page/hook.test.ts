@@ -280,62 +280,84 @@ describe('installHook: one XMLHttpRequest object reused for several requests', (
   });
 });
 
-describe('installHook: no callback the page runs can throw into it', () => {
-  /**
-   * A page whose event plumbing is recorded: every listener and interval callback the hook
-   * registers is kept, so the test can run it as the browser would, with the failure the browser
-   * cannot be asked to produce on demand (a native getter throwing, a clock that fails).
-   */
-  function recordingWindow() {
-    const { w, handovers } = fakeWindow();
-    const listeners: { target: unknown; type: string; fn: (e?: unknown) => unknown }[] = [];
-    const intervals: (() => unknown)[] = [];
-    const broken = { clock: false, perf: false, protocol: false, visibility: false };
-    class RecordingTarget extends EventTarget {}
-    RecordingTarget.prototype.addEventListener = function (this: unknown, type: string, fn: any) {
-      listeners.push({ target: this, type, fn });
-    };
-    class FakeWebSocket extends RecordingTarget {
-      #url: string;
-      constructor(url: string) {
-        super();
-        this.#url = url;
-      }
-      get url() {
-        return this.#url;
-      }
-      get protocol() {
-        if (broken.protocol) throw new TypeError('Illegal invocation');
-        return '';
-      }
-      get extensions() {
-        return '';
-      }
-      get readyState() {
-        return 1;
-      }
-      send() {}
-      close() {}
+/**
+ * A page whose event plumbing is recorded: every listener and interval callback the hook
+ * registers is kept, so the test can run it as the browser would, with the failure the browser
+ * cannot be asked to produce on demand (a native getter throwing, a clock that fails).
+ */
+function recordingWindow() {
+  const { w, handovers } = fakeWindow();
+  const listeners: { target: unknown; type: string; fn: (e?: unknown) => unknown }[] = [];
+  const intervals: (() => unknown)[] = [];
+  const broken = { clock: false, perf: false, protocol: false, visibility: false };
+  class RecordingTarget extends EventTarget {}
+  RecordingTarget.prototype.addEventListener = function (this: unknown, type: string, fn: any) {
+    listeners.push({ target: this, type, fn });
+  };
+  class FakeWebSocket extends RecordingTarget {
+    #url: string;
+    constructor(url: string) {
+      super();
+      this.#url = url;
     }
-    const date = { now: () => (broken.clock ? Number.NaN.toFixed(-1) : Date.now()) };
-    const perf = { now: () => (broken.perf ? Number.NaN.toFixed(-1) : performance.now()) };
-    const doc = Object.defineProperty(new RecordingTarget(), 'visibilityState', {
-      get(): string {
-        if (broken.visibility) throw new TypeError('Illegal invocation');
-        return 'hidden';
-      },
-    });
-    Object.assign(w, {
-      EventTarget: RecordingTarget,
-      WebSocket: FakeWebSocket,
-      Date: date,
-      performance: perf,
-      document: doc,
-      setInterval: (fn: () => unknown) => intervals.push(fn),
-    });
-    return { w, handovers, listeners, intervals, broken, doc };
+    get url() {
+      return this.#url;
+    }
+    get protocol() {
+      if (broken.protocol) throw new TypeError('Illegal invocation');
+      return '';
+    }
+    get extensions() {
+      return '';
+    }
+    get readyState() {
+      return 1;
+    }
+    send() {}
+    close() {}
   }
+  const date = { now: () => (broken.clock ? Number.NaN.toFixed(-1) : Date.now()) };
+  const perf = { now: () => (broken.perf ? Number.NaN.toFixed(-1) : performance.now()) };
+  // The hook reads event fields and the visibility state through the prototypes' getters it
+  // captured at install, as in a browser.
+  class FakeDocument extends RecordingTarget {
+    get visibilityState(): string {
+      if (broken.visibility) throw new TypeError('Illegal invocation');
+      return 'hidden';
+    }
+  }
+  class FakeCloseEvent {
+    get code(): number {
+      throw new TypeError('Illegal invocation');
+    }
+    get reason() {
+      return '';
+    }
+    get wasClean() {
+      return true;
+    }
+  }
+  class FakeMessageEvent {
+    get data() {
+      return 'x';
+    }
+  }
+  const doc = new FakeDocument();
+  Object.assign(w, {
+    EventTarget: RecordingTarget,
+    WebSocket: FakeWebSocket,
+    Document: FakeDocument,
+    CloseEvent: FakeCloseEvent,
+    MessageEvent: FakeMessageEvent,
+    Date: date,
+    performance: perf,
+    document: doc,
+    setInterval: (fn: () => unknown) => intervals.push(fn),
+  });
+  return { w, handovers, listeners, intervals, broken, doc };
+}
 
+describe('installHook: no callback the page runs can throw into it', () => {
   it('counts a failing WebSocket, lifecycle or clock callback as a drop instead of throwing', async () => {
     const { w, handovers, listeners, intervals, broken, doc } = recordingWindow();
     installHook(w);
@@ -347,17 +369,19 @@ describe('installHook: no callback the page runs can throw into it', () => {
     expect(listeners.filter((l) => l.target === ws).map((l) => l.type)).toEqual(['open', 'message', 'error', 'close']);
     expect(intervals).toHaveLength(1);
 
+    // What the browser dispatches (isTrusted); the page's own dispatches are another test.
+    const trusted = { isTrusted: true };
     broken.protocol = true;
-    expect(() => on(ws, 'open')()).not.toThrow();
-    expect(() => on(ws, 'close')({ get code() { throw new TypeError('Illegal invocation'); } })).not.toThrow();
+    expect(() => on(ws, 'open')(trusted)).not.toThrow();
+    expect(() => on(ws, 'close')(trusted)).not.toThrow();
     broken.visibility = true;
-    expect(() => on(doc, 'visibilitychange')()).not.toThrow();
+    expect(() => on(doc, 'visibilitychange')(trusted)).not.toThrow();
     broken.perf = true;
     expect(() => intervals[0]()).not.toThrow();
     // A broken clock breaks even the failure report: still nothing reaches the page.
     broken.clock = true;
     for (const [target, type] of [[ws, 'error'], [ws, 'message'], [doc, 'freeze'], [doc, 'resume'], [w, 'online'], [w, 'offline']] as const)
-      expect(() => on(target, type)({ data: 'x' }), type).not.toThrow();
+      expect(() => on(target, type)(trusted), type).not.toThrow();
     broken.clock = false;
 
     await sink.until(() => sink.accepted.filter((e) => e.kind === 'drops').length >= 4);
@@ -368,6 +392,57 @@ describe('installHook: no callback the page runs can throw into it', () => {
     // open, close, visibilitychange, then the clock check; the broken-clock ones could not report.
     expect(reasons).toEqual([illegal, illegal, illegal, 'page hook: capture failed (callback): toFixed() digits argument must be between 0 and 100']);
     expect(sink.rejected).toEqual([]);
+  });
+});
+
+describe('installHook: a page that patches built-ins after the hook or dispatches events itself', () => {
+  it('records the frames the socket really carried, and reports synthetic socket and lifecycle events as forged', async () => {
+    const { w, handovers, listeners, doc } = recordingWindow();
+    installHook(w);
+    const sink = collect(handovers[0].ports[0]);
+    const ws = new w.WebSocket('wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0');
+    const on = (target: unknown, type: string) => listeners.find((l) => l.target === target && l.type === type)!.fn;
+    const seen: string[] = [];
+    const saved = {
+      push: Array.prototype.push,
+      parse: JSON.parse,
+      now: w.Date.now,
+      text: Object.getOwnPropertyDescriptor(Object.prototype, 'text'),
+      zero: Object.getOwnPropertyDescriptor(Array.prototype, '0'),
+    };
+    try {
+      // After install, as a hostile page would: every built-in the hook used to call at event time.
+      Array.prototype.push = function (this: unknown[], ...items: unknown[]) {
+        for (const it of items) if (it && typeof it === 'object' && 'kind' in it) (it as { text?: string }).text = 'ALTERED-BY-PUSH';
+        return saved.push.apply(this, items);
+      };
+      Object.defineProperty(Object.prototype, 'text', { configurable: true, set(v) { seen.push(String(v)); }, get() { return 'ALTERED-BY-SETTER'; } });
+      Object.defineProperty(Array.prototype, '0', { configurable: true, set(v) { seen.push(JSON.stringify(v)); }, get() { return undefined; } });
+      JSON.parse = () => ['1', '1', 'realtime:forged', 'phx_reply', {}];
+      w.Date.now = () => 1;
+      on(ws, 'message')({ isTrusted: true });
+      // The page's own dispatches: a frame on the socket, a close, and an "offline".
+      on(ws, 'message')({ isTrusted: false });
+      on(ws, 'close')({ isTrusted: false });
+      on(w, 'offline')({ isTrusted: false });
+      on(doc, 'visibilitychange')({ isTrusted: false });
+    } finally {
+      Array.prototype.push = saved.push;
+      JSON.parse = saved.parse;
+      w.Date.now = saved.now;
+      delete (Object.prototype as { text?: unknown }).text;
+      delete (Array.prototype as { 0?: unknown })[0];
+    }
+    await sink.until(() => sink.rejected.length + sink.accepted.length >= 6);
+    const frames = sink.accepted.filter((e) => e.kind === 'ws-frame');
+    // The frame FakeMessageEvent#data gave (the captured getter), untouched: the patches saw nothing.
+    expect(frames.map((f) => f.text)).toEqual(['x']);
+    expect(seen).toEqual([]);
+    expect(sink.accepted.filter((e) => e.kind === 'lifecycle' || e.kind === 'ws-close')).toEqual([]);
+    expect(sink.accepted.filter((e) => e.kind === 'rejected').map((e) => e.reason)).toEqual(
+      ['message', 'close', 'offline', 'visibilitychange'].map((t) => expect.stringContaining(`(${t})`)),
+    );
+    expect(JSON.stringify(sink.accepted)).not.toContain('ALTERED');
   });
 });
 

@@ -8,13 +8,26 @@
 // It decodes nothing: it copies, batches and posts. Every capture step is in try/catch, and every
 // callback the page's event loop runs is wrapped by `safe`; a failure is reported as a counted drop,
 // never thrown into the page.
+//
+// The hook shares its realm with the page, and the page may patch any built-in after the hook
+// installed (issue 10 item 5). So after install the hook runs no built-in it reads from the page's
+// globals or prototypes at event time: every native function and getter it uses is captured at
+// install (before any page script) and called with Reflect.apply; every object it builds for an
+// event, a queue or a message is a literal on a null prototype (an Object.prototype setter or an
+// Array.prototype index setter never sees it); arrays are appended with Reflect.defineProperty, never
+// `push`. A socket or lifecycle event the page dispatched itself (isTrusted false) is refused and
+// reported as forged: the one forgery the hook can see happen. What remains possible is written down
+// in README "What a hostile page can do".
 
-import { isRealtimeSocketUrl, isSupabaseHttpUrl, type CapturedRequestHeaders, type TokenGrant } from '../core/model';
-import { PAGE_LIMITS, PROTOCOL_VERSION, type PageEvent } from '../messages';
+import { REALTIME_SOCKET_PATHS, SUPABASE_HTTP_PATHS, type CapturedRequestHeaders } from '../core/model';
+import { PAGE_LIMITS, PROTOCOL_VERSION } from '../messages';
 import { HANDOVER_KEY } from './handover';
 
-/** A queued event; `w` is set while a binary Blob is being read (keeps frame order). */
-type Queued = PageEvent & { w?: 1 };
+/**
+ * An event on its way to the content script: a null-prototype object. `w` is set while a binary
+ * Blob is being read (keeps frame order).
+ */
+type Ev = { [k: string]: any };
 type Fn = (...args: any[]) => any;
 
 interface SocketState {
@@ -23,7 +36,7 @@ interface SocketState {
   st: 0 | 1 | 2;
   // Short names: the minifier keeps property names, and the hook has a byte budget.
   /** Events held while undecided. */
-  q: Queued[];
+  q: Ev[];
   /** Frames seen while undecided. */
   n: number;
   /** The page called close(). */
@@ -59,11 +72,33 @@ const UNKNOWN = 'UNKNOWN';
  * nowhere, so nothing is recorded twice.
  */
 export function installHook(w: any): void {
-  // Natives, captured before any page script can patch them.
+  // ---- natives, captured before any page script can patch them ---------------------------------
   const R = Reflect;
   const apply = R.apply;
+  const construct = R.construct;
+  const defineProp = R.defineProperty;
+  const gOPD = R.getOwnPropertyDescriptor;
+  const hasOwn: Fn = Object.hasOwn;
+  const keys = Object.keys;
+  const isArray = Array.isArray;
+  const round = Math.round;
+  const parse = JSON.parse;
+  // V8 only (Firefox: undefined, and `hide` does nothing).
+  const captureStack: Fn = (Error as any).captureStackTrace;
   const P = Proxy;
-  const dateNow: () => number = w.Date.now;
+  const call = (f: Fn, self: unknown, ...args: unknown[]): any => apply(f, self, args);
+  const SP = String.prototype;
+  const slice = SP.slice;
+  const indexOf = SP.indexOf;
+  const endsWith = SP.endsWith;
+  const includes = SP.includes;
+  const upper = SP.toUpperCase;
+  const lower = SP.toLowerCase;
+  const charCode = SP.charCodeAt;
+  const WM = WeakMap;
+  const wmGet = WM.prototype.get;
+  const wmSet = WM.prototype.set;
+  const dateNow: Fn = w.Date.now;
   const perf = w.performance;
   const perfNow: Fn = perf.now;
   const setT: Fn = w.setTimeout;
@@ -71,16 +106,13 @@ export function installHook(w: any): void {
   const setI: Fn = w.setInterval;
   const addEL: Fn = w.EventTarget.prototype.addEventListener;
   const portPost: Fn = w.MessagePort.prototype.postMessage;
-  const stringify = JSON.stringify;
-  const parse = JSON.parse;
   const U8 = w.Uint8Array;
   const AB = w.ArrayBuffer;
-  const isView: Fn = AB.isView;
   const Blob_ = w.Blob;
-  const blobSlice: Fn = Blob_ && Blob_.prototype.slice;
-  const blobBytes: Fn = Blob_ && Blob_.prototype.arrayBuffer;
+  const blobProto = Blob_ && Blob_.prototype;
+  const blobSlice: Fn = blobProto && blobProto.slice;
+  const blobBytes: Fn = blobProto && blobProto.arrayBuffer;
   const URL_ = w.URL;
-  const Req = w.Request;
   const Headers_ = w.Headers;
   const headersGet: Fn = Headers_ && Headers_.prototype.get;
   const Resp = w.Response && w.Response.prototype;
@@ -89,8 +121,34 @@ export function installHook(w: any): void {
   const Prom = w.Promise;
   const then: Fn = Prom.prototype.then;
   const fnToString: Fn = w.Function.prototype.toString;
-  const masks = new WeakMap<object, object>();
-  const now = () => apply(dateNow, w.Date, []) as number;
+  const proto = (name: string) => w[name] && w[name].prototype;
+  const getter = (p: any, key: string): Fn => p && gOPD(p, key)?.get;
+  const TA = U8 && R.getPrototypeOf(U8.prototype);
+  const taBuffer = getter(TA, 'buffer');
+  const taOffset = getter(TA, 'byteOffset');
+  const taLength = getter(TA, 'byteLength');
+  const taSet: Fn = TA && TA.set;
+  const DV = proto('DataView');
+  /** The buffer, byteOffset and byteLength getters of typed arrays, then of DataView. */
+  const viewGets = [taBuffer, taOffset, taLength];
+  const dvGets = [getter(DV, 'buffer'), getter(DV, 'byteOffset'), getter(DV, 'byteLength')];
+  const abLength = getter(AB && AB.prototype, 'byteLength');
+  const blobSize = getter(blobProto, 'size');
+  const dataGet = getter(proto('MessageEvent'), 'data');
+  const CE = proto('CloseEvent');
+  const codeGet = getter(CE, 'code');
+  const reasonGet = getter(CE, 'reason');
+  const cleanGet = getter(CE, 'wasClean');
+  const visibilityGet = getter(proto('Document'), 'visibilityState');
+  const statusGet = getter(Resp, 'status');
+  const typeGet = getter(Resp, 'type');
+  const hrefGet = getter(URL_ && URL_.prototype, 'href');
+  const domMessageGet = getter(proto('DOMException'), 'message');
+  const masks = new WM();
+
+  const now = (): number => call(dateNow, 0);
+  /** Appends to an array of ours without [[Set]]: an index setter on Array.prototype never runs. */
+  const add = (a: unknown[], v: unknown) => defineProp(a, a.length, { __proto__: null, value: v, writable: 1, enumerable: 1, configurable: 1 } as any);
   /**
    * Every callback the page's event loop runs (listeners, timers, promise reactions) goes through
    * this: an exception would otherwise reach the page's `window.onerror` or, in a promise reaction,
@@ -104,23 +162,40 @@ export function installHook(w: any): void {
         fail('callback', e);
       }
     } as F;
-  const listen = (target: unknown, type: string, fn: Fn) => apply(addEL, target, [type, safe(fn), true]);
+  const listen = (target: unknown, type: string, fn: Fn) => call(addEL, target, type, safe(fn), true);
+  /**
+   * A Proxy trap. What it throws is the native's own error, rethrown: V8 gets its stack captured
+   * again from the trap's caller, so a page reading `e.stack` sees its own frames and none of the
+   * hook's (issue 10 item 6; the hook's script is also named `<anonymous>`, not by its extension URL,
+   * by a sourceURL the build appends).
+   */
+  const trap = (body: Fn) =>
+    function t(this: unknown) {
+      try {
+        return apply(body, this, arguments);
+      } catch (e) {
+        try {
+          captureStack(e, t);
+        } catch {
+          /* not an object, not V8, or a frozen error: thrown as it is */
+        }
+        throw e;
+      }
+    };
   // Reading what the page passes in without running its code (ARCHITECTURE.md: page-observable
   // behaviour stays the same). The natives get the page's arguments untouched and read them once;
   // the hook must not read them a second time through anything the page can define: a getter, a
   // toString/valueOf, an iterator, an instanceof. It uses instead:
   //   - brand checks: a native getter applied to a value answers only for a real instance of its
-  //     class (URL, Request) and runs no page code, else it throws and we get undefined;
+  //     class (URL, Request, ArrayBuffer, Blob...) and runs no page code, else it throws and we get
+  //     undefined;
   //   - own data properties only, read through their descriptor: an accessor or an inherited
   //     property is "there but unread" (null), never invoked;
   //   - strings only where the native would convert (String(x) would run x's toString again).
-  // Residual, accepted: a Proxy passed as init or as headers sees its descriptor/ownKeys/has traps
-  // run by the hook too; the realm's own built-ins (String.prototype.toLowerCase, Array iterators,
-  // Response.prototype.status...) are called as the page left them; and what the hook does not
-  // read is not recorded (a URL given as a non-URL object with a toString is not captured, a method
-  // given by a getter is recorded as UNKNOWN, headers given by getters are not recorded).
-  const gOPD = Object.getOwnPropertyDescriptor;
-  const getter = (proto: any, key: string): Fn => proto && gOPD(proto, key)!.get!;
+  // Residual, accepted: a Proxy passed as init, headers or protocols sees its descriptor/ownKeys/has
+  // traps run by the hook too; and what the hook does not read is not recorded (a URL given as a
+  // non-URL object with a toString is not captured, a method given by a getter is recorded as
+  // UNKNOWN, headers given by getters are not recorded).
   const brand = (get: Fn, o: unknown): any => {
     try {
       return apply(get, o, []);
@@ -128,28 +203,56 @@ export function installHook(w: any): void {
       /* not an instance of the getter's class */
     }
   };
-  const own = (o: any, k: PropertyKey): unknown => {
+  const own = (o: any, k: PropertyKey): any => {
     if (o && typeof o == 'object') {
       const d = gOPD(o, k);
-      return d ? ('get' in d ? null : d.value) : k in o ? null : undefined;
+      return d ? (hasOwn(d, 'value') ? d.value : null) : k in o ? null : undefined;
     }
   };
-  const domMessageGet = getter(w.DOMException && w.DOMException.prototype, 'message');
   /** An Error's own message, or a DOMException's (an aborted fetch); never a page getter or toString. */
   const message = (e: unknown): string => {
     const m = own(e, 'message');
     return str(m) ? m : (brand(domMessageGet, e) ?? 'unknown error');
   };
-  const hrefGet = getter(URL_ && URL_.prototype, 'href');
   /** A URL the page gave as a string or a URL instance; undefined for anything else. */
   const urlOf = (u: unknown): string | undefined => (str(u) ? u : brand(hrefGet, u));
+  /** core/model pathOf, with the captured string methods. */
+  const pathOf = (u: string): string => {
+    const a = call(indexOf, u, '?');
+    const b = call(indexOf, u, '#');
+    const q = a < 0 || (b >= 0 && b < a) ? b : a;
+    if (q >= 0) u = call(slice, u, 0, q);
+    const s = call(indexOf, u, '://');
+    const p = s < 0 ? 0 : call(indexOf, u, '/', s + 3);
+    return s < 0 ? u : p < 0 ? '/' : call(slice, u, p);
+  };
+  /** core/model isRealtimeSocketUrl (endsWith) and isSupabaseHttpUrl (includes). */
+  const pathIs = (u: string, paths: readonly string[], test: Fn): boolean => {
+    const p = pathOf(u);
+    for (let i = 0; i < paths.length; i++) if (call(test, p, paths[i])) return true;
+    return false;
+  };
+  const utf8Length = (s: string): number => {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c: number = call(charCode, s, i);
+      if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) (n += 4), i++;
+      else n += 3;
+    }
+    return n;
+  };
 
   // ---- the private channel ---------------------------------------------------------------------
   const channel = new w.MessageChannel();
   const port = channel.port1;
-  apply(w.postMessage, w, [{ [HANDOVER_KEY]: PROTOCOL_VERSION }, '*', [channel.port2]]);
+  call(w.postMessage, w, { [HANDOVER_KEY]: PROTOCOL_VERSION }, '*', [channel.port2]);
 
-  let queue: Queued[] = [];
+  // The queue: a null-prototype object indexed head..tail (no array method, no index setter).
+  const queue: Ev = { __proto__: null };
+  let head = 0;
+  let tail = 0;
   let timer = 0;
   const flushLater = safe(flush);
   let queueDropped = 0;
@@ -157,55 +260,60 @@ export function installHook(w: any): void {
 
   function flush(): void {
     timer = 0;
-    let n = 0;
-    while (n < queue.length && n < PAGE_LIMITS.maxEventsPerBatch && !queue[n].w) n++;
+    const events: Ev[] = [];
+    const transfer: ArrayBuffer[] = [];
+    let ev: Ev;
+    while (head < tail && events.length < PAGE_LIMITS.maxEventsPerBatch && !(ev = queue[head]).w) {
+      delete queue[head++];
+      add(events, ev);
+      if (ev.bytes) add(transfer, ev.bytes);
+    }
     if (queueDropped) {
-      queue.splice(n++, 0, drop(queueDropped, 'hook queue full'));
+      add(events, drop(queueDropped, 'hook queue full'));
       queueDropped = 0;
     }
-    if (!n) return;
-    const events = queue.splice(0, n);
-    const transfer: ArrayBuffer[] = [];
-    for (const e of events) if (e.bytes) transfer.push(e.bytes);
+    if (!events.length) return;
     try {
-      apply(portPost, port, [{ v: PROTOCOL_VERSION, type: 'batch', events }, transfer]);
+      call(portPost, port, { __proto__: null, v: PROTOCOL_VERSION, type: 'batch', events }, transfer);
     } catch {
       failures++;
     }
-    if (queue.length) schedule();
+    if (head < tail) schedule();
   }
   function schedule(): void {
-    if (queue.length >= FLUSH_AT) flush();
-    else if (!timer) timer = apply(setT, w, [flushLater, FLUSH_DELAY_MS]);
+    if (tail - head >= FLUSH_AT) flush();
+    else if (!timer) timer = call(setT, w, flushLater, FLUSH_DELAY_MS);
   }
-  function emit(ev: Queued): void {
-    if (queue.length >= MAX_QUEUE) {
+  function emit(ev: Ev): void {
+    if (tail - head >= MAX_QUEUE) {
       queueDropped++;
       return;
     }
-    queue.push(ev);
+    queue[tail++] = ev;
     schedule();
   }
-  function drop(count: number, reason: string): Queued {
-    return { kind: 'drops', droppedEvents: count, droppedBytes: 0, truncatedFrames: 0, reason, time: now() };
+  function drop(count: number, reason: string): Ev {
+    return { __proto__: null, kind: 'drops', droppedEvents: count, droppedBytes: 0, truncatedFrames: 0, reason, time: now() };
   }
   function fail(step: string, e: unknown): void {
     // Counted as a dropped event with its reason; never rethrown into the page.
     if (++failures <= MAX_FAILURE_REPORTS) {
       try {
-        emit(drop(1, `capture failed (${step}): ${message(e).slice(0, 200)}`));
+        emit(drop(1, `capture failed (${step}): ${call(slice, message(e), 0, 200)}`));
       } catch {
         /* nothing more can be done without risking the page */
       }
     }
   }
+  /** A socket or lifecycle event the page dispatched itself: refused, reported so the capture is marked. */
+  const forged = (event: string) => emit({ __proto__: null, kind: 'forged', event, time: now() });
 
   /** Replaces obj[name] by a transparent Proxy that calls `after` once the native call returned. */
   function wrapAfter(obj: any, name: string, after: (self: any, args: any[], result: any) => void): void {
     const orig = obj[name];
     if (typeof orig !== 'function') return;
     const px = new P(orig, {
-      apply(t: Fn, self: unknown, args: any[]) {
+      apply: trap((t: Fn, self: unknown, args: any[]) => {
         const r = apply(t, self, args);
         try {
           after(self, args, r);
@@ -213,34 +321,26 @@ export function installHook(w: any): void {
           fail(name, e);
         }
         return r;
-      },
+      }),
     });
     obj[name] = px;
-    masks.set(px, orig);
+    call(wmSet, masks, px, orig);
   }
 
   // `Function.prototype.toString` of a wrapper answers like the native it wraps.
   try {
     const tsProxy = new P(fnToString, {
-      apply(t: Fn, self: any, args: any[]) {
-        let target = self;
-        try {
-          target = masks.get(self) ?? self;
-        } catch {
-          /* fall back to the receiver itself */
-        }
-        return apply(t, target, args);
-      },
+      apply: trap((t: Fn, self: any, args: any[]) => apply(t, call(wmGet, masks, self) ?? self, args)),
     });
     w.Function.prototype.toString = tsProxy;
-    masks.set(tsProxy, fnToString);
+    call(wmSet, masks, tsProxy, fnToString);
   } catch (e) {
     fail('toString', e);
   }
 
   // ---- WebSocket --------------------------------------------------------------------------------
   const NativeWS = w.WebSocket;
-  const sockets = new WeakMap<object, SocketState>();
+  const sockets = new WM();
   let connCount = 0;
   let otherSockets = 0;
 
@@ -251,75 +351,65 @@ export function installHook(w: any): void {
     const extensionsGet = getter(wsProto, 'extensions');
     const stateGet = getter(wsProto, 'readyState');
 
-    const record = (s: SocketState, ev: Queued) => {
+    const record = (s: SocketState, ev: Ev) => {
       if (s.st === 1) emit(ev);
-      else if (s.st === 0) s.q.push(ev);
+      else if (s.st === 0) add(s.q, ev);
     };
     const decide = (s: SocketState, st: 1 | 2) => {
       const pend = s.q;
       s.st = st;
       s.q = [];
-      if (st === 1) for (const ev of pend) emit(ev);
-      else emit({ kind: 'other-sockets', count: ++otherSockets, time: now() });
+      if (st === 1) for (let i = 0; i < pend.length; i++) emit(pend[i]);
+      else emit({ __proto__: null, kind: 'other-sockets', count: ++otherSockets, time: now() });
     };
     const onFrame = (s: SocketState, dir: 'sent' | 'received', data: unknown) => {
       if (s.st === 2) return;
-      const ev = { kind: 'ws-frame', conn: s.id, dir, time: now() } as Queued & { [k: string]: unknown };
       const max = PAGE_LIMITS.maxFrameBytes;
       const preview = PAGE_LIMITS.framePreviewBytes;
+      // One literal per frame; `f` holds what depends on the payload.
+      const frame = (f: object): Ev => ({ __proto__: null, kind: 'ws-frame', conn: s.id, dir, time: now(), ...f });
+      let ev: Ev;
       if (str(data)) {
-        ev.opcode = 'text';
         // The UTF-8 length is counted only for text that might exceed the cap, and only once.
         const big = data.length * 3 > max ? utf8Length(data) : 0;
-        if (big > max) {
-          ev.text = data.slice(0, preview);
-          ev.size = big;
-          ev.truncated = true;
-        } else {
-          ev.text = data;
-          ev.size = data.length; // the content script computes the exact UTF-8 size
-        }
+        const cut = big > max;
+        // Uncut: the content script computes the exact UTF-8 size.
+        ev = frame({ opcode: 'text', text: cut ? call(slice, data, 0, preview) : data, size: cut ? big : data.length, truncated: cut });
         if (s.st === 0) {
           s.n++;
-          if (looksPhoenix(data, parse)) {
+          if (looksPhoenix(data, parse, call(charCode, data, 0), isArray)) {
             record(s, ev);
             return decide(s, 1);
           }
         }
       } else {
-        ev.opcode = 'binary';
-        let buf: ArrayBuffer | undefined;
+        // ArrayBuffer, typed array or DataView, told apart by brand checks (no instanceof).
+        let buf: ArrayBuffer | undefined = data as ArrayBuffer;
         let off = 0;
-        let len = 0;
-        if (data instanceof AB) {
-          buf = data as ArrayBuffer;
-          len = buf.byteLength;
-        } else if (isView(data)) {
-          const v = data as ArrayBufferView;
-          buf = v.buffer as ArrayBuffer;
-          off = v.byteOffset;
-          len = v.byteLength;
+        let len: number | undefined = brand(abLength, data);
+        if (len === undefined) {
+          const g = brand(taBuffer, data) === undefined ? dvGets : viewGets;
+          buf = brand(g[0], data);
+          off = brand(g[1], data);
+          len = brand(g[2], data);
         }
-        if (buf) {
-          ev.size = len;
-          if (len > max) {
-            len = preview;
-            ev.truncated = true;
-          }
-          // `new Uint8Array(view)` copies: the page keeps its buffer, we transfer our copy.
-          ev.bytes = new U8(new U8(buf, off, len)).buffer;
-        } else if (Blob_ && data instanceof Blob_) {
-          const blob = data as Blob;
-          ev.size = blob.size;
-          ev.w = 1;
-          const part = blob.size > max ? ((ev.truncated = true), apply(blobSlice, blob, [0, preview])) : blob;
+        const size: number | undefined = buf === undefined ? brand(blobSize, data) : len;
+        if (size === undefined) return;
+        const cut = size > max;
+        ev = frame({ opcode: 'binary', size, truncated: cut, w: buf === undefined ? 1 : undefined });
+        if (buf !== undefined) {
+          // A copy (the page keeps its buffer, we transfer ours), by %TypedArray%#set: no species.
+          const copy = new U8(cut ? preview : len);
+          call(taSet, copy, new U8(buf, off, cut ? preview : len));
+          ev.bytes = call(taBuffer, copy);
+        } else {
           const done = safe((bytes?: ArrayBuffer) => {
             ev.bytes = bytes || new AB(0);
             delete ev.w;
             schedule();
           });
-          apply(then, apply(blobBytes, part, []), [done, (e: unknown) => (fail('ws', e), done())]);
-        } else return;
+          call(then, call(blobBytes, cut ? call(blobSlice, data, 0, preview) : data), done, (e: unknown) => (fail('ws', e), done()));
+        }
         s.n++;
       }
       record(s, ev);
@@ -327,31 +417,30 @@ export function installHook(w: any): void {
     };
 
     const track = (ws: any, args: any[]) => {
-      const url: string = apply(urlGet, ws, []);
-      const s: SocketState = { id: String(++connCount), st: isRealtimeSocketUrl(url) ? 1 : 0, q: [], n: 0 };
-      sockets.set(ws, s);
+      const url: string = call(urlGet, ws);
+      const s: SocketState = { __proto__: null, id: '' + ++connCount, st: pathIs(url, REALTIME_SOCKET_PATHS, endsWith) ? 1 : 0, q: [], n: 0 } as any;
+      call(wmSet, sockets, ws, s);
       const p = args[1];
       // The constructor iterated and converted them; we keep the string ones, running no page code.
-      const protocols = str(p) ? [p] : Array.isArray(p) ? p.filter(str) : [];
-      record(s, { kind: 'ws-connecting', conn: s.id, url, protocols, time: now() });
-      listen(ws, 'open', () =>
-        record(s, {
-          kind: 'ws-open',
-          conn: s.id,
-          protocol: apply(protocolGet, ws, []),
-          extensions: apply(extensionsGet, ws, []),
-          time: now(),
-        }),
+      const protocols: string[] = [];
+      if (str(p)) add(protocols, p);
+      else if (isArray(p)) for (let i = 0; i < p.length; i++) if (str(own(p, i))) add(protocols, own(p, i));
+      record(s, { __proto__: null, kind: 'ws-connecting', conn: s.id, url, protocols, time: now() });
+      /** A listener of the socket's own events: those the page dispatched itself are refused. */
+      const on = (type: string, fn: (e: Event) => void) => listen(ws, type, (e: Event) => (s.st === 2 ? 0 : e.isTrusted ? fn(e) : forged(type)));
+      on('open', () =>
+        record(s, { __proto__: null, kind: 'ws-open', conn: s.id, protocol: call(protocolGet, ws), extensions: call(extensionsGet, ws), time: now() }),
       );
-      listen(ws, 'message', (e: MessageEvent) => onFrame(s, 'received', e.data));
-      listen(ws, 'error', () => record(s, { kind: 'ws-error', conn: s.id, time: now() }));
-      listen(ws, 'close', (e: CloseEvent) => {
+      on('message', (e) => onFrame(s, 'received', call(dataGet, e)));
+      on('error', () => record(s, { __proto__: null, kind: 'ws-error', conn: s.id, time: now() }));
+      on('close', (e) => {
         record(s, {
+          __proto__: null,
           kind: 'ws-close',
           conn: s.id,
-          code: e.code,
-          reason: e.reason,
-          wasClean: e.wasClean,
+          code: call(codeGet, e),
+          reason: call(reasonGet, e),
+          wasClean: call(cleanGet, e),
           initiator: s.bp ? 'page' : 'remote',
           time: now(),
         });
@@ -360,94 +449,98 @@ export function installHook(w: any): void {
     };
 
     const WSProxy = new P(NativeWS, {
-      construct(target: Fn, args: any[], newTarget: Fn) {
+      construct: trap((target: Fn, args: any[], newTarget: Fn) => {
         // Native construction: same errors (SyntaxError for bad URLs), same prototype chain for
         // subclasses (newTarget), same object. Only listeners are added, before the page's own.
-        const ws = R.construct(target, args, newTarget);
+        const ws = construct(target, args, newTarget);
         try {
           track(ws, args);
         } catch (e) {
           fail('ws', e);
         }
         return ws;
-      },
+      }),
     });
-    masks.set(WSProxy, NativeWS);
+    call(wmSet, masks, WSProxy, NativeWS);
     // `ws.constructor === WebSocket` must keep holding.
-    Object.defineProperty(wsProto, 'constructor', { value: WSProxy });
+    defineProp(wsProto, 'constructor', { value: WSProxy });
     w.WebSocket = WSProxy;
 
     wrapAfter(wsProto, 'send', (ws, args) => {
-      const s = sockets.get(ws);
+      const s = call(wmGet, sockets, ws);
       // A send that did not throw while OPEN went on the wire (CLOSING/CLOSED sends are discarded).
-      if (s && apply(stateGet, ws, []) === 1) onFrame(s, 'sent', args[0]);
+      if (s && call(stateGet, ws) === 1) onFrame(s, 'sent', args[0]);
     });
     wrapAfter(wsProto, 'close', (ws) => {
-      const s = sockets.get(ws);
+      const s = call(wmGet, sockets, ws);
       if (s) s.bp = true;
     });
   }
 
   // ---- HTTP (fetch, XMLHttpRequest) -------------------------------------------------------------
   let reqCount = 0;
+  const supabase = (u: string) => pathIs(u, SUPABASE_HTTP_PATHS, includes);
   const absolute = (u: string): string => {
     try {
-      return new URL_(u, w.location.href).href;
+      return call(hrefGet, new URL_(u, w.location.href));
     } catch {
       return u;
     }
   };
-  /** The two recorded headers of a Headers, a [name, value][] or a record, read as `own` reads. */
-  const pickHeaders = (h: any): CapturedRequestHeaders => {
-    const out: CapturedRequestHeaders = {};
+  /** The two recorded headers of a Headers, a [name, value][] or a record, read as `own` reads, into `out`. */
+  const pickHeaders = (h: any, out: Ev = { __proto__: null }): CapturedRequestHeaders => {
     const put = (k: unknown, v: unknown) => {
-      if (str(k) && str(v) && ((k = k.toLowerCase()) === 'authorization' || k === 'apikey')) out[k as 'apikey'] = v;
+      if (str(k) && str(v) && ((k = call(lower, k)) === 'authorization' || k === 'apikey')) out[k as string] = v;
     };
     try {
       // Throws unless `h` is a real Headers (a brand check, no page code).
-      put('apikey', apply(headersGet, h, ['apikey']));
-      put('authorization', apply(headersGet, h, ['authorization']));
+      put('apikey', call(headersGet, h, 'apikey'));
+      put('authorization', call(headersGet, h, 'authorization'));
     } catch {
-      if (Array.isArray(h)) for (let i = 0; i < h.length; i++) put(own(own(h, i), 0), own(own(h, i), 1));
-      else if (h && typeof h == 'object') for (const k of Object.keys(h)) put(k, own(h, k));
+      if (isArray(h)) for (let i = 0; i < h.length; i++) put(own(own(h, i), 0), own(own(h, i), 1));
+      else if (h && typeof h == 'object') {
+        const k = keys(h);
+        for (let i = 0; i < k.length; i++) put(k[i], own(h, k[i]));
+      }
     }
-    return out;
+    return out as CapturedRequestHeaders;
   };
   /** What to read from a response body: the token grant, a capped error body, or nothing. */
   const bodyNeed = (url: string, status: number): 'grant' | 'error' | undefined => {
-    const path = url.split(/[?#]/)[0];
-    if (path.endsWith('/auth/v1/token') && status >= 200 && status < 300) return 'grant';
-    if (status >= 400 && (path.includes('/auth/v1/') || path.includes('/realtime/v1/api'))) return 'error';
+    const path = pathOf(url);
+    if (call(endsWith, path, '/auth/v1/token') && status >= 200 && status < 300) return 'grant';
+    if (status >= 400 && (call(includes, path, '/auth/v1/') || call(includes, path, '/realtime/v1/api'))) return 'error';
     return undefined;
   };
-  /** Emits the response once its body was read (or gave up), without delaying the page. */
-  const respond = (ev: Queued & { [k: string]: unknown }, need: string | undefined, readText: () => Promise<string> | string) => {
+  /**
+   * Emits the response once its body was read (or gave up), without delaying the page. The body is
+   * a string, or (an XHR of responseType json) the object the browser parsed: read by own data
+   * properties only, never re-serialised (a page's `Object.prototype.toJSON` would write it).
+   */
+  const respond = (ev: Ev, need: string | undefined, readBody: (got: Fn, gaveUp: Fn) => void) => {
     if (!need) return emit(ev);
     // The wait timer doubles as the "not sent yet" flag; cleared once the body was read, so
     // it does not keep the event (and the body read into it) alive for BODY_WAIT_MS.
     const send = safe(() => {
-      if (wait) apply(clearT, w, [wait]), (wait = 0), emit(ev);
+      if (wait) call(clearT, w, wait), (wait = 0), emit(ev);
     });
-    let wait = apply(setT, w, [send, BODY_WAIT_MS]);
-    const onText = safe((text: string) => {
+    let wait = call(setT, w, send, BODY_WAIT_MS);
+    const onBody = safe((body: unknown) => {
       try {
         if (need === 'grant') {
-          const j = parse(text);
-          const g: TokenGrant = {};
-          if (str(j.access_token)) g.access_token = j.access_token;
-          if (typeof j.expires_at === 'number') g.expires_at = j.expires_at;
-          if (typeof j.expires_in === 'number') g.expires_in = j.expires_in;
-          ev.grant = g; // never the refresh_token, never anything else of the body
-        } else ev.errorBody = String(text).slice(0, PAGE_LIMITS.maxErrorBody);
+          const j = str(body) ? parse(body) : body;
+          const num = (k: string) => (typeof own(j, k) == 'number' ? own(j, k) : undefined);
+          const token = own(j, 'access_token');
+          // Never the refresh_token, never anything else of the body.
+          ev.grant = { __proto__: null, access_token: str(token) ? token : undefined, expires_at: num('expires_at'), expires_in: num('expires_in') };
+        } else if (str(body)) ev.errorBody = call(slice, body, 0, PAGE_LIMITS.maxErrorBody);
       } catch (e) {
         fail('body', e);
       }
       send();
     });
     try {
-      const t = readText();
-      if (str(t)) onText(t);
-      else apply(then, t, [onText, send]);
+      readBody(onBody, send);
     } catch (e) {
       fail('body', e);
       send();
@@ -456,27 +549,28 @@ export function installHook(w: any): void {
 
   const nativeFetch = w.fetch;
   if (typeof nativeFetch === 'function') {
-    const reqProto = Req && Req.prototype;
+    const reqProto = proto('Request');
     const reqUrlGet = getter(reqProto, 'url');
     const reqMethodGet = getter(reqProto, 'method');
     const reqHeadersGet = getter(reqProto, 'headers');
     const fetchProxy = new P(nativeFetch, {
-      apply(t: Fn, self: unknown, args: any[]) {
-        let req: { id: string; url: string } | undefined;
+      apply: trap((t: Fn, self: unknown, args: any[]) => {
+        let req: Ev | undefined;
         try {
           // No destructuring: `args` is ours, but an array pattern would run the Array iterator.
           const input = args[0];
           const init = args[1];
           const url = urlOf(input) ?? brand(reqUrlGet, input);
           // Only Supabase-path requests are recorded: for any other URL `init` is never looked at.
-          if (url && isSupabaseHttpUrl(url)) {
+          if (url && supabase(url)) {
             const m = own(init, 'method');
             const h = own(init, 'headers');
-            req = { id: String(++reqCount), url: absolute(url) };
+            req = { __proto__: null, id: '' + ++reqCount, url: absolute(url) };
             emit({
+              __proto__: null,
               kind: 'http-request',
               req: req.id,
-              method: (m === undefined ? (brand(reqMethodGet, input) ?? 'GET') : str(m) ? m : UNKNOWN).toUpperCase(),
+              method: call(upper, m === undefined ? (brand(reqMethodGet, input) ?? 'GET') : str(m) ? m : UNKNOWN),
               url: req.url,
               headers: pickHeaders(h === undefined ? brand(reqHeadersGet, input) : h),
               api: 'fetch',
@@ -496,12 +590,15 @@ export function installHook(w: any): void {
         // is taken before the page can read the body. It is made by the Promise saved at install,
         // the realm's own (what native fetch returns even if the page later replaces `Promise`).
         return new Prom((ok: Fn, no: Fn) =>
-          apply(then, p, [
+          call(
+            then,
+            p,
             (res: Response) => {
               try {
-                const ev = { kind: 'http-response', req: r.id, status: res.status, time: now() } as Queued & { [k: string]: unknown };
-                const need = res.type === 'opaque' ? undefined : bodyNeed(r.url, res.status);
-                respond(ev, need, () => apply(respText, apply(respClone, res, []), []));
+                const status: number = call(statusGet, res);
+                const ev: Ev = { __proto__: null, kind: 'http-response', req: r.id, status, time: now() };
+                const need = call(typeGet, res) === 'opaque' ? undefined : bodyNeed(r.url, status);
+                respond(ev, need, (got, gaveUp) => call(then, call(respText, call(respClone, res)), got, gaveUp));
               } catch (e) {
                 fail('fetch', e);
               }
@@ -509,97 +606,102 @@ export function installHook(w: any): void {
             },
             (err: unknown) => {
               try {
-                emit({ kind: 'http-response', req: r.id, status: 0, networkError: message(err), time: now() });
+                emit({ __proto__: null, kind: 'http-response', req: r.id, status: 0, networkError: message(err), time: now() });
               } catch (e) {
                 fail('fetch', e);
               }
               no(err);
             },
-          ]),
+          ),
         );
-      },
+      }),
     });
-    masks.set(fetchProxy, nativeFetch);
+    call(wmSet, masks, fetchProxy, nativeFetch);
     w.fetch = fetchProxy;
   }
 
   const XHR = w.XMLHttpRequest;
   if (typeof XHR === 'function') {
     const xp = XHR.prototype;
-    const xhrs = new WeakMap<object, XhrState | undefined>();
-    const statusGet = getter(xp, 'status');
-    const typeGet = getter(xp, 'responseType');
+    const xhrs = new WM();
+    const xhrStatusGet = getter(xp, 'status');
+    const xhrTypeGet = getter(xp, 'responseType');
     const responseGet = getter(xp, 'response');
     wrapAfter(xp, 'open', (x, args) => {
       // open() converted both arguments already: strings and URL instances only, never toString.
       let url = urlOf(args[1]);
       const m = args[0];
-      xhrs.set(x, url && isSupabaseHttpUrl((url = absolute(url))) ? { method: str(m) ? m.toUpperCase() : UNKNOWN, url, headers: {} } : undefined);
+      const st: XhrState | undefined =
+        url && supabase((url = absolute(url))) ? ({ __proto__: null, method: str(m) ? call(upper, m) : UNKNOWN, url, headers: { __proto__: null } } as any) : undefined;
+      call(wmSet, xhrs, x, st);
     });
     wrapAfter(xp, 'setRequestHeader', (x, args) => {
-      const st = xhrs.get(x);
-      if (st) Object.assign(st.headers, pickHeaders([[args[0], args[1]]]));
+      const st: XhrState | undefined = call(wmGet, xhrs, x);
+      if (st) pickHeaders([[args[0], args[1]]], st.headers as Ev);
     });
     wrapAfter(xp, 'send', (x) => {
-      const st = xhrs.get(x);
+      const st: XhrState | undefined = call(wmGet, xhrs, x);
       if (!st) return;
-      const id = String(++reqCount);
-      emit({ kind: 'http-request', req: id, ...st, headers: { ...st.headers }, api: 'xhr', time: now() });
+      const id = '' + ++reqCount;
+      // setRequestHeader after send throws natively, so `st.headers` is final.
+      emit({ __proto__: null, kind: 'http-request', req: id, method: st.method, url: st.url, headers: st.headers, api: 'xhr', time: now() });
       // Once per send: a reused XHR must not pile up listeners, nor report this request again when a
       // later one ends. A re-open() replaces `st` (and aborts this request without a loadend).
       const onEnd = safe(() => {
-        if (xhrs.get(x) !== st) return;
-        const status: number = apply(statusGet, x, []);
-        const ev = { kind: 'http-response', req: id, status, time: now() } as Queued & { [k: string]: unknown };
+        if (call(wmGet, xhrs, x) !== st) return;
+        const status: number = call(xhrStatusGet, x);
+        const ev: Ev = { __proto__: null, kind: 'http-response', req: id, status, time: now() };
         if (status === 0) {
           ev.networkError = 'network error';
           return emit(ev);
         }
-        const type: string = apply(typeGet, x, []);
-        const need = type === '' || type === 'text' || type === 'json' ? bodyNeed(st.url, status) : undefined;
-        respond(ev, need, () => {
-          const body = apply(responseGet, x, []);
-          return str(body) ? body : stringify(body);
-        });
+        const type: string = call(xhrTypeGet, x);
+        respond(ev, type === '' || type === 'text' || type === 'json' ? bodyNeed(st.url, status) : undefined, (got) => got(call(responseGet, x)));
       });
-      apply(addEL, x, ['loadend', onEnd, { capture: true, once: true }]);
+      call(addEL, x, 'loadend', onEnd, { __proto__: null, capture: true, once: true });
     });
   }
 
   // ---- lifecycle that explains token expiry -----------------------------------------------------
   try {
     const doc = w.document;
-    const lifecycle = (change: string, extra?: object) => emit({ kind: 'lifecycle', change, ...extra, time: now() } as Queued);
+    const lifecycle = (change: string, jumpMs?: number) => emit({ __proto__: null, kind: 'lifecycle', change, jumpMs, time: now() });
+    /** Lifecycle events the page dispatched itself are refused like forged socket events. */
+    const on = (target: unknown, type: string, fn: () => void) => listen(target, type, (e: Event) => (e.isTrusted ? fn() : forged(type)));
     if (doc) {
-      listen(doc, 'visibilitychange', () => lifecycle(doc.visibilityState === 'hidden' ? 'hidden' : 'visible'));
-      listen(doc, 'freeze', () => lifecycle('freeze'));
-      listen(doc, 'resume', () => lifecycle('resume'));
+      on(doc, 'visibilitychange', () => lifecycle(call(visibilityGet, doc) === 'hidden' ? 'hidden' : 'visible'));
+      on(doc, 'freeze', () => lifecycle('freeze'));
+      on(doc, 'resume', () => lifecycle('resume'));
     }
-    listen(w, 'online', () => lifecycle('online'));
-    listen(w, 'offline', () => lifecycle('offline'));
+    on(w, 'online', () => lifecycle('online'));
+    on(w, 'offline', () => lifecycle('offline'));
     // Sleep shows as the wall clock moving against the monotonic clock.
-    const drift = () => now() - apply(perfNow, perf, []);
+    const drift = () => now() - call(perfNow, perf);
     let last = drift();
-    apply(setI, w, [
+    call(
+      setI,
+      w,
       safe(() => {
         const d = drift();
-        if (Math.abs(d - last) > CLOCK_JUMP_MS) lifecycle('clock-jump', { jumpMs: Math.round(d - last) });
+        if (d - last > CLOCK_JUMP_MS || last - d > CLOCK_JUMP_MS) lifecycle('clock-jump', round(d - last));
         last = d;
       }),
       CLOCK_CHECK_MS,
-    ]);
+    );
   } catch (e) {
     fail('lifecycle', e);
   }
 }
 
-/** A text frame that speaks Phoenix: a V2 array with a string topic, or a V1 object (§1.2–1.3). */
-export function looksPhoenix(text: string, parse: (s: string) => any = JSON.parse): boolean {
-  const c = text.charCodeAt(0);
+/**
+ * A text frame that speaks Phoenix: a V2 array with a string topic, or a V1 object (§1.2–1.3).
+ * The hook passes the natives it captured and the first character code it read with them.
+ */
+export function looksPhoenix(text: string, parse: (s: string) => any = JSON.parse, c = text.charCodeAt(0), isArray = Array.isArray): boolean {
   if ((c !== 91 && c !== 123) || text.length > 65_536) return false; // '[' or '{'
   try {
     const m = parse(text);
-    if (Array.isArray(m)) return m.length === 5 && str(m[2]) && str(m[3]);
+    if (isArray(m)) return m.length === 5 && str(m[2]) && str(m[3]);
     return !!m && str(m.topic) && str(m.event) && 'ref' in m;
   } catch {
     return false;
@@ -608,16 +710,4 @@ export function looksPhoenix(text: string, parse: (s: string) => any = JSON.pars
 
 function str(x: unknown): x is string {
   return typeof x == 'string';
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) (n += 4), i++;
-    else n += 3;
-  }
-  return n;
 }

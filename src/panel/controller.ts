@@ -36,13 +36,10 @@ export class PanelController {
     });
   }
 
-  /**
-   * Starts reading DevTools' network log (inside DevTools only). `hookScriptPrefix` is the
-   * extension's own URL prefix: sockets whose initiator is the page hook are the hook's.
-   */
-  attachDevtoolsNetwork(network: DevtoolsNetworkLike, hookScriptPrefix?: string): void {
+  /** Starts reading DevTools' network log (inside DevTools only). */
+  attachDevtoolsNetwork(network: DevtoolsNetworkLike): void {
     if (this.devtoolsNetwork) return;
-    const merger = new DevtoolsSocketMerger({ tabId: this.session.log.tabId, hookScriptPrefix });
+    const merger = new DevtoolsSocketMerger({ tabId: this.session.log.tabId });
     this.devtoolsNetwork = new DevtoolsNetworkReader({ network, merger, session: this.session, onChange: () => this.notify() });
     this.devtoolsNetwork.start();
   }

@@ -10,6 +10,7 @@
 //                       did not start ("...did not start on this page: <url>; nothing ... is captured")
 //   frame-hook-missing  one per iframe whose page hook did not start (data-doc = its docId); the top
 //                       status is unchanged
+//   capture-tampered    one per document where a forgery was detected (data-doc, data-count)
 //   problem             protocol mismatch / malformed messages from the background (role=alert)
 //   link-reconnecting   shown while the panel reconnects to a restarted service worker
 //   link-broken         the extension context is gone (extension reloaded)
@@ -117,6 +118,6 @@ if (tabId === undefined) {
   const controller = new PanelController(tabId, (name) => browser.runtime.connect({ name }) as unknown as PortLike);
   // Inside DevTools, its network log adds the Realtime sockets the page hook cannot see (workers).
   const network = findDevtoolsNetwork();
-  if (network) controller.attachDevtoolsNetwork(network, browser.runtime.getURL('/'));
+  if (network) controller.attachDevtoolsNetwork(network);
   render(<App controller={controller} />, root);
 }

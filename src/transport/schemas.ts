@@ -16,7 +16,7 @@ import { VERSION, arrayOf, arrayUpTo, boolean, count, finite, integer, literal, 
 
 const hookState = oneOf('connected', 'missing');
 
-const documentInfo: Check = record({ docId: string, url: string, isTop: boolean, startedAt: finite, hook: optional(hookState) });
+const documentInfo: Check = record({ docId: string, url: string, isTop: boolean, startedAt: finite, hook: optional(hookState), tampered: optional(count) });
 
 const storeStats: Check = record({
   events: count,

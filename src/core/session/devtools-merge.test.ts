@@ -4,6 +4,7 @@ import { PROTOCOL_VERSION } from '../../messages';
 import { DevtoolsSocketMerger, frameBody, hookSocketsFromRows, matchHookSocket, type HookSocket } from './devtools-merge';
 import { EMPTY_STATS } from './test-doc';
 import { parseHarSocket, type HarSocket } from './har-sockets';
+import { scrubUrl } from '../url-secrets';
 import { Session } from './session';
 
 // Shapes as Chromium 156 reported them (measured with the real DevTools panel; see har-sockets.ts).
@@ -53,7 +54,6 @@ describe('parseHarSocket (Chromium HAR WebSocket entries)', () => {
       ['received', 'binary', 30],
     ]);
     expect(s.messages[0].data).toBe(JOIN);
-    expect(s.initiatorUrls).toEqual(['http://127.0.0.1:35265/app/worker.js']);
   });
 
   it('a refused upgrade: status 0 and an error message, no frames', () => {
@@ -156,7 +156,7 @@ describe('DevtoolsSocketMerger with the panel model', () => {
   it('a worker’s socket (the hook never saw it) is added once, as devtools:<tab> events, then decoded like any socket', () => {
     const model = modelWithHookSocket([]); // the page has its own socket... to another URL
     model.apply({ type: 'events', docId: 'doc1', events: [], stats });
-    const merger = new DevtoolsSocketMerger({ tabId: TAB, hookScriptPrefix: 'chrome-extension://abc/' });
+    const merger = new DevtoolsSocketMerger({ tabId: TAB });
     const workerUrl = WS_URL.replace('vsn=2.0.0', 'vsn=2.0.0&worker=1');
     merger.offer(wsEntry({ url: workerUrl, messages: workerMessages().slice(0, 2) }), false, T0 + 100);
     expect(step(merger, model, T0 + 200)).toEqual([]); // grace period: the hook's events may be on their way
@@ -211,13 +211,25 @@ describe('DevtoolsSocketMerger with the panel model', () => {
     expect(model.log.eventCount).toBe(4);
   });
 
-  it('a socket whose initiator is the page hook is the hook’s, even before its events arrive', () => {
+  it('the initiator stack decides nothing: a page naming its script like an extension gets its socket shown', () => {
+    // The hook's sockets are recognised by URL, frames and time; a script URL on the initiator
+    // stack (which a page controls with a sourceURL) makes no socket the hook's.
     const model = new Session({ tabId: TAB });
     model.apply({ type: 'status', v: PROTOCOL_VERSION, tabId: TAB, status: 'capturing' });
-    const merger = new DevtoolsSocketMerger({ tabId: TAB, hookScriptPrefix: 'chrome-extension://abc/' });
+    model.apply({ type: 'snapshot', snapshot: { doc: { docId: 'doc1', url: 'http://x/', isTop: true, startedAt: T0 }, events: [], stats } });
+    const merger = new DevtoolsSocketMerger({ tabId: TAB });
     merger.offer(wsEntry({ messages: workerMessages(), initiator: 'chrome-extension://abc/page.js' }), false, T0);
+    expect(step(merger, model, T0 + 10_000).map((e) => e.kind)).toContain('ws-connecting');
+    expect(merger.summary()).toMatchObject({ hookSeen: 0, devtoolsOnly: 1 });
+  });
+
+  it("a URL with a secret is scrubbed as the hook's are, so the two still match and no secret is added", () => {
+    const secretUrl = `${WS_URL}&token=one-time-secret`;
+    const model = modelWithHookSocket([{ dir: 'sent', text: JOIN, time: T0 + 13 }], scrubUrl(secretUrl));
+    const merger = new DevtoolsSocketMerger({ tabId: TAB });
+    merger.offer(wsEntry({ url: secretUrl, messages: workerMessages() }), false, T0 + 100);
     expect(step(merger, model, T0 + 10_000)).toEqual([]);
-    expect(merger.summary().hookSeen).toBe(1);
+    expect(merger.summary()).toMatchObject({ hookSeen: 1, devtoolsOnly: 0 });
   });
 
   it('waits for the hook’s snapshot before deciding (panel still connecting)', () => {

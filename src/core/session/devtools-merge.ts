@@ -5,9 +5,9 @@
 // it cannot see are sockets opened where a MAIN-world content script never runs: dedicated and
 // shared workers. DevTools' network log sees those too, while DevTools is open. So each Realtime
 // socket in the log is either
-//   - the hook's: its script is on the socket's initiator stack (the hook called the native
-//     constructor), or a hook-captured socket has the same URL and the same first frames (direction,
-//     payload, time within a tolerance), or, before any frame, was created at about the same time;
+//   - the hook's: a hook-captured socket has the same URL and the same first frames (direction,
+//     payload, time within a tolerance), or, before any frame, was created at about the same time
+//     (the initiator stack does not tell: the hook's script carries no extension URL there);
 //   - or DevTools-only: added to the panel under its own document id `devtools:<tabId>`, with its
 //     own seq counter, so EventLog's (docId, seq) dedupe keeps working and a re-read of the log
 //     never adds a frame twice.
@@ -17,7 +17,7 @@
 import type { CapturedEvent, CapturedEventBody, ConnectionId, FrameDirection } from '../model';
 import { utf8Length } from '../realtime/bytes';
 import { PAGE_LIMITS, type DistributiveOmit } from '../../messages';
-import { base64Size, harSocketKey, initiatedByHook, isRealtimeHarSocket, parseHarSocket, type HarSocket } from './har-sockets';
+import { base64Size, harSocketKey, isRealtimeHarSocket, parseHarSocket, type HarSocket } from './har-sockets';
 import { isSeparator, type SessionRow } from './event-log';
 
 /** What the hook captured about one socket, enough to recognise it in DevTools' log. */
@@ -137,8 +137,6 @@ export interface DevtoolsMergeSummary {
 
 export interface DevtoolsMergeOptions {
   tabId: number;
-  /** URL prefix of the page hook's script (the extension's origin): sockets it created are the hook's. */
-  hookScriptPrefix?: string;
   /** How long to wait for the hook's events before deciding a socket is DevTools-only. */
   graceMs?: number;
   toleranceMs?: number;
@@ -161,7 +159,6 @@ const MAX_PROBLEMS = 20;
 export class DevtoolsSocketMerger {
   readonly docId: string;
   private readonly tabId: number;
-  private readonly hookScriptPrefix?: string;
   private readonly graceMs: number;
   private readonly toleranceMs: number;
   private readonly idleMs: number;
@@ -176,7 +173,6 @@ export class DevtoolsSocketMerger {
   constructor(options: DevtoolsMergeOptions) {
     this.tabId = options.tabId;
     this.docId = `devtools:${options.tabId}`;
-    this.hookScriptPrefix = options.hookScriptPrefix;
     this.graceMs = options.graceMs ?? 1_500;
     this.toleranceMs = options.toleranceMs ?? 2_000;
     this.idleMs = options.idleMs ?? 60_000;
@@ -208,10 +204,9 @@ export class DevtoolsSocketMerger {
     const over = finished || (socket.errored && socket.status !== 101);
     const known = this.sockets.get(socket.key);
     if (!known) {
-      const byHook = initiatedByHook(socket, this.hookScriptPrefix);
       const tracked: Tracked = {
-        socket: byHook ? { ...socket, messages: [] } : socket,
-        owner: byHook ? 'hook' : 'pending',
+        socket,
+        owner: 'pending',
         firstSeenAt: now,
         lastGrowthAt: now,
         finished: over,

@@ -11,12 +11,17 @@
 //   the refused upgrade's status either, so nothing here may claim one;
 // - getHAR() includes a still-open socket with its frames so far; onRequestFinished reports the
 //   socket only when it closes (then `time` is its whole lifetime in ms). No close code or reason.
-// - `_initiator.stack.callFrames[].url` names the script that called `new WebSocket`: for sockets
-//   the page hook wrapped it is the extension's own hook script (chrome-extension://<id>/page.js).
+// - `_initiator.stack.callFrames[].url` names the scripts that called `new WebSocket`. It is not
+//   read: the page hook's own script is named `<anonymous>` there (like a page's eval'd code, so a
+//   page cannot find the extension's URL in a stack: issue 10 item 6), and a page could name its
+//   scripts anything; the merger recognises the hook's sockets by URL, frames and time instead.
+// - The URL is scrubbed of its secrets (core/url-secrets) as the hook's socket URLs are, so the two
+//   stay comparable and DevTools adds no unscrubbed copy.
 // Firefox's HAR has no `_webSocketMessages`: such sockets are shown with "frames not visible".
 
 import { isRealtimeSocketUrl, type FrameDirection } from '../model';
 import { isPhoenixText } from '../realtime/framing';
+import { scrubUrl } from '../url-secrets';
 
 /** One WebSocket message from a HAR entry, normalised. */
 export interface HarSocketMessage {
@@ -46,8 +51,6 @@ export interface HarSocket {
   errorAt?: number;
   /** `time` of the entry (ms): for a finished socket, its lifetime. */
   durationMs?: number;
-  /** URLs of the scripts on the initiator stack (who called `new WebSocket`). */
-  initiatorUrls: string[];
   /** Messages DevTools listed that could not be read (unknown type or opcode, bad data): counted, shown. */
   unreadableMessages: number;
 }
@@ -95,20 +98,14 @@ export function parseHarSocket(entry: unknown): HarSocketParse {
       else messages.push(read);
     }
   }
-  const initiatorUrls: string[] = [];
-  const frames = isRecord(entry._initiator) && isRecord(entry._initiator.stack) ? entry._initiator.stack.callFrames : undefined;
-  if (Array.isArray(frames)) {
-    for (const f of frames) if (isRecord(f) && typeof f.url === 'string' && f.url !== '') initiatorUrls.push(f.url);
-  }
   const socket: HarSocket = {
     key: harSocketKey(entry)!,
-    url,
+    url: scrubUrl(url),
     startedAt,
     status,
     framesVisible,
     messages,
     errored,
-    initiatorUrls,
     unreadableMessages,
   };
   if (errorAt !== undefined) socket.errorAt = errorAt;
@@ -137,12 +134,6 @@ export function isRealtimeHarSocket(socket: HarSocket): boolean {
   return first !== undefined && isPhoenixText(first.data);
 }
 
-
-/** Whether the page hook created this socket (its script is on the initiator stack). */
-export function initiatedByHook(socket: HarSocket, hookScriptPrefix: string | undefined): boolean {
-  if (!hookScriptPrefix) return false;
-  return socket.initiatorUrls.some((u) => u.startsWith(hookScriptPrefix));
-}
 
 function isBase64(s: string): boolean {
   return /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0;

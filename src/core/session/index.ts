@@ -44,7 +44,7 @@ export { replyReason, serverAnswer, type Comparison, type MatchState, type Serve
 export { toldApp, type AppStatus, type ToldApp } from './told-app';
 export { findingKey, type FindingEntry, type FindingState } from './finding-history';
 export { maskApikeyInUrl, maskSecret, maskToken, maskTokensInText } from './masking';
-export { frameHookMissingText, hookMissingText, type HookReport } from './hook-status';
+export { frameHookMissingText, hookMissingText, tamperedText, type HookReport } from './hook-status';
 export { unloadWords, type DocumentUnload, type UnloadCause, type UnloadLookup } from './unload';
 export { DevtoolsSocketMerger, hookSocketsFromRows, type DevtoolsSocketInfo } from './devtools-merge';
 // What the user tells the engine about the project (the panel's key bar, the popup's verify).

@@ -1,7 +1,7 @@
 // The capture status in words. "Not capturing" (the page predates the extension) and "no Supabase
 // traffic yet" look alike as an empty panel, so they get distinct banners and testable states.
 
-import { frameHookMissingText, hookMissingText, type SessionSnapshot } from '../../core/session';
+import { frameHookMissingText, hookMissingText, tamperedText, type SessionSnapshot } from '../../core/session';
 import type { PanelController } from '../controller';
 import { capturedText } from '../../ui/format';
 
@@ -94,6 +94,11 @@ export function StatusBanner({ controller, snapshot }: { controller: PanelContro
       {hooks.frames.map((f) => (
         <div class="banner warn" data-testid="frame-hook-missing" data-doc={f.docId} key={f.docId}>
           {capturedText(frameHookMissingText(f.url), 2_000)}
+        </div>
+      ))}
+      {hooks.tampered.map((t) => (
+        <div class="banner warn" role="alert" data-testid="capture-tampered" data-doc={t.docId} data-count={t.count} key={`tampered-${t.docId}`}>
+          {capturedText(tamperedText(t), 2_000)}
         </div>
       ))}
       <DevtoolsNetworkLine controller={controller} />
