@@ -73,6 +73,8 @@ export interface SocketErrored {
 export interface CapturedRequestHeaders {
   authorization?: string;
   apikey?: string;
+  /** supabase-js's client identification (`supabase-js/2.119.1; platform=browser`): which client, which version. */
+  'x-client-info'?: string;
 }
 
 export interface HttpRequest {

@@ -19,7 +19,8 @@ import { channelTokenTimeline, effectiveChannelTokenAt, type ChannelTokenSource,
 import { EvidenceIndex, type EvidenceView, type TokenUse } from './evidence-index';
 import { combineSkew, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
 import { safeJsonText } from '../safe-json';
-import { joinedAsAnon, joinTimeouts, PROPAGATION_GRACE_MS, reconnectLoops, socketCloses } from './lifecycle';
+import { clientSentence, clientsOf, joinedAsAnon, joinTimeouts, PROPAGATION_GRACE_MS, reconnectLoops, socketCloses } from './lifecycle';
+import { isLegacyRealtimeJs, MEASURED_SUPABASE_JS } from '../realtime/client-info';
 import { predictConnectVerdict } from '../diagnosis/verdict';
 
 export type { TokenUseKind, TokenUse };
@@ -771,7 +772,7 @@ function signedOutRetention(index: EvidenceView, channels: ChannelCtx[], out: Fi
       out.add(finding('signed-out-token-retained', {
         message: `After sign-out, ${ch.key.topic} still runs on the signed-out user's token.`,
         cause: `Trigger: ${m.why}. The refresh value after sign-out is the sb_ publishable key (or null), which the server ignores (§2.3), so the old user token and its expiry timer stay in force${typeof exp === 'number' ? ` until ${isoOf(exp)}, when the channel closes with "Token has expired"` : ''}. Until then the channel keeps that user's RLS access.`,
-        fix: 'On SIGNED_OUT, remove the channels (supabase.removeAllChannels()) and re-subscribe, or use a legacy anon JWT as the key so setAuth() can downgrade the channel.',
+        fix: `On SIGNED_OUT, remove the channels (supabase.removeAllChannels()) and re-subscribe, or use a legacy anon JWT as the key so setAuth() can downgrade the channel.${clientsOf(index, ch.key.conn).some(isLegacyRealtimeJs) ? ' This page\'s realtime-js (≤ 2.15) also keeps the old token in the join payload after setAuth(null), so even its rejoins send it (§7).' : ''}`,
         evidence: { token: before!.token!.label, frameSeq: m.req ? undefined : m.seq, requestId: m.req, conn: ch.key.conn, topic: ch.key.topic }, time: m.time,
       }), channelScope(ch.key));
       break;
@@ -841,7 +842,7 @@ function expiringSoon(channels: ChannelAnalysis[], out: FindingSet, now: number)
 function pausedWhileHidden(index: EvidenceView, channels: ChannelCtx[], out: FindingSet, skewMs: number): void {
   const lifecycle = index.lifecycle;
   if (lifecycle.length === 0) return;
-  for (const { ch, statements } of channels) {
+  for (const { ch, conn, statements } of channels) {
     for (const s of statements) {
       if (s.diag.said !== 'expired' && s.diag.said !== 'expiration-invalid') continue;
       const exp = s.span?.token?.claims?.exp;
@@ -860,7 +861,7 @@ function pausedWhileHidden(index: EvidenceView, channels: ChannelCtx[], out: Fin
       const what = during.find((e) => e.change === 'clock-jump') ? 'the machine slept (the wall clock jumped)' : 'the tab was hidden or frozen';
       out.add(finding('refresh-paused-while-hidden', {
         message: `${ch.key.topic}: the token expired while ${what}.`,
-        cause: 'auth-js stops its refresh ticker while the tab is hidden and only refreshes on return (§5.4); background timers are throttled, so the heartbeat-driven setAuth() came too late and the server judged the old token expired.',
+        cause: `auth-js stops its refresh ticker while the tab is hidden and only refreshes on return (§5.4); background timers are throttled, so the heartbeat-driven setAuth() came too late and the server judged the old token expired. After a frozen tab resumes, realtime-js reconnects and rejoins with the stale token before auth-js's refresh lands (measured with supabase-js ${MEASURED_SUPABASE_JS}), so expect one more "Token has expired" join error before it recovers.${clientSentence(index, ch.key.conn, conn?.vsn ?? '1.0.0')}`,
         fix: 'Use the realtime option worker: true (heartbeat in a Web Worker), and on visibilitychange → visible call supabase.auth.getSession() then supabase.realtime.setAuth(). Handle CLOSED by creating a new channel.',
         evidence: { token: s.span!.token!.label, frameSeq: s.seq, conn: ch.key.conn, topic: ch.key.topic, serverText: s.diag.text }, time: s.checkedAt,
         severity: 'error', confirmedByServer: true,

@@ -46,6 +46,8 @@ export interface EvidenceView {
   /** Responses to Realtime's REST broadcast (`/realtime/v1/api/broadcast…`, §2.5, §3.5), with their request. */
   broadcastResponses: ReadonlyArray<{ request: Request; response: Response }>;
   lifecycle: ReadonlyArray<PageLifecycle & CapturedEvent>;
+  /** Distinct X-Client-Info values per document (docId), in order of first use. */
+  clientInfo: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Decodes shared by every index (a token is decoded once however many calls carry it). */
@@ -64,6 +66,8 @@ export class EvidenceIndex {
   readonly logouts: Request[] = [];
   readonly broadcastResponses: Array<{ request: Request; response: Response }> = [];
   readonly lifecycle: Array<PageLifecycle & CapturedEvent> = [];
+  /** Distinct X-Client-Info values per document, at most a few each (a page has one or two clients). */
+  readonly clientInfo = new Map<string, string[]>();
   private readonly requests = new Map<string, Request>();
 
   constructor(private readonly decode: (raw: string) => DecodedToken = (raw) => SHARED_DECODES.decode(raw)) {}
@@ -91,6 +95,12 @@ export class EvidenceIndex {
         if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) this.addUse(auth, { kind: 'http-authorization', time: e.time, seq: e.seq, req: e.req, url: e.url });
         this.addUse(e.headers.apikey, { kind: 'http-apikey', time: e.time, seq: e.seq, req: e.req, url: e.url });
         if (/\/auth\/v1\/logout\b/.test(e.url)) this.logouts.push(e);
+        const info = e.headers['x-client-info'];
+        if (typeof info === 'string' && info !== '') {
+          const seen = this.clientInfo.get(e.docId) ?? [];
+          if (seen.length < 4 && !seen.includes(info)) seen.push(info);
+          this.clientInfo.set(e.docId, seen);
+        }
         break;
       }
       case 'http-response': {
@@ -124,6 +134,7 @@ export class EvidenceIndex {
       logouts: this.logouts.slice(),
       broadcastResponses: this.broadcastResponses.slice(),
       lifecycle: this.lifecycle.slice(),
+      clientInfo: new Map([...this.clientInfo].map(([doc, list]) => [doc, list.slice()])),
     };
   }
 

@@ -8,6 +8,7 @@ import { diagnoseCloseCode } from '../diagnosis/replies';
 import { REALTIME_JS_PUSH_TIMEOUT_MS, type ChannelRecord, type ConnectionRecord, type JoinAttempt } from '../realtime';
 import { finding, type Finding, type FindingEvidence } from '../rules/catalogue';
 import { isoOf } from '../rules/token-rules';
+import { clientWords, isLegacyRealtimeJs, MEASURED_SUPABASE_JS, parseClientInfo, type ClientInfo } from '../realtime/client-info';
 import type { DecodedToken } from '../tokens/decode';
 import { projectRefOfUrl } from '../tokens/decode';
 import { effectiveChannelTokenAt, type EffectiveTokenSpan } from './effective-token';
@@ -105,13 +106,13 @@ export function joinedAsAnon(view: EvidenceView, channels: readonly LifecycleCha
       if (view.logouts.some((l) => l.time >= e.use.time && l.time <= checkAt)) continue;
       const span = effectiveChannelTokenAt(timeline, checkAt);
       if (!runsAsAnon(span)) continue;
-      out.add(anonFinding(ch, accepted, span, e, evidence), scopeOf(ch));
+      out.add(anonFinding(ch, accepted, span, e, evidence, clientSentence(view, ch.key.conn, conn?.vsn ?? '1.0.0')), scopeOf(ch));
       break;
     }
   }
 }
 
-function anonFinding(ch: ChannelRecord, attempt: JoinAttempt, span: EffectiveTokenSpan | null, e: SessionEvidence, all: readonly SessionEvidence[]): Finding {
+function anonFinding(ch: ChannelRecord, attempt: JoinAttempt, span: EffectiveTokenSpan | null, e: SessionEvidence, all: readonly SessionEvidence[], client: string): Finding {
   const what = attempt.private && attempt.postgresChanges > 0 ? 'a private channel with Postgres Changes' : attempt.private ? 'a private channel' : 'a Postgres Changes subscription';
   const judged = !span ? 'no token' : span.token ? `the ${span.token.label} (${span.note})` : `the gateway's JWT for the sb_ key (${span.note})`;
   const grants = all.filter((x) => x.use.kind === 'token-grant');
@@ -121,7 +122,7 @@ function anonFinding(ch: ChannelRecord, attempt: JoinAttempt, span: EffectiveTok
   if (grants.length === 0) {
     likely = "The user's token reaches only the page's HTTP calls: a token given through createClient(url, key, { global: { headers: { Authorization } } }) (or a custom fetch) goes to REST, Storage and Functions, never to Realtime, which keeps the API key. A token from your own or a third-party auth needs supabase.realtime.setAuth(token) (or the accessToken option).";
   } else if (attempt.frame.time < grants[0].use.time) {
-    likely = `The join was sent at ${isoOf(attempt.frame.time / 1000)}, before the session was signed in or restored, and no access_token push brought the user's token to the channel since. supabase-js pushes it on SIGNED_IN and TOKEN_REFRESHED to channels of the same client; a channel made on another client (a second createClient), or setAuth() called with a fixed key, never gets it.`;
+    likely = `The join was sent at ${isoOf(attempt.frame.time / 1000)}, before the session was signed in or restored, and no access_token push brought the user's token to the channel since. supabase-js (as measured on ${MEASURED_SUPABASE_JS}) pushes it on SIGNED_IN and TOKEN_REFRESHED to channels of the same client; a channel made on another client (a second createClient), or setAuth() called with a fixed key, never gets it.`;
   } else {
     likely = "The session exists, but this channel's client never passed it to Realtime: the channel was made on another client than the one that signed in, or setAuth() was called with a fixed key (the anon key) that overrides the session.";
   }
@@ -129,7 +130,7 @@ function anonFinding(ch: ChannelRecord, attempt: JoinAttempt, span: EffectiveTok
   if (e.use.req !== undefined) evidence.requestId = e.use.req;
   return finding('channel-joined-as-anon', {
     message: `${ch.key.topic} (${what}) runs as the anon role although the page has a signed-in user.`,
-    cause: `A user session is evident (${sessionWords}), yet ${PROPAGATION_GRACE_MS / 1000} s later the server judges this channel by ${judged}. The channel subscribes, and RLS then hides every row from the user: no changes arrive, no error is shown. ${likely}`,
+    cause: `A user session is evident (${sessionWords}), yet ${PROPAGATION_GRACE_MS / 1000} s later the server judges this channel by ${judged}. The channel subscribes, and RLS then hides every row from the user: no changes arrive, no error is shown. ${likely}${client}`,
     fix: 'Subscribe after the session is known (await supabase.auth.getSession()) on the client that holds it; for a custom or third-party token call supabase.realtime.setAuth(token) before subscribe and after each refresh. global.headers.Authorization never reaches Realtime.',
     evidence,
     time: Math.max(attempt.reply?.frame.time ?? attempt.frame.time, e.use.time),
@@ -313,6 +314,17 @@ function closeFix(code: number): string {
     default:
       return 'Check proxies and load balancers between the page and Realtime.';
   }
+}
+
+/** The clients (X-Client-Info) seen on the Supabase HTTP calls of the connection's document. */
+export function clientsOf(view: EvidenceView, conn: string): ClientInfo[] {
+  return (view.clientInfo.get(docOf(conn)) ?? []).map(parseClientInfo);
+}
+
+/** " This page runs supabase-js 2.119.1 (…)." — or nothing when no client was identified. */
+export function clientSentence(view: EvidenceView, conn: string, vsn: string): string {
+  const clients = clientsOf(view, conn);
+  return clients.length ? ` This page runs ${clientWords(clients, vsn)}.` : '';
 }
 
 /** The document part of a connection id (`<docId>:<n>`): reconnects happen within one document. */
