@@ -44,7 +44,7 @@ export function App({ controller }: { controller: PanelController }) {
   );
   const http = useMemo(() => (view === 'http' ? httpList(snapshot.rows) : undefined), [snapshot.contentVersion, view]);
   const drops = snapshot.drops;
-  const totalDrops = drops.storeDroppedEvents + drops.panelDroppedEvents;
+  const totalDrops = drops.storeDroppedEvents + drops.panelDroppedEvents + drops.lostBeforePanel;
 
   const tab = (name: ViewName, label: string, count?: number) => (
     <button
@@ -126,13 +126,20 @@ export function App({ controller }: { controller: PanelController }) {
           data-store-dropped={drops.storeDroppedEvents}
           data-panel-dropped={drops.panelDroppedEvents}
           data-truncated={drops.truncatedFrames}
+          data-lost={drops.lostBeforePanel}
+          data-post-failures={drops.postFailures}
           title={
             'Events dropped by the page’s capture store (bounded; bulk traffic goes first), events dropped by this panel ' +
-            '(bounded), and frames kept only as a preview because they were too large.'
+            '(bounded), and frames kept only as a preview because they were too large. “Never reached the panel”: events ' +
+            'the page recorded that this panel did not get — evicted by the store before they could be sent, lost when a ' +
+            'message between the extension’s parts failed (the panel then reconnects and takes a new snapshot), or lost ' +
+            'by the page hook.' +
+            (drops.postFailures > 0 ? ` ${drops.postFailures.toLocaleString()} message${drops.postFailures === 1 ? '' : 's'} from the page’s store failed.` : '')
           }
         >
           Dropped: {drops.storeDroppedEvents.toLocaleString()} by store · {drops.panelDroppedEvents.toLocaleString()} by panel ·{' '}
           {drops.truncatedFrames.toLocaleString()} previews
+          {drops.lostBeforePanel > 0 && ` · ${drops.lostBeforePanel.toLocaleString()} never reached the panel`}
           {drops.rejected + drops.pageRejected > 0 && ` · ${(drops.rejected + drops.pageRejected).toLocaleString()} rejected`}
         </span>
       </div>
