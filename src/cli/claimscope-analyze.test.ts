@@ -173,6 +173,27 @@ describe('claimscope analyze', () => {
     expect([both.code, both.err]).toEqual([2, expect.stringMatching(/disagree/)]);
   });
 
+  it('a 50 MB HAR is read and analysed (one socket, a rejected join, then a flood of broadcasts)', async () => {
+    const start = Date.parse('2026-12-03T10:00:00Z') / 1000;
+    const filler = 'x'.repeat(4000);
+    const messages: unknown[] = [
+      { type: 'send', time: start, opcode: 1, data: '["1","1","realtime:big","phx_join",{"config":{},"access_token":"not-a-jwt"}]' },
+      { type: 'receive', time: start + 0.01, opcode: 1, data: '["1","1","realtime:big","phx_reply",{"status":"error","response":{"reason":"InvalidJWTToken: Token has expired 5 seconds ago"}}]' },
+    ];
+    while (messages.length * 4100 < 50 * 1024 * 1024) messages.push({ type: 'receive', time: start + 1 + messages.length / 1000, opcode: 1, data: `[null,null,"realtime:other","broadcast",{"event":"e","payload":{"f":"${filler}"}}]` });
+    const text = JSON.stringify({ log: { version: '1.2', creator: { name: 'WebInspector', version: '537.36' }, entries: [{ startedDateTime: new Date(start * 1000).toISOString(), time: 1, request: { method: 'GET', url: 'ws://127.0.0.1:1/realtime/v1/websocket?vsn=1.0.0', headers: [] }, response: { status: 101, headers: [] }, _resourceType: 'websocket', _webSocketMessages: messages }] } });
+    expect(text.length).toBeGreaterThan(50 * 1024 * 1024);
+    const dir = await mkdtemp(join(tmpdir(), 'claimscope-big-'));
+    const path = join(dir, 'big.har');
+    await writeFile(path, text);
+    const r = await run(['analyze', path, '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(1);
+    const parsed = JSON.parse(r.out);
+    expect(parsed.capture.events).toBeGreaterThan(12_000);
+    expect(parsed.findings.map((f: { code: string }) => f.code)).toContain('server-join-rejected');
+  }, 60_000);
+
   it('--version prints the package version', async () => {
     const { code, out } = await run(['--version']);
     expect(code).toBe(0);
