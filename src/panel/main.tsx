@@ -37,8 +37,10 @@
 //   imported-banner     shown instead of capture-status while an imported file is on screen
 //                       (data-file = its name); "Imported: <file name> …"; import-warning lines;
 //                       imported-back returns to the live capture
-//   drop-counter        "Dropped: N by store · M by panel · K previews"; attributes
-//                       data-store-dropped, data-panel-dropped, data-truncated
+//   drop-counter        "Dropped: N by store · M by panel · K previews[ · L never reached the panel]";
+//                       attributes data-store-dropped, data-panel-dropped, data-truncated, data-lost
+//                       (events recorded by the page that never reached this panel: held + panel
+//                       dropped + lost = all recorded), data-post-failures
 //   frames-list         the (virtualised) frame list; frames-count: "Showing N of M frames"
 //   frame-row           data-event (Phoenix event, e.g. phx_join, phx_reply, broadcast, heartbeat;
 //                       "" if undecodable), data-topic, data-dir = sent | received
