@@ -297,6 +297,9 @@ test('a 50 MB HAR shows progress and a preview before it opens; corrupt files ge
       const bar = document.querySelector('[data-testid="import-progress"]') as HTMLProgressElement | null;
       if (bar && seen[seen.length - 1] !== bar.value) seen.push(bar.value);
     }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    const tasks: number[] = [];
+    (window as unknown as { __longTasks: number[] }).__longTasks = tasks;
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(Math.round(e.duration)))).observe({ type: 'longtask' });
   });
   await panel.getByTestId('import-input').setInputFiles(bigFile);
   const preview = panel.getByTestId('import-preview');
@@ -304,6 +307,8 @@ test('a 50 MB HAR shows progress and a preview before it opens; corrupt files ge
   const progress = await panel.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
   expect(progress.filter((p) => p > 0 && p < 1).length).toBeGreaterThan(2);
   await expect(preview.getByTestId('import-preview-counts')).toHaveAttribute('data-frames', String(messages.length));
+  // For the record (not a timed assertion): the panel's longest blocking tasks while reading and checking.
+  test.info().annotations.push({ type: 'long tasks (ms)', description: JSON.stringify(await panel.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks)) });
   // Cancel keeps the live capture as it was.
   await panel.getByTestId('import-cancel').click();
   expect(await activeCodes(ui)).toEqual(live);
