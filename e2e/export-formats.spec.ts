@@ -212,6 +212,7 @@ test('canaries planted in the capture appear in no export the panel writes: sess
   for (const [name, button] of [['session file', 'export-button'], ['HAR', 'export-har-button']] as const) {
     const download = panel.waitForEvent('download');
     await panel.getByTestId(button).click();
+    await panel.getByTestId('export-save').click();
     outputs[name] = readFileSync(await (await download).path(), 'utf8');
   }
   // (an extension origin cannot be named here: Chromium calls it opaque; granted for every origin)

@@ -25,8 +25,19 @@ test('expired-token: exported from the panel and imported back, the same finding
   await expect.poll(() => codes(ui)).toEqual(expect.arrayContaining(['server-join-rejected', 'token-expired']));
   const live = await codes(ui);
 
-  const download = (ui.root as Page).waitForEvent('download');
+  // Export first says what it will remove; nothing is written before Save.
   await ui.root.getByTestId('export-button').click();
+  const dialog = ui.root.getByTestId('export-dialog');
+  await expect(dialog).toHaveAttribute('data-format', 'session');
+  const removed = dialog.getByTestId('export-dialog-removed');
+  expect(Number(await removed.getAttribute('data-jwt-signatures'))).toBeGreaterThan(0);
+  await expect(removed).toContainText('replaced by pseudonyms');
+  await dialog.getByTestId('export-include-personal').check();
+  await expect(removed).toContainText('kept as captured');
+  await dialog.getByTestId('export-include-personal').uncheck();
+  await expect(removed).toContainText('replaced by pseudonyms');
+  const download = (ui.root as Page).waitForEvent('download');
+  await dialog.getByTestId('export-save').click();
   const file = await (await download).path();
   const text = readFileSync(file, 'utf8');
   const exported = JSON.parse(text) as { format: string; version: number };

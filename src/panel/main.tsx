@@ -21,9 +21,13 @@
 //                       unmasked (off by default)
 //   clear-button        clears the panel and asks the background to clear the tab's store
 //                       (disabled while an imported file is shown)
-//   export-button       writes the session file (docs/session-format.md), redacted, via a download;
-//                       export-status (data-kind = busy | ok) then says what was removed
-//   export-har-button   writes the same session as HAR 1.2 (Chrome's _webSocketMessages form), redacted
+//   export-button       prepares the session file (docs/session-format.md), redacted, and opens
+//                       export-dialog (data-format = session | har): export-dialog-removed says what
+//                       goes (data-jwt-signatures, data-secret-keys, data-secret-values,
+//                       data-personal), export-include-personal (checkbox), export-save writes it
+//                       via a download, export-cancel; export-status (data-kind = busy | ok) then
+//                       says what was removed
+//   export-har-button   the same for HAR 1.2 (Chrome's _webSocketMessages form), redacted
 //   copy-report-button  copies the Markdown bug report (core/export/bug-report.ts), redacted;
 //                       export-status then says "Bug report copied …"
 //   import-button       opens the file picker; import-input is the (hidden) <input type=file>; a file

@@ -1,6 +1,7 @@
-// Export and Import in the panel's toolbar (issue 13 items 1–5). Export writes the session file, or
-// the same session as a HAR (core/export, redacted by default), through a Blob URL and
-// <a download>: a capture reaches the disk only here. Copy report puts the Markdown bug report
+// Export and Import in the panel's toolbar (issue 13 items 1–5). Export prepares the session file,
+// or the same session as a HAR (core/export, redacted by default), in memory and shows what it
+// removes (with the option to include personal data); only Save writes it, through a Blob URL and
+// <a download>: a capture reaches the disk only there. Copy report puts the Markdown bug report
 // (core/export/bug-report.ts, redacted the same way) on the clipboard.
 // Import (button, or a file dropped anywhere on the panel) reads the file in chunks with progress,
 // checks it, and shows a preview — what the file is, what it holds, whether it is redacted — before
@@ -9,7 +10,7 @@
 // panel as it was and says why in one line.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { bugReportMarkdown, exportHar, exportSession, importFile, openImported, type AnalysisSettings, type ImportMeta } from '../../core/export';
+import { bugReportMarkdown, exportHar, exportSession, importFile, openImported, type AnalysisSettings, type ImportMeta, type RedactionReport } from '../../core/export';
 import type { CapturedEvent } from '../../core/model';
 import type { Session } from '../../core/session';
 import { copyText } from '../copy';
@@ -53,6 +54,7 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
   const [status, setStatus] = useState<Status | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [dropping, setDropping] = useState(false);
+  const [exporting, setExporting] = useState<PendingExport | null>(null);
   const busy = useRef(false);
 
   const analysed = async () => {
@@ -62,25 +64,34 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
     return session.snapshot();
   };
 
-  const doExport = async (kind: 'session' | 'har') => {
-    setStatus({ kind: 'busy', text: 'Exporting…' });
+  /**
+   * Prepares an export in memory and shows what it removes; only Save writes it. The text shown
+   * is the text saved (pseudonym keys are random per export, so it is not recomputed on Save).
+   */
+  const prepareExport = async (format: 'session' | 'har', includePersonalData: boolean) => {
+    setStatus({ kind: 'busy', text: 'Preparing the export…' });
     try {
       const snapshot = await analysed();
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      if (kind === 'session') {
-        const file = exportSession(snapshot, { extensionVersion: extensionVersion(), browser: browserName(), userAgent: navigator.userAgent, settings: settings() });
-        const name = `claimscope-${stamp}.claimscope.json`;
-        download(name, JSON.stringify(file, null, 1), 'application/json');
-        setStatus({ kind: 'ok', text: `Exported ${name}: ${file.events.length} events; ${removedText(file.redaction.removed)}.` });
+      let pending: PendingExport;
+      if (format === 'session') {
+        const file = exportSession(snapshot, { extensionVersion: extensionVersion(), browser: browserName(), userAgent: navigator.userAgent, settings: settings(), includePersonalData });
+        pending = { format, includePersonalData, name: `claimscope-${stamp}.claimscope.json`, text: JSON.stringify(file, null, 1), removed: file.redaction.removed, items: `${file.events.length} events` };
       } else {
-        const har = exportHar(snapshot, { extensionVersion: extensionVersion(), browser: browserName() });
-        const name = `claimscope-${stamp}.har`;
-        download(name, JSON.stringify(har, null, 1), 'application/json');
-        setStatus({ kind: 'ok', text: `Exported ${name}: ${har.log.entries.length} HAR entries; ${removedText(har.log._claimscope.redaction.removed)}.` });
+        const har = exportHar(snapshot, { extensionVersion: extensionVersion(), browser: browserName(), includePersonalData });
+        pending = { format, includePersonalData, name: `claimscope-${stamp}.har`, text: JSON.stringify(har, null, 1), removed: har.log._claimscope.redaction.removed, items: `${har.log.entries.length} HAR entries` };
       }
+      setStatus(null);
+      setExporting(pending);
     } catch (err) {
       setStatus({ kind: 'error', text: `Export failed: ${message(err)}. Nothing was written.` });
     }
+  };
+
+  const saveExport = (pending: PendingExport) => {
+    setExporting(null);
+    download(pending.name, pending.text, 'application/json');
+    setStatus({ kind: 'ok', text: `Exported ${pending.name}: ${pending.items}; ${removedText(pending.removed, pending.includePersonalData)}.` });
   };
 
   const doCopyReport = async () => {
@@ -185,10 +196,10 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
 
   return (
     <span class="export-import">
-      <button type="button" data-testid="export-button" title="Save this session as a redacted session file (JWT signatures, secret keys, passwords, refresh tokens and cookies removed; e-mails and user metadata pseudonymised)" onClick={() => void doExport('session')}>
+      <button type="button" data-testid="export-button" title="Save this session as a redacted session file (JWT signatures, secret keys, passwords, refresh tokens and cookies removed; e-mails and user metadata pseudonymised)" onClick={() => void prepareExport('session', false)}>
         Export
       </button>
-      <button type="button" data-testid="export-har-button" title="Save this session as a HAR 1.2 file (WebSocket frames as Chrome writes them), redacted like Export" onClick={() => void doExport('har')}>
+      <button type="button" data-testid="export-har-button" title="Save this session as a HAR 1.2 file (WebSocket frames as Chrome writes them), redacted like Export" onClick={() => void prepareExport('har', false)}>
         Export HAR
       </button>
       <button type="button" data-testid="copy-report-button" title="Copy a Markdown bug report (findings, the tokens' claims, a timeline around the first failure, the environment), redacted like Export" onClick={() => void doCopyReport()}>
@@ -221,8 +232,55 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
           {status.kind === 'busy' && status.progress !== undefined && <progress data-testid="import-progress" max={1} value={status.progress} />}
         </span>
       )}
+      {exporting && (
+        <ExportDialog
+          pending={exporting}
+          onPersonalData={(include) => void prepareExport(exporting.format, include)}
+          onSave={() => saveExport(exporting)}
+          onCancel={() => setExporting(null)}
+        />
+      )}
       {preview && <ImportPreview preview={preview} onOpen={() => void doOpen(preview)} onCancel={() => setPreview(null)} />}
     </span>
+  );
+}
+
+/** An export prepared in memory, shown before it is written. */
+interface PendingExport {
+  format: 'session' | 'har';
+  includePersonalData: boolean;
+  name: string;
+  text: string;
+  removed: RedactionReport;
+  items: string;
+}
+
+/** What the export will remove, before anything is written. */
+function ExportDialog({ pending, onPersonalData, onSave, onCancel }: { pending: PendingExport; onPersonalData(include: boolean): void; onSave(): void; onCancel(): void }) {
+  const r = pending.removed;
+  return (
+    <div class="import-preview" role="dialog" aria-label={`Export ${pending.name}`} data-testid="export-dialog" data-format={pending.format}>
+      <div>
+        <strong>{pending.name}</strong>: {pending.items}, {pending.format === 'session' ? 'Claimscope session file' : 'HAR 1.2'}.
+      </div>
+      <div data-testid="export-dialog-removed" data-jwt-signatures={r.jwtSignatures} data-secret-keys={r.secretKeys} data-secret-values={r.secretValues} data-personal={r.personalData}>
+        Will be removed: {r.jwtSignatures} JWT signature(s) (header and claims stay), {r.secretKeys} secret key(s) (sb_secret_), {r.secretValues} secret value(s) (passwords,
+        refresh and provider tokens, cookies, code verifiers).{' '}
+        {pending.includePersonalData
+          ? `${r.personalData} personal value(s) kept as captured.`
+          : `${r.personalData} personal value(s) (e-mails, phones, user metadata) replaced by pseudonyms that stay the same within this file.`}
+      </div>
+      <label>
+        <input type="checkbox" data-testid="export-include-personal" checked={pending.includePersonalData} onChange={(e) => onPersonalData((e.currentTarget as HTMLInputElement).checked)} /> Include personal data
+        (e-mails, phones, user metadata) as captured
+      </label>
+      <button type="button" data-testid="export-save" onClick={onSave}>
+        Save
+      </button>{' '}
+      <button type="button" data-testid="export-cancel" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
   );
 }
 
@@ -310,8 +368,8 @@ function nextFrame(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-function removedText(r: { jwtSignatures: number; secretKeys: number; secretValues: number; personalData: number }): string {
-  return `removed ${r.jwtSignatures} JWT signature(s), ${r.secretKeys} secret key(s), ${r.secretValues} secret value(s); ${r.personalData} personal value(s) pseudonymised`;
+function removedText(r: RedactionReport, includePersonalData = false): string {
+  return `removed ${r.jwtSignatures} JWT signature(s), ${r.secretKeys} secret key(s), ${r.secretValues} secret value(s); ${includePersonalData ? 'personal data included' : `${r.personalData} personal value(s) pseudonymised`}`;
 }
 
 function mb(bytes: number): string {
