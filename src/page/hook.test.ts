@@ -146,6 +146,39 @@ describe('installHook (fetch, in Node)', () => {
   });
 });
 
+describe('installHook: a post that fails', () => {
+  it('counts the events it carried and says so in the next batch (never lost silently)', async () => {
+    const { w, handovers } = fakeWindow();
+    // The native the hook captures at install fails once (a batch it cannot clone or transfer).
+    let failNext = true;
+    const nativePost = MessagePort.prototype.postMessage;
+    w.MessagePort = {
+      prototype: {
+        postMessage(this: MessagePort, ...args: unknown[]) {
+          if (failNext) {
+            failNext = false;
+            throw new DOMException('could not be cloned', 'DataCloneError');
+          }
+          return Reflect.apply(nativePost, this, args);
+        },
+      },
+    };
+    installHook(w);
+    const sink = collect(handovers[0].ports[0]);
+    const res = await w.fetch(`${origin}/auth/v1/token?grant_type=password`, { method: 'POST' });
+    await res.json();
+    for (let i = 0; i < 100 && !sink.accepted.some((e) => e.kind === 'drops'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(failNext).toBe(false);
+    // The request went with the failed post (the response too, when it was in the same batch): what
+    // arrived plus what the drop counts is the request and its response.
+    const drops = sink.accepted.filter((e) => e.kind === 'drops');
+    expect(drops).toEqual([expect.objectContaining({ reason: 'page hook: post failed' })]);
+    const http = sink.accepted.filter((e) => e.kind.startsWith('http-'));
+    expect(http.length + drops[0].droppedEvents).toBe(2);
+    expect(http.map((e) => e.kind)).not.toContain('http-request');
+  });
+});
+
 describe('installHook: the page gets what native fetch gives it', () => {
   it('resolves to the very Response native fetch resolved, body unread, and still captures the grant', async () => {
     const { w, handovers } = fakeWindow();

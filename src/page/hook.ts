@@ -256,6 +256,7 @@ export function installHook(w: any): void {
   let timer = 0;
   const flushLater = safe(flush);
   let queueDropped = 0;
+  let postLost = 0;
   let failures = 0;
 
   function flush(): void {
@@ -272,13 +273,20 @@ export function installHook(w: any): void {
       add(events, drop(queueDropped, 'hook queue full'));
       queueDropped = 0;
     }
+    if (postLost) {
+      add(events, drop(postLost, 'post failed'));
+      postLost = 0;
+    }
     if (!events.length) return;
     try {
       call(portPost, port, { __proto__: null, v: PROTOCOL_VERSION, type: 'batch', events }, transfer);
     } catch {
+      // The batch is gone: counted (a drop it carried counts its own number), said in the next one.
+      for (let i = 0; i < events.length; i++) postLost += events[i].kind == 'drops' ? events[i].droppedEvents : 1;
       failures++;
     }
-    if (head < tail) schedule();
+    // A loss is reported even when nothing else comes (a bounded number of times, should posting keep failing).
+    if (head < tail || (postLost && failures <= MAX_FAILURE_REPORTS)) schedule();
   }
   function schedule(): void {
     if (tail - head >= FLUSH_AT) flush();
