@@ -50,6 +50,15 @@ function cut(v: unknown, field: string, max: number): string {
   if (typeof v !== 'string') fail(`${field} is not a string`);
   return (v as string).slice(0, max);
 }
+/**
+ * A URL: one longer than PAGE_LIMITS.maxUrlLength is cut to it and flagged with its full length,
+ * never rejected (a socket or auth call with a long query string is still evidence).
+ */
+function longUrl(v: unknown, field: string): { url: string; urlLength?: number } {
+  if (typeof v !== 'string') fail(`${field} is not a string`);
+  const url = v as string;
+  return url.length > PAGE_LIMITS.maxUrlLength ? { url: url.slice(0, PAGE_LIMITS.maxUrlLength), urlLength: url.length } : { url };
+}
 function int(v: unknown, field: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${field} is not an integer in ${min}..${max}`);
   return v as number;
@@ -110,7 +119,7 @@ export function validatePageEvent(raw: unknown, docId: string): AcceptedPageEven
       body = {
         kind,
         conn: conn(),
-        url: str(e.url, 'ws-connecting: url', PAGE_LIMITS.maxUrlLength),
+        ...longUrl(e.url, 'ws-connecting: url'),
         protocols: (e.protocols as unknown[]).map((p) => str(p, 'ws-connecting: protocol', MAX_SHORT)),
       };
       break;
@@ -145,7 +154,7 @@ export function validatePageEvent(raw: unknown, docId: string): AcceptedPageEven
         kind,
         req: req(),
         method: method.toUpperCase(),
-        url: str(e.url, 'http-request: url', PAGE_LIMITS.maxUrlLength),
+        ...longUrl(e.url, 'http-request: url'),
         headers: validateHeaders(e.headers),
         api: e.api as 'fetch' | 'xhr',
       };
@@ -233,9 +242,10 @@ function validateHeaders(v: unknown): CapturedRequestHeaders {
   if (!v || typeof v !== 'object') fail('http-request: headers is not an object');
   const h = v as Record<string, unknown>;
   const out: CapturedRequestHeaders = {};
-  // Only these two headers are ever recorded (model.ts CapturedRequestHeaders).
+  // Only these headers are ever recorded (model.ts CapturedRequestHeaders).
   if (h.authorization !== undefined) out.authorization = str(h.authorization, 'http-request: authorization', PAGE_LIMITS.maxHeaderLength);
   if (h.apikey !== undefined) out.apikey = str(h.apikey, 'http-request: apikey', PAGE_LIMITS.maxHeaderLength);
+  if (h['x-client-info'] !== undefined) out['x-client-info'] = str(h['x-client-info'], 'http-request: x-client-info', PAGE_LIMITS.maxHeaderLength);
   return out;
 }
 

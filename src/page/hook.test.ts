@@ -107,14 +107,14 @@ describe('installHook (fetch, in Node)', () => {
   it('records a token call with its headers and grant, and the page still reads the whole body', async () => {
     const res = await w.fetch(`${origin}/auth/v1/token?grant_type=password`, {
       method: 'post',
-      headers: { Apikey: 'anon', Authorization: 'Bearer anon', 'content-type': 'application/json' },
+      headers: { Apikey: 'anon', Authorization: 'Bearer anon', 'content-type': 'application/json', 'X-Client-Info': 'supabase-js/2.119.1; platform=browser', Cookie: 'never' },
       body: '{}',
     });
     const body = await res.json();
     expect(body.refresh_token).toBe('SECRET-REFRESH'); // the page's body was not consumed
     await sink.until(() => sink.accepted.some((e) => e.kind === 'http-response'));
     const [req, resp] = sink.accepted.filter((e) => e.kind.startsWith('http'));
-    expect(req).toEqual({ kind: 'http-request', req: 'doc:1', method: 'POST', url: `${origin}/auth/v1/token?grant_type=password`, headers: { apikey: 'anon', authorization: 'Bearer anon' }, api: 'fetch' });
+    expect(req).toEqual({ kind: 'http-request', req: 'doc:1', method: 'POST', url: `${origin}/auth/v1/token?grant_type=password`, headers: { apikey: 'anon', authorization: 'Bearer anon', 'x-client-info': 'supabase-js/2.119.1; platform=browser' }, api: 'fetch' });
     expect(resp).toEqual({ kind: 'http-response', req: 'doc:1', status: 200, grant: { access_token: 'a.b.c', expires_at: 2_000_000_000, expires_in: 3600 } });
     expect(JSON.stringify(sink.accepted)).not.toContain('SECRET-REFRESH');
     expect(sink.rejected).toEqual([]);

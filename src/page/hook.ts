@@ -495,15 +495,18 @@ export function installHook(w: any): void {
       return u;
     }
   };
-  /** The two recorded headers of a Headers, a [name, value][] or a record, read as `own` reads, into `out`. */
+  /** supabase-js's client identification: which client and version (issue 9 item 7). */
+  const CI = 'x-client-info';
+  /** The recorded headers of a Headers, a [name, value][] or a record, read as `own` reads, into `out`. */
   const pickHeaders = (h: any, out: Ev = { __proto__: null }): CapturedRequestHeaders => {
     const put = (k: unknown, v: unknown) => {
-      if (str(k) && str(v) && ((k = call(lower, k)) === 'authorization' || k === 'apikey')) out[k as string] = v;
+      if (str(k) && str(v) && ((k = call(lower, k)) === 'authorization' || k === 'apikey' || k === CI)) out[k as string] = v;
     };
     try {
       // Throws unless `h` is a real Headers (a brand check, no page code).
       put('apikey', call(headersGet, h, 'apikey'));
       put('authorization', call(headersGet, h, 'authorization'));
+      put(CI, call(headersGet, h, CI));
     } catch {
       if (isArray(h)) for (let i = 0; i < h.length; i++) put(own(own(h, i), 0), own(own(h, i), 1));
       else if (h && typeof h == 'object') {

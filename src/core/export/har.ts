@@ -249,9 +249,12 @@ function httpEntry(
   net: { status?: number; date?: string } | undefined,
   pageref: string | undefined,
 ): HarEntry {
-  const headers: HarNameValue[] = [];
-  if (request.headers.authorization !== undefined) headers.push({ name: 'authorization', value: request.headers.authorization });
-  if (request.headers.apikey !== undefined) headers.push({ name: 'apikey', value: request.headers.apikey });
+  // Every header the capture recorded (today authorization, apikey and, where captured, the
+  // client's x-client-info), already redacted; nothing else was ever recorded.
+  const headers: HarNameValue[] = Object.entries(request.headers as Record<string, unknown>)
+    .filter((h): h is [string, string] => typeof h[1] === 'string')
+    .map(([name, value]) => ({ name, value }));
+  if (request.headers['x-client-info'] !== undefined) headers.push({ name: 'x-client-info', value: request.headers['x-client-info'] });
   const status = response?.status ?? net?.status ?? 0;
   const date = response?.date ?? net?.date;
   const responseHeaders: HarNameValue[] = date ? [{ name: 'Date', value: date }] : [];

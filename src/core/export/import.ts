@@ -5,7 +5,7 @@
 // time (`openImported`), so a file analysed next month gives the same answer.
 // Hostile input: a corrupt or foreign file gives one line saying what is wrong, never a throw.
 
-import type { CapturedEvent, CapturedEventBody, PageLifecycle } from '../model';
+import type { CapturedEvent, CapturedEventBody, CapturedRequestHeaders, PageLifecycle } from '../model';
 import { isSupabaseHttpUrl } from '../model';
 import { Session } from '../session';
 import { frameBody } from '../session/devtools-merge';
@@ -218,11 +218,13 @@ function readHttp(entry: unknown, req: string, push: (time: number, body: Distri
   const start = typeof entry.startedDateTime === 'string' ? Date.parse(entry.startedDateTime) : NaN;
   if (!Number.isFinite(start)) return false;
   const method = typeof entry.request.method === 'string' ? entry.request.method : 'GET';
-  const headers: { authorization?: string; apikey?: string } = {};
+  const headers: CapturedRequestHeaders = {};
   const authorization = headerOf(entry.request, 'authorization');
   const apikey = headerOf(entry.request, 'apikey');
+  const clientInfo = headerOf(entry.request, 'x-client-info');
   if (authorization) headers.authorization = authorization;
   if (apikey) headers.apikey = apikey;
+  if (clientInfo) headers['x-client-info'] = clientInfo;
   push(start, { kind: 'http-request', req, method, url, headers, api: 'fetch' });
   const response = isRecord(entry.response) ? entry.response : undefined;
   const status = response && typeof response.status === 'number' ? response.status : 0;

@@ -116,7 +116,7 @@ export const SESSION_SCHEMA: Schema = {
         event('ws-frame', { conn: str, dir: { enum: ['sent', 'received'] }, opcode: { enum: ['text', 'binary'] }, text: str, base64: str, size: { type: 'integer', minimum: 0 }, truncated: bool }, ['conn', 'dir', 'opcode', 'size']),
         event('ws-close', { conn: str, code: int, reason: str, wasClean: bool, initiator: { enum: ['page', 'remote'] } }, ['conn', 'code', 'reason', 'wasClean']),
         event('ws-error', { conn: str }, ['conn']),
-        event('http-request', { req: str, method: str, url: str, headers: obj({ authorization: str, apikey: str }, []), api: { enum: ['fetch', 'xhr', 'network'] } }, ['req', 'method', 'url', 'headers', 'api']),
+        event('http-request', { req: str, method: str, url: str, headers: obj({ authorization: str, apikey: str, 'x-client-info': str }, []), api: { enum: ['fetch', 'xhr', 'network'] } }, ['req', 'method', 'url', 'headers', 'api']),
         event('http-response', { req: str, status: int, date: str, grant: obj({ access_token: str, expires_at: num, expires_in: num }, []), errorBody: str, networkError: str }, ['req', 'status']),
         event('net', { url: str, resourceType: { enum: ['websocket', 'xhr', 'fetch', 'other'] }, method: str, status: int, date: str, error: str }, ['url', 'resourceType', 'method']),
         event('lifecycle', { change: { enum: ['hidden', 'visible', 'freeze', 'resume', 'online', 'offline', 'clock-jump', 'pagehide', 'pageshow'] }, jumpMs: num, persisted: bool }, ['change']),

@@ -6,6 +6,7 @@
 // (import.ts) replays the events into a Session analysed at the recorded time.
 // Pure: no DOM, no extension APIs.
 
+import { parseClientInfo } from '../realtime/client-info';
 import type { CapturedEvent, PageLifecycle } from '../model';
 import { isRealtimeSocketUrl } from '../model';
 import { isSeparator, type SessionSnapshot } from '../session';
@@ -105,7 +106,7 @@ export interface SessionFileV1 {
     clockSkew: { known: boolean; skewMs: number | null; basis: string; samples: number };
     lifecycle: Array<{ docId: string; seq: number; time: number; change: string; persisted?: boolean; jumpMs?: number }>;
     documents: Array<{ docId: string; url: string; isTop: boolean; startedAt: number }>;
-    /** Client versions visible in the capture (the Realtime protocol `vsn` of each socket URL). */
+    /** Client versions visible in the capture: the Realtime protocol `vsn` of the socket URLs, and the X-Client-Info libraries. */
     clientVersions: Array<{ name: string; version: string }>;
     drops: Record<string, number>;
   };
@@ -152,6 +153,13 @@ export function exportSession(snapshot: SessionSnapshot, options: ExportOptions)
   for (const c of snapshot.connections) {
     const vsn = /[?&]vsn=([^&#]*)/.exec(c.url)?.[1];
     if (vsn) versions.set(`realtime protocol (vsn)`, decodeURIComponent(vsn));
+  }
+  // supabase-js's X-Client-Info on the page's Supabase calls: the client and its version.
+  for (const e of held) {
+    const info = e.kind === 'http-request' ? e.headers['x-client-info'] : undefined;
+    if (info === undefined || versions.size >= 16) continue;
+    const client = parseClientInfo(info);
+    if (client.library && client.version) versions.set(client.library, client.version);
   }
 
   const tokens: SessionFileToken[] = (analysis?.tokens ?? []).map((seen) => {
