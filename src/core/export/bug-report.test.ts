@@ -98,6 +98,17 @@ describe('bug report markdown', () => {
     expect(scanForCanaries(md, [...secrets])).toEqual([]);
   });
 
+  it('names the client from X-Client-Info where the capture recorded it', async () => {
+    const t = 1_800_000_000_000;
+    const session = new Session({ tabId: 1 });
+    session.applyLocal([
+      { kind: 'http-request', req: 'r1', method: 'GET', url: 'http://127.0.0.1:1/auth/v1/user', headers: { apikey: 'sb_publishable_abc', 'x-client-info': 'supabase-js-web/2.119.1' }, api: 'fetch', seq: 1, time: t, docId: 'd', source: 'page' },
+      { kind: 'http-response', req: 'r1', status: 200, seq: 2, time: t + 5, docId: 'd', source: 'page' },
+    ] as unknown as CapturedEvent[]);
+    await session.analyse(t + 10);
+    expect(bugReportMarkdown(session, OPTIONS)).toMatch(/^- Client: `supabase-js-web\/2\.119\.1`$/m);
+  });
+
   it('a healthy capture says so, and its timeline is the last events', async () => {
     const { session } = await live('subscribe');
     const md = bugReportMarkdown(session, OPTIONS);

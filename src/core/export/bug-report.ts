@@ -100,6 +100,9 @@ export function bugReportMarkdown(session: Session, options: BugReportOptions): 
   }
   const vsns = [...new Set(snapshot.connections.map((c) => /[?&]vsn=([^&#]*)/.exec(c.url)?.[1]).filter((v): v is string => v !== undefined))];
   if (vsns.length) lines.push(`- Realtime protocol: ${vsns.map((v) => code(safeDecode(v))).join(', ')}`);
+  // supabase-js names itself in X-Client-Info (e.g. supabase-js-web/2.119.1) where the capture records it.
+  const clients = [...new Set(held.flatMap((e) => (e.kind === 'http-request' ? [(e.headers as Record<string, unknown>)['x-client-info']] : [])).filter((v): v is string => typeof v === 'string' && v !== ''))];
+  if (clients.length) lines.push(`- Client: ${clients.slice(0, 4).map((c) => code(redactor.string(c))).join(', ')}`);
   const lifecycle = held.filter((e) => e.kind === 'lifecycle').map((e) => (e as { change: string }).change);
   if (lifecycle.length) lines.push(`- Page lifecycle: ${[...new Set(lifecycle)].map((c) => `${c} ×${lifecycle.filter((x) => x === c).length}`).join(', ')}`);
   const d = snapshot.drops;
