@@ -2,11 +2,17 @@
 // panel (the download), the file holds no token signature, and imported back into the panel it
 // shows the same finding codes as the live capture; a corrupt file gets one line and loses nothing.
 
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
 import { appUrl, scenarioDone, startAppServer } from './support/app-server';
 import { openPanelTab, type PanelUi } from './support/panel-ui';
+import { REPO_ROOT } from './support/launch';
 import { useExtensionSuite } from './support/suite';
+
+const run = promisify(execFile);
 
 const suite = useExtensionSuite(startAppServer);
 
@@ -46,6 +52,14 @@ test('expired-token: exported from the panel and imported back, the same finding
   const jwts = text.match(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g) ?? [];
   expect(jwts.length).toBeGreaterThan(0);
   for (const jwt of jwts) expect(jwt.split('.')[2]).toMatch(/^REDACTED/);
+
+  // …and `claimscope analyze` on the same file finds the same codes, and exits 1 on them.
+  const cli = await run(process.execPath, [join(REPO_ROOT, 'dist/cli/claimscope.js'), 'analyze', file, '--json']).then(
+    () => ({ code: 0, stdout: '' }),
+    (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+  );
+  expect(cli.code).toBe(1);
+  expect([...new Set((JSON.parse(cli.stdout) as { findings: Array<{ code: string }> }).findings.map((f) => f.code))].sort()).toEqual([...new Set(live)].sort());
 
   await ui.root.getByTestId('import-input').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"claimscope-session","vers') });
   await expect(ui.root.getByTestId('import-error')).toBeVisible();
