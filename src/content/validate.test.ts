@@ -124,6 +124,23 @@ describe('validatePageBatch', () => {
     expect(r.rejected).toEqual([`batch of ${PAGE_LIMITS.maxEventsPerBatch + 3} events is longer than ${PAGE_LIMITS.maxEventsPerBatch}: 3 rejected unread`]);
   });
 
+  it('cuts a URL longer than the cap and flags it with its full length, instead of dropping the event', () => {
+    const long = `wss://x.supabase.co/realtime/v1/websocket?apikey=sb_publishable_x&vsn=2.0.0&pad=${'p'.repeat(20_000)}`;
+    const { accepted, rejected } = validatePageBatch(
+      batch([
+        { kind: 'ws-connecting', conn: '1', url: long, protocols: [], time },
+        { kind: 'http-request', req: '1', method: 'GET', url: `https://x.supabase.co/rest/v1/t?select=${'c'.repeat(9_000)}`, headers: {}, api: 'fetch', time },
+        { kind: 'ws-connecting', conn: '2', url: 'wss://x.supabase.co/realtime/v1/websocket', protocols: [], time },
+      ]),
+      'd',
+    );
+    expect(rejected).toEqual([]);
+    expect(accepted[0].body).toMatchObject({ url: long.slice(0, PAGE_LIMITS.maxUrlLength), urlLength: long.length });
+    expect((accepted[1].body as { url: string; urlLength: number }).url).toHaveLength(PAGE_LIMITS.maxUrlLength);
+    expect((accepted[1].body as { urlLength: number }).urlLength).toBe(9_000 + 'https://x.supabase.co/rest/v1/t?select='.length);
+    expect(accepted[2].body).not.toHaveProperty('urlLength');
+  });
+
   it('rejects a forged sparse batch of length 1e9 by its count, without walking it', () => {
     const sparse: unknown[] = [];
     sparse.length = 1e9;

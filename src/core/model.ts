@@ -34,6 +34,8 @@ export interface SocketOpening {
   conn: ConnectionId;
   url: string;
   protocols: string[];
+  /** Set when the page's URL was longer than PAGE_LIMITS.maxUrlLength: its full length; `url` is its start. */
+  urlLength?: number;
 }
 export interface SocketOpened {
   kind: 'ws-open';
@@ -83,6 +85,8 @@ export interface HttpRequest {
   req: string;
   method: string;
   url: string;
+  /** Set when the page's URL was longer than PAGE_LIMITS.maxUrlLength: its full length; `url` is its start. */
+  urlLength?: number;
   headers: CapturedRequestHeaders;
   /** 'fetch' | 'xhr' from the hook; 'network' for background-only observations. */
   api: 'fetch' | 'xhr' | 'network';

@@ -75,6 +75,8 @@ export interface HttpCall {
   time: number;
   method: string;
   url: string;
+  /** The page's URL was longer than the cap: its full length (`url` is its start). */
+  urlLength?: number;
   api: HttpRequest['api'];
   hasAuthorization: boolean;
   hasApikey: boolean;
@@ -99,6 +101,7 @@ export function httpList(rows: Iterable<SessionRow>): HttpListItem[] {
         time: row.time,
         method: String(row.method),
         url: String(row.url),
+        ...(typeof row.urlLength === 'number' ? { urlLength: row.urlLength } : {}),
         api: row.api,
         hasAuthorization: typeof row.headers?.authorization === 'string',
         hasApikey: typeof row.headers?.apikey === 'string',

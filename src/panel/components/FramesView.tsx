@@ -39,7 +39,8 @@ export function FramesView(props: {
       case 'socket': {
         const e = item.event;
         let text: string;
-        if (e.kind === 'ws-connecting') text = `socket ${e.conn} connecting to ${capturedText(props.revealKeys ? e.url : maskApikeyInUrl(e.url))}`;
+        if (e.kind === 'ws-connecting')
+          text = `socket ${e.conn} connecting to ${capturedText(props.revealKeys ? e.url : maskApikeyInUrl(e.url))}${typeof e.urlLength === 'number' ? ` … (URL cut: ${e.urlLength.toLocaleString()} characters)` : ''}`;
         else if (e.kind === 'ws-open') text = `socket ${e.conn} open`;
         else if (e.kind === 'ws-close' && e.source === 'devtools' && e.code === 0)
           // DevTools' network log has no close code or reason (devtools-merge.ts): say so, invent none.

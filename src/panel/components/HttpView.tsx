@@ -26,6 +26,7 @@ export function HttpView({ items, revealKeys }: { items: HttpListItem[]; revealK
                 <td class="method">{capturedText(item.call.method, 20)}</td>
                 <td class="url captured">
                   {url(item.call.url)}
+                  {item.call.urlLength !== undefined && <UrlCut length={item.call.urlLength} />}
                   {item.call.response?.errorBody !== undefined && <CappedText text={item.call.response.errorBody} cap={4096} mask={!revealKeys} />}
                 </td>
                 <td class="status">
@@ -61,5 +62,14 @@ export function HttpView({ items, revealKeys }: { items: HttpListItem[]; revealK
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** A URL longer than the capture cap: only its start was kept (issue 10 item 9). */
+export function UrlCut(props: { length: number }) {
+  return (
+    <span class="muted" data-testid="url-cut" data-length={props.length} title="The page's URL was longer than 8,192 characters: only its start was captured.">
+      {` … (URL cut: ${props.length.toLocaleString()} characters)`}
+    </span>
   );
 }
