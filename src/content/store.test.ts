@@ -103,8 +103,10 @@ describe('ContentStore', () => {
     const events = h.store.events();
     expect(events.map((e) => e.kind)).toEqual(['ws-connecting', 'rejected', 'rejected', 'ws-connecting']);
     expect(events[1]).toMatchObject({ reason: expect.stringContaining('dispatched a WebSocket or lifecycle event itself') });
-    // Told once, the count in the document's info.
+    // Told at once the first time, then the count together a moment later.
     expect(h.sent().filter((m) => m.type === 'document' && m.doc.tampered)).toEqual([{ type: 'document', doc: expect.objectContaining({ hook: 'connected', tampered: 1 }) }]);
+    h.clock.advance(SUMMARY_MS);
+    expect(h.sent().filter((m) => m.type === 'document' && m.doc.tampered).map((m) => m.doc.tampered)).toEqual([1, 2]);
     expect(h.store.doc.tampered).toBe(2);
   });
 

@@ -92,6 +92,7 @@ export class ContentStore {
   private summaryTimer: unknown;
   private reconnectTimer: unknown;
   private contextGone = false;
+  private tamperTimer: unknown;
 
   constructor(private readonly host: ContentHost) {
     this.doc = { docId: host.docId, url: host.url, isTop: host.isTop, startedAt: host.startedAt };
@@ -170,7 +171,8 @@ export class ContentStore {
 
   /**
    * A forgery was detected (an event the page dispatched itself, a late hand-over): stored like a
-   * rejection, and the document marked as tampered, told once (the count follows in later docs).
+   * rejection, and the document marked as tampered: told at once the first time, then at most
+   * every SUMMARY_MS with the count.
    */
   private tampered(reason: string): void {
     const first = !this.doc.tampered;
@@ -178,6 +180,12 @@ export class ContentStore {
     if (this.storedRejections++ < MAX_STORED_REJECTIONS) this.store(this.buffer.add({ kind: 'rejected', reason }, { time: this.host.now(), source: 'page' }));
     else this.buffer.countRejected();
     if (first) this.post({ type: 'document', doc: { ...this.doc } });
+    // Later ones are told together (a page can dispatch forged events in a loop).
+    else
+      this.tamperTimer ??= this.host.setTimer(() => {
+        this.tamperTimer = undefined;
+        this.post({ type: 'document', doc: { ...this.doc } });
+      }, SUMMARY_MS);
   }
 
   /**
