@@ -9,6 +9,7 @@ import { validateMessage } from '../transport/validate';
 import { scrubUrl } from '../core/url-secrets';
 import { SUPABASE_URL_PATTERNS, observationFromError, observationFromHeaders, type RequestDetails } from './network';
 import { Router } from './router';
+import { contentSenderFault, extensionOrigin, panelSenderFault, type ExtensionIdentity } from './senders';
 
 const BADGE_COLOR = '#c5221f';
 const MAX_INVALID_LOGGED = 20;
@@ -48,16 +49,22 @@ const router = new Router({
   },
 });
 
+const self: ExtensionIdentity = { id: browser.runtime.id, origin: extensionOrigin(browser.runtime.getURL('')) };
+
 browser.runtime.onConnect.addListener((port: Runtime.Port) => {
   if (port.name === PORT_CONTENT) {
-    const tabId = port.sender?.tab?.id;
-    if (tabId === undefined) return port.disconnect();
-    router.contentConnected(port, tabId, port.sender?.frameId ?? 0);
+    if (contentSenderFault(port.sender, self) !== undefined) return port.disconnect();
+    router.contentConnected(port, port.sender!.tab!.id!, port.sender?.frameId ?? 0);
   } else if (port.name === PORT_PANEL) {
-    // Only the extension's own pages may subscribe (never a web page or another extension).
-    if (port.sender?.id !== browser.runtime.id || port.sender?.tab?.url?.startsWith('http')) return port.disconnect();
+    // Only the extension's own pages may subscribe (never a content script in a web page, nor
+    // another extension): src/background/senders.ts.
+    const fault = panelSenderFault(port.sender, self);
+    if (fault !== undefined) {
+      console.warn(`Claimscope: refused a panel connection from ${fault}`);
+      return port.disconnect();
+    }
     router.panelConnected(port);
-  }
+  } else port.disconnect();
 });
 
 browser.tabs.onRemoved.addListener((tabId: number) => router.tabRemoved(tabId));
