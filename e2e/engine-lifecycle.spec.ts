@@ -67,6 +67,10 @@ test('a join the server never answers: the app is told TIMED_OUT, and the panel 
   await ui.view('channels');
   const told = ui.root.locator('[data-testid="channel-row"][data-topic="realtime:stuck"] [data-testid="app-status-entry"]');
   await expect(told.first()).toContainText('TIMED_OUT');
+
+  // The app stopped its client at the end: the Connections view says what that close was.
+  await ui.view('connections');
+  await expect(ui.root.getByTestId('close-meaning').first()).toContainText('The page closed it itself', { timeout: 15_000 });
   await ui.close();
   await page.close();
 });
@@ -92,6 +96,9 @@ for (const [pageHost, issuerHost] of [
       const user = ui.root.locator('[data-testid="token-row"][data-class="user-access-token"]');
       await expect(user.first()).toBeVisible({ timeout: 15_000 });
       await expect(user.first().getByTestId('token-iss')).toContainText(`http://${issuerHost}:`);
+      // The client, from supabase-js's own X-Client-Info on its REST call, next to the socket's serializer.
+      await ui.view('connections');
+      await expect(ui.root.getByTestId('connection-client').first()).toHaveText(/^supabase-js \d+\.\d+\.\d+ \(platform=browser\), serializer vsn 2\.0\.0$/, { timeout: 15_000 });
       // Let the engine judge past the propagation grace, so the silence below means something.
       await page.waitForTimeout(PROPAGATION_GRACE_MS + 3_000);
       await ui.view('findings');

@@ -20,7 +20,7 @@ import { EvidenceIndex, type EvidenceView, type TokenUse } from './evidence-inde
 import { combineSkew, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
 import { safeJsonText } from '../safe-json';
 import { clientSentence, clientsOf, joinedAsAnon, joinTimeouts, PROPAGATION_GRACE_MS, reconnectLoops, socketCloses } from './lifecycle';
-import { isLegacyRealtimeJs, MEASURED_SUPABASE_JS } from '../realtime/client-info';
+import { isLegacyRealtimeJs, MEASURED_SUPABASE_JS, parseClientInfo, type ClientInfo } from '../realtime/client-info';
 import { predictConnectVerdict } from '../diagnosis/verdict';
 
 export type { TokenUseKind, TokenUse };
@@ -52,6 +52,8 @@ export interface Analysis {
   findings: Finding[];
   /** The time the analysis treats as "now" (browser clock, ms). */
   now: number;
+  /** The clients each document identified itself as (X-Client-Info), by docId. */
+  clients: Map<string, ClientInfo[]>;
 }
 
 export interface AnalysisOptions {
@@ -201,7 +203,8 @@ export async function analyzeSession(
     }), 'global');
   }
 
-  return { tokens, channels: channelAnalyses, skew, findings: out.sorted(), now };
+  const clients = new Map([...index.clientInfo].map(([doc, headers]) => [doc, headers.map(parseClientInfo)]));
+  return { tokens, channels: channelAnalyses, skew, findings: out.sorted(), now, clients };
 }
 
 /** One use of a token that the rules judge (a token-carrying event, or a channel's token span). */

@@ -328,7 +328,7 @@ export function clientSentence(view: EvidenceView, conn: string, vsn: string): s
 }
 
 /** The document part of a connection id (`<docId>:<n>`): reconnects happen within one document. */
-function docOf(conn: string): string {
+export function docOf(conn: string): string {
   const i = conn.lastIndexOf(':');
   return i > 0 ? conn.slice(0, i) : '';
 }

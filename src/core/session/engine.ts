@@ -24,6 +24,8 @@ import {
   type SeenToken,
 } from '../analysis';
 import type { EvidenceIndex } from '../analysis/evidence-index';
+import { closeMeaning, docOf } from '../analysis/lifecycle';
+import { clientNotes, clientWords, type ClientInfo } from '../realtime/client-info';
 import type { CapturedEvent } from '../model';
 import type { ChannelKey, ConnectionRecord, JoinAttempt, RealtimeSession } from '../realtime';
 import { hasPredictableVerdicts, predictVerdicts, tokenView, type TokenView, type Verdicts } from './token-view';
@@ -56,6 +58,12 @@ export interface ConnectionVerdict {
   prediction: ConnectVerdict | null;
   apikeyLabel: string | null;
   comparison: Comparison;
+  /** "supabase-js 2.119.1 (platform=browser), serializer vsn 2.0.0" (issue 9 item 7). */
+  client: string;
+  /** What differs for this client from the behaviour the explanations assume (realtime-facts §7). */
+  clientNotes: string[];
+  /** What the socket's close means (§3.4, §7), when it has a close code. */
+  closeMeaning: string | null;
 }
 
 export interface EngineResult {
@@ -112,7 +120,7 @@ export class SessionEngine {
     }
 
     const connections = new Map<string, ConnectionVerdict>();
-    for (const c of session.connections) connections.set(c.conn, await connectionVerdict(c, verdicts));
+    for (const c of session.connections) connections.set(c.conn, await connectionVerdict(c, verdicts, analysis.clients.get(docOf(c.conn)) ?? []));
 
     return { analysis, tokens, channels, connections, skewMs, predictionSkewMs };
   }
@@ -161,14 +169,15 @@ async function channelVerdict(ca: ChannelAnalysis, attempts: readonly JoinAttemp
   return { ...base, latest: { attempt, index, span, prediction, noPrediction, answer, comparison } };
 }
 
-async function connectionVerdict(c: ConnectionRecord, verdictsOf: VerdictsOf): Promise<ConnectionVerdict> {
+async function connectionVerdict(c: ConnectionRecord, verdictsOf: VerdictsOf, clients: readonly ClientInfo[]): Promise<ConnectionVerdict> {
   const outcome = connectOutcome(c);
+  const about = { client: clientWords(clients, c.vsn), clientNotes: clientNotes(clients), closeMeaning: closeMeaning(c) };
   if (c.inferred && c.url === '') {
-    return { conn: c.conn, prediction: null, apikeyLabel: null, comparison: { match: 'none', text: 'the socket URL was not captured' } };
+    return { conn: c.conn, prediction: null, apikeyLabel: null, comparison: { match: 'none', text: 'the socket URL was not captured' }, ...about };
   }
   const token = decodeToken(c.apikey ?? null);
   const prediction = c.apikey === undefined ? await predictConnectVerdict(undefined) : (await verdictsOf(token, c.createdAt)).connect;
-  return { conn: c.conn, prediction, apikeyLabel: c.apikey === undefined ? null : token.label, comparison: compareConnect(prediction, outcome) };
+  return { conn: c.conn, prediction, apikeyLabel: c.apikey === undefined ? null : token.label, comparison: compareConnect(prediction, outcome), ...about };
 }
 
 /** "expires in 3 min" / "expired 12 s ago", from exp (s, server clock) and now (browser ms) + skew. */

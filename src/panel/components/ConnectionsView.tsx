@@ -1,5 +1,6 @@
 // Connections: one row per Realtime socket — URL (API key masked unless revealed), vsn, state,
-// frames both ways, heartbeats, close code and reason; refused upgrades explained honestly.
+// frames both ways, heartbeats, close code and reason with what it means; the client (X-Client-Info)
+// and what differs for its version; refused upgrades explained honestly.
 
 import type { ConnectionId } from '../../core/model';
 import {
@@ -47,7 +48,7 @@ export function ConnectionsView(props: {
             </div>
             <div class="card-facts">
               <span>socket {c.conn}</span>
-              <span>vsn {c.vsn}</span>
+              <span data-testid="connection-client">{props.verdicts?.get(c.conn)?.client ?? `vsn ${c.vsn}`}</span>
               <span>created {formatTime(c.createdAt)}</span>
               {c.openedAt !== undefined && <span>opened {formatTime(c.openedAt)}</span>}
               <span data-testid="connection-frames">
@@ -84,6 +85,7 @@ export function ConnectionsView(props: {
                   {c.close.reason ? ` “${capturedText(c.close.reason)}”` : ' (no reason)'}
                   {c.close.wasClean ? '' : ', not clean'}
                 </span>
+                {props.verdicts?.get(c.conn)?.closeMeaning && <span data-testid="close-meaning">{props.verdicts.get(c.conn)!.closeMeaning}</span>}
               </div>
             )}
             {state === 'refused' && (
@@ -92,6 +94,11 @@ export function ConnectionsView(props: {
               </p>
             )}
             {props.verdicts?.get(c.conn) && <ConnectLine verdict={props.verdicts.get(c.conn)!} />}
+            {props.verdicts?.get(c.conn)?.clientNotes.map((note, i) => (
+              <p class="note" data-testid="client-note" key={i}>
+                {note}
+              </p>
+            ))}
           </div>
         );
       })}
