@@ -134,13 +134,11 @@ describe('reasons are read capped, with patterns that cannot backtrack', () => {
     );
   });
 
-  it('take milliseconds on 80,000 digits (the old pattern took seconds), and say what was not read', () => {
+  it('read 80,000 digits (the old pattern took seconds; the time is the benchmark\'s), and say what was not read', () => {
     const digits = '1'.repeat(80_000);
-    const start = performance.now();
     expect(withoutSecondsAgo(digits)).toBe(digits);
     const d = diagnoseJoinReason(`Token has expired ${digits}x`);
     diagnoseText(`${digits} seconds ago`);
-    expect(performance.now() - start).toBeLessThan(200);
     expect(d.text).toHaveLength(REASON_READ_LIMIT + 1);
     expect(d.limited).toBe(`the reason is ${(80_019).toLocaleString('en-US')} characters long; only its first 1,024 were read`);
   });
