@@ -175,7 +175,7 @@ export async function analyzeSession(
   guard('the refresh check', () => refreshFailures(index, out));
   guard('the sign-out check', () => signedOutRetention(index, channels, out, lastTime));
   guard('the stale-channel-token check', () => staleChannelTokens(tokens, channels, out, lastTime));
-  guard('the expiry countdown check', () => expiringSoon(channelAnalyses, out, now));
+  guard('the expiry countdown check', () => expiringSoon(channelAnalyses, out, now, refreshMarginS(project)));
   guard('the anon-channel check', () => joinedAsAnon(index, channels, out, lastTime));
   guard('the join timeout check', () => joinTimeouts(channels, realtime.connections, out, now));
   guard('the socket close check', () => socketCloses(realtime.connections, index, out));
@@ -186,7 +186,7 @@ export async function analyzeSession(
     guard(`the server's replies on ${short(ch.key.topic)}`, () => serverReplyFindings(ch, statements, out, useAt), { conn: ch.key.conn, topic: ch.key.topic });
   }
   for (const c of realtime.connections) guard(`the socket ${c.conn}`, () => connectRefusedFinding(c, out, useAt, decode), { conn: c.conn });
-  guard('the hidden-tab check', () => pausedWhileHidden(index, channels, out, skewMs));
+  guard('the hidden-tab check', () => pausedWhileHidden(index, channels, out, skewMs, refreshMarginS(project)));
   try {
     await broadcastRefusals(index, out, project, useAt, decode);
   } catch (err) {
@@ -828,13 +828,22 @@ function channelState(ch: ChannelRecord, conn: ConnectionRecord | undefined, tim
   return { key: ch.key, timeline, current, live, expiresAt, secondsLeft };
 }
 
-function expiringSoon(channels: ChannelAnalysis[], out: FindingSet, now: number): void {
+/**
+ * When a refresh is due before exp: the user's setting (an app that refreshes on its own schedule),
+ * else auth-js's margin. Out-of-range values fall back to the default rather than silencing the rule.
+ */
+function refreshMarginS(project: ProjectKnowledge): number {
+  const m = project.refreshMarginSeconds;
+  return typeof m === 'number' && Number.isFinite(m) && m >= 1 && m <= 86_400 ? Math.round(m) : REFRESH_MARGIN_S;
+}
+
+function expiringSoon(channels: ChannelAnalysis[], out: FindingSet, now: number, marginS: number): void {
   for (const c of channels) {
     if (!c.live || !c.current?.token || c.secondsLeft === null) continue;
-    if (c.secondsLeft > 0 && c.secondsLeft <= REFRESH_MARGIN_S) {
+    if (c.secondsLeft > 0 && c.secondsLeft <= marginS) {
       out.add(finding('token-expires-soon', {
         message: `${c.key.topic}: the channel token expires in ${c.secondsLeft} s and no newer token has reached the channel.`,
-        cause: `The server closes the channel at exp (${isoOf(c.expiresAt!)}) with "Token has expired" unless an access_token push brings a fresh token first; auth-js should have refreshed ${REFRESH_MARGIN_S} s before exp.`,
+        cause: `The server closes the channel at exp (${isoOf(c.expiresAt!)}) with "Token has expired" unless an access_token push brings a fresh token first; ${marginS === REFRESH_MARGIN_S ? `auth-js should have refreshed ${marginS} s before exp` : `the refresh was due ${marginS} s before exp (your refresh margin setting)`}.`,
         fix: 'Make sure the session refreshes (tab visible, auto-refresh on) and the new token reaches Realtime: supabase.realtime.setAuth(session.access_token).',
         evidence: { token: c.current.token.label, conn: c.key.conn, topic: c.key.topic, claim: 'exp', actual: c.expiresAt }, time: now,
       }), channelScope(c.key));
@@ -842,7 +851,7 @@ function expiringSoon(channels: ChannelAnalysis[], out: FindingSet, now: number)
   }
 }
 
-function pausedWhileHidden(index: EvidenceView, channels: ChannelCtx[], out: FindingSet, skewMs: number): void {
+function pausedWhileHidden(index: EvidenceView, channels: ChannelCtx[], out: FindingSet, skewMs: number, marginS: number): void {
   const lifecycle = index.lifecycle;
   if (lifecycle.length === 0) return;
   for (const { ch, conn, statements } of channels) {
@@ -851,7 +860,7 @@ function pausedWhileHidden(index: EvidenceView, channels: ChannelCtx[], out: Fin
       const exp = s.span?.token?.claims?.exp;
       if (typeof exp !== 'number') continue;
       const expBrowser = Math.round(exp) * 1000 - skewMs;
-      const from = expBrowser - REFRESH_MARGIN_S * 1000;
+      const from = expBrowser - marginS * 1000;
       // Hidden (or frozen) when the refresh was due, or a clock jump (sleep) around it.
       let hidden = false;
       for (const e of lifecycle) {

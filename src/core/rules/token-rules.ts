@@ -269,9 +269,11 @@ export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: To
 
 function issuerProblem(token: DecodedToken, ctx: TokenRuleContext): { expected: string | string[]; expectedText: string } | null {
   const iss = token.claims?.iss;
-  if (ctx.project.expectedIssuer !== undefined) {
-    return iss === ctx.project.expectedIssuer ? null : { expected: ctx.project.expectedIssuer, expectedText: `the configured issuer "${ctx.project.expectedIssuer}"` };
-  }
+  // Issuers the user configured (custom domain, third-party auth) are accepted for every token,
+  // beside the forms each class is known to carry: configuring the user tokens' issuer must not
+  // turn the project's anon key (iss "supabase") into an alarm.
+  const configured = configuredIssuers(ctx.project);
+  if (typeof iss === 'string' && configured.some((c) => sameIssuer(c, iss))) return null;
   const allowed: string[] = [];
   const origin = ctx.project.projectUrl ? originOfUrl(ctx.project.projectUrl) : ctx.sentTo ? originOfUrl(ctx.sentTo) : undefined;
   switch (token.tokenClass) {
@@ -284,6 +286,13 @@ function issuerProblem(token: DecodedToken, ctx: TokenRuleContext): { expected: 
       break;
     case 'user-access-token':
     case 'anonymous-user-token': {
+      // With configured issuers, a user token must come from one of them or from this project.
+      if (configured.length > 0) {
+        allowed.push(...configured);
+        if (origin) allowed.push(`${origin}/auth/v1`);
+        if (ctx.project.projectRef) allowed.push(`https://${ctx.project.projectRef}.supabase.co/auth/v1`);
+        break;
+      }
       // Without a known project URL, any `…/auth/v1` issuer is a known form.
       if (!origin) return typeof iss === 'string' && /\/auth\/v1\/?$/.test(iss) ? null : { expected: '<project URL>/auth/v1', expectedText: 'of the form "<project URL>/auth/v1"' };
       allowed.push(`${origin}/auth/v1`);
@@ -295,6 +304,13 @@ function issuerProblem(token: DecodedToken, ctx: TokenRuleContext): { expected: 
   }
   if (typeof iss === 'string' && allowed.some((a) => sameIssuer(a, iss))) return null;
   return { expected: allowed, expectedText: allowed.length === 1 ? `"${allowed[0]}"` : `one of ${allowed.map((a) => `"${a}"`).join(', ')}` };
+}
+
+/** The issuers the user said to expect (ProjectKnowledge.expectedIssuer: one or a list), blanks dropped. */
+export function configuredIssuers(project: ProjectKnowledge): string[] {
+  const raw = project.expectedIssuer;
+  const list: readonly string[] = raw === undefined ? [] : typeof raw === 'string' ? [raw] : raw;
+  return list.map((i) => i.trim()).filter((i) => i !== '');
 }
 
 /**

@@ -12,8 +12,17 @@ export interface ProjectKnowledge {
   claimValidators?: Record<string, unknown>;
   /** Audience expected of user access tokens (default `authenticated`). */
   expectedAudience?: string;
-  /** Issuer the user expects (overrides the known forms). */
-  expectedIssuer?: string;
+  /**
+   * Issuer(s) the user expects (a custom domain's `https://api.example.com/auth/v1`, a third-party
+   * IdP): tokens carrying one of them raise no `iss-unexpected`, and a user token must carry one of
+   * them or this project's own issuer.
+   */
+  expectedIssuer?: string | readonly string[];
+  /**
+   * Seconds before `exp` when a channel token counts as "expiring soon" and a refresh is due
+   * (default REFRESH_MARGIN_S, auth-js's 90 s EXPIRY_MARGIN).
+   */
+  refreshMarginSeconds?: number;
   /** The project URL the page uses, e.g. `https://abc.supabase.co` or `http://127.0.0.1:54321`. */
   projectUrl?: string;
   /** The project ref, when known (from the URL or typed by the user). */
