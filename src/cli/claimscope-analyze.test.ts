@@ -14,7 +14,7 @@ import { main, type CliIo } from './claimscope';
 interface Fixture { name: string; tabId: number; now: number; messages: Array<{ message?: unknown; disconnected?: boolean }>; events: CapturedEvent[] }
 const load = (name: string): Fixture => JSON.parse(readFileSync(resolve(__dirname, `../core/session/fixtures/${name}.json`), 'utf8'));
 
-async function run(argv: string[], stdin = '') {
+async function run(argv: string[], stdin = '', env: Record<string, string> = {}) {
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -23,6 +23,7 @@ async function run(argv: string[], stdin = '') {
     readStdin: async () => stdin,
     readFile: (p) => fsReadFile(p, 'utf8'),
     now: () => Date.parse('2030-01-01T00:00:00Z'),
+    env: (name) => env[name],
   };
   const code = await main(argv, io);
   return { code, out, err };
@@ -108,6 +109,9 @@ describe('claimscope analyze', () => {
     await writeFile(secret, 'super-secret-jwt-token-with-at-least-32-characters-long\n');
     const r = await run(['analyze', path, '--secret-file', secret, '--json']);
     expect(JSON.parse(r.out).notes.join()).toMatch(/--secret-file ignored: the file is a redacted export/);
+    // The secret from the environment is read (and ignored here for the same reason).
+    const fromEnv = await run(['analyze', path, '--json'], '', { CLAIMSCOPE_SECRET: 'super-secret-jwt-token-with-at-least-32-characters-long' });
+    expect(JSON.parse(fromEnv.out).notes.join()).toMatch(/the secret from CLAIMSCOPE_SECRET ignored: the file is a redacted export/);
     const later = await run(['analyze', path, '--at', '2040-01-01T00:00:00Z', '--json']);
     expect(JSON.parse(later.out).at).toBe('2040-01-01T00:00:00.000Z');
     const strict = await run(['analyze', path, '--validators', '{"aud":["nobody"]}', '--json']);

@@ -16,7 +16,7 @@ const keys = await makeTestKeys();
 const AT = '2026-11-27T12:00:00Z';
 const NOW = Date.parse(AT) / 1000;
 
-async function run(argv: string[], stdin = '') {
+async function run(argv: string[], stdin = '', env: Record<string, string> = {}) {
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -25,6 +25,7 @@ async function run(argv: string[], stdin = '') {
     readStdin: async () => stdin,
     readFile: (p) => fsReadFile(p, 'utf8'),
     now: () => Date.parse(AT),
+    env: (name) => env[name],
   };
   const code = await main(argv, io);
   return { code, out, err };
@@ -40,7 +41,8 @@ describe('claimscope decode', () => {
     ['expired token', async (): Promise<string> => mint(keys, { claims: userClaims(NOW, { exp: NOW - 30 }) }), 1, 'user-access-token', { status: 401, body: { error: CONNECT_ERRORS.expired.error } }, { accepted: false, reason: JOIN_REASONS.expired(30) }],
   ] as const)('%s', async (_n, make, exit, cls, connect, join) => {
     const token = await make();
-    const { code, out, err } = await run(['decode', token, '--secret', keys.secretText, '--at', AT, '--json']);
+    // The secret from the environment: nothing on the command line, nothing said about it.
+    const { code, out, err } = await run(['decode', token, '--at', AT, '--json'], '', { CLAIMSCOPE_SECRET: keys.secretText });
     expect(err).toBe('');
     expect(code).toBe(exit);
     const json = JSON.parse(out);
@@ -87,7 +89,8 @@ describe('claimscope decode', () => {
     [['decode', 'x', '--secret', '--json'], /--secret needs a value \(write --secret=VALUE for a value that starts with -\)/],
     [['decode', 'x', '--json=yes'], /--json takes no value/],
     [['decode', 'x', 'y'], /give exactly one token/],
-    [['decode', 'x', '--secret', 'a', '--secret-base64', 'YQ=='], /not both/],
+    [['decode', 'x', '--secret', 'a', '--secret-base64', 'YQ=='], /not both --secret and --secret-base64/],
+    [['decode', 'x', '--secret-file', '/nonexistent/secret'], /cannot read \/nonexistent\/secret: ENOENT/],
     [['--json', 'decode', 'x'], /unknown option --json \(options come after the command/],
     [['help', 'frobnicate'], /unknown command "frobnicate"/],
     [['analyze', '/nonexistent/session.json'], /cannot read \/nonexistent\/session.json: ENOENT/],
@@ -203,6 +206,60 @@ describe('claimscope decode and hostile tokens', () => {
     expect(text).toContain('\\x1b[31mred\\x9b2J\\u202eevil\\x7f');
     expect(JSON.parse(json).claims.role).toBe(hostile);
   });
+});
+
+describe('claimscope decode: where the JWT secret comes from', () => {
+  // A token signed with the project's secret: verified ("valid") only when the CLI got that secret.
+  const signed = () => mint(keys, { claims: userClaims(NOW) });
+  const signature = async (argv: string[], env: Record<string, string> = {}) => {
+    const r = await run(['decode', await signed(), '--at', AT, '--json', ...argv], '', env);
+    return { ...r, signature: r.code === 2 ? undefined : (JSON.parse(r.out).signature as string) };
+  };
+  const writeSecret = async (text: string) => {
+    const path = join(await mkdtemp(join(tmpdir(), 'claimscope-secret-')), 'jwt-secret');
+    await writeFile(path, text, { mode: 0o600 });
+    return path;
+  };
+
+  it('reads it from --secret-file (one trailing newline ignored), keeping it off the command line', async () => {
+    expect((await signature([])).signature).toBe('unverified');
+    const fromFile = await signature(['--secret-file', await writeSecret(`${keys.secretText}\n`)]);
+    expect(fromFile.err).toBe('');
+    expect(fromFile.signature).toBe('valid');
+    const wrong = await signature(['--secret-file', await writeSecret('not-the-secret-but-long-enough-to-be-one\n')]);
+    expect(wrong.signature).toBe('invalid');
+    // The same answer as the secret given any other way.
+    expect((await signature([], { CLAIMSCOPE_SECRET: keys.secretText })).signature).toEqual(fromFile.signature);
+  });
+
+  it('reads it from CLAIMSCOPE_SECRET or CLAIMSCOPE_SECRET_BASE64, an option taking precedence', async () => {
+    const fromEnv = await signature([], { CLAIMSCOPE_SECRET: keys.secretText });
+    expect(fromEnv.err).toBe('');
+    expect(fromEnv.signature).toBe('valid');
+    const fromBase64Env = await signature([], { CLAIMSCOPE_SECRET_BASE64: Buffer.from(keys.secretText).toString('base64') });
+    expect(fromBase64Env.signature).toEqual(fromEnv.signature);
+    // An explicit --secret-file wins over the environment.
+    const overridden = await signature(['--secret-file', await writeSecret('another-secret-another-secret-another')], { CLAIMSCOPE_SECRET: keys.secretText });
+    expect(overridden.signature).toBe('invalid');
+    const both = await signature([], { CLAIMSCOPE_SECRET: 'a', CLAIMSCOPE_SECRET_BASE64: 'YQ==' });
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/^claimscope: set CLAIMSCOPE_SECRET or CLAIMSCOPE_SECRET_BASE64, not both/);
+    const bad = await signature([], { CLAIMSCOPE_SECRET_BASE64: '!!' });
+    expect(bad.err).toMatch(/^claimscope: CLAIMSCOPE_SECRET_BASE64: .*not base64/);
+  });
+
+  it('says that --secret shows the secret to other users (ps), and refuses two sources', async () => {
+    const onCommandLine = await signature(['--secret', keys.secretText]);
+    expect(onCommandLine.signature).toBe('valid');
+    expect(onCommandLine.err).toMatch(/^claimscope: note: --secret puts the secret on the command line, where any user of this machine can read it \(ps, \/proc\).*--secret-file FILE or the CLAIMSCOPE_SECRET environment variable\n$/);
+    expect(onCommandLine.err).not.toContain(keys.secretText);
+    const two = await signature(['--secret', 'a', '--secret-file', 'f']);
+    expect(two.code).toBe(2);
+    expect(two.err).toMatch(/use one of --secret-file, --secret, --secret-base64, not both --secret and --secret-file/);
+    const empty = await signature(['--secret-file', await writeSecret('\n')]);
+    expect(empty.err).toMatch(/--secret-file .* is empty/);
+  });
+
 });
 
 describe('claimscope as a process', () => {

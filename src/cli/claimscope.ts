@@ -26,7 +26,13 @@ export interface CliIo {
   readStdin(): Promise<string>;
   readFile(path: string): Promise<string>;
   now(): number;
+  /** An environment variable (CLAIMSCOPE_SECRET…); absent: none is read. */
+  env?(name: string): string | undefined;
 }
+
+/** Environment variables that carry the project's JWT secret (never the command line: `ps` shows it). */
+export const SECRET_ENV = 'CLAIMSCOPE_SECRET';
+export const SECRET_BASE64_ENV = 'CLAIMSCOPE_SECRET_BASE64';
 
 /** Bad usage or unreadable input (exit 2); `helpFor` names the command whose help says more. */
 class UsageError extends Error {
@@ -74,8 +80,9 @@ const COMMANDS: Record<string, Command> = {
       'Decodes one token (- reads it from stdin), runs the token rules and predicts the connect and join verdicts\n' +
       "Realtime would give at --at, as the panel's Tokens view shows them. The signature is never printed.",
     options: {
-      secret: { type: 'string', value: 'S', help: "the project's JWT secret, as text" },
-      'secret-base64': { type: 'string', value: 'S', help: "the project's JWT secret, base64-encoded" },
+      'secret-file': { type: 'string', value: 'F', help: `a file holding the project's JWT secret as text (or set ${SECRET_ENV}, or ${SECRET_BASE64_ENV})` },
+      secret: { type: 'string', value: 'S', help: "the project's JWT secret, as text (shown to every user by ps: prefer --secret-file)" },
+      'secret-base64': { type: 'string', value: 'S', help: "the project's JWT secret, base64-encoded (shown by ps, like --secret)" },
       jwks: { type: 'string', value: 'FILE', help: "a JWKS file with the project's public keys" },
       validators: VALIDATORS_OPTION,
       'project-url': { type: 'string', value: 'URL', help: 'the project URL the page uses (for the iss and project checks)' },
@@ -93,7 +100,7 @@ const COMMANDS: Record<string, Command> = {
       'at the recorded time (--at overrides), as the panel would. - reads the file from stdin.',
     options: {
       validators: VALIDATORS_OPTION,
-      'secret-file': { type: 'string', value: 'F', help: "a file holding the project's JWT secret (verifies signatures; useless on a redacted export)" },
+      'secret-file': { type: 'string', value: 'F', help: `a file holding the project's JWT secret (or set ${SECRET_ENV}; verifies signatures; useless on a redacted export)` },
       at: { type: 'string', value: 'ISO-8601', help: 'analyse at this time (default: the time recorded in the file)' },
       json: { type: 'boolean', help: 'print one JSON object (schema claimscope.analyze/1, see docs/session-format.md); same as --format json' },
       format: { type: 'string', value: 'F', help: 'text (default), json, or markdown: the bug report the panel copies (redacted, for pasting into an issue)' },
@@ -204,6 +211,7 @@ interface DecodeArgs {
   fromStdin: boolean;
   secret?: string;
   secretBase64?: string;
+  secretFile?: string;
   jwksFile?: string;
   validators?: string;
   projectUrl?: string;
@@ -211,17 +219,65 @@ interface DecodeArgs {
   json: boolean;
 }
 
+/**
+ * The project's JWT secret, from the first source given: --secret-file (text, one trailing newline
+ * ignored), --secret / --secret-base64 (a note on stderr: the command line is visible to every
+ * user of the machine through ps and /proc, and stays in shell history), else the environment
+ * (CLAIMSCOPE_SECRET as text, CLAIMSCOPE_SECRET_BASE64). Undefined when none is given.
+ */
+async function projectSecret(
+  opts: { secret?: string; secretBase64?: string; secretFile?: string },
+  io: CliIo,
+  command: string,
+): Promise<Uint8Array | undefined> {
+  if (opts.secretFile !== undefined) {
+    let text: string;
+    try {
+      text = await io.readFile(opts.secretFile);
+    } catch (err) {
+      throw new UsageError(`cannot read ${opts.secretFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    text = text.replace(/\r?\n$/, '');
+    if (text.trim() === '') throw new UsageError(`--secret-file ${opts.secretFile} is empty`, command);
+    return secretFromText(text);
+  }
+  const onCommandLine =
+    opts.secret !== undefined ? secretFromText(opts.secret) : opts.secretBase64 !== undefined ? base64Secret(opts.secretBase64, '--secret-base64', command) : undefined;
+  if (onCommandLine) {
+    // Said once the secret was read (a bad one gets its one line of error, not two).
+    io.stderr(
+      `claimscope: note: ${opts.secret !== undefined ? '--secret' : '--secret-base64'} puts the secret on the command line, where any user of this machine ` +
+        `can read it (ps, /proc) and your shell history keeps it; prefer --secret-file FILE or the ${SECRET_ENV} environment variable\n`,
+    );
+    return onCommandLine;
+  }
+  const text = io.env?.(SECRET_ENV) || undefined;
+  const base64 = io.env?.(SECRET_BASE64_ENV) || undefined;
+  if (text !== undefined && base64 !== undefined) throw new UsageError(`set ${SECRET_ENV} or ${SECRET_BASE64_ENV}, not both`, command);
+  if (text !== undefined) return secretFromText(text);
+  if (base64 !== undefined) return base64Secret(base64, SECRET_BASE64_ENV, command);
+  return undefined;
+}
+
+function base64Secret(text: string, from: string, command: string): Uint8Array {
+  const s = secretFromBase64(text);
+  if (!s.ok) throw new UsageError(`${from}: ${s.error}`, command);
+  return s.value;
+}
+
 function decodeArgs(values: OptionValues, positionals: string[]): DecodeArgs {
   const text = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   if (positionals.length !== 1) {
     throw new UsageError(positionals.length === 0 ? 'no token given (pass the token, or - to read it from stdin)' : 'give exactly one token', 'decode');
   }
-  if (values.secret !== undefined && values['secret-base64'] !== undefined) throw new UsageError('use --secret or --secret-base64, not both', 'decode');
+  const given = ['secret', 'secret-base64', 'secret-file'].filter((k) => values[k] !== undefined);
+  if (given.length > 1) throw new UsageError(`use one of --secret-file, --secret, --secret-base64, not both ${given.map((k) => `--${k}`).join(' and ')}`, 'decode');
   return {
     token: positionals[0],
     fromStdin: positionals[0] === '-',
     secret: text('secret'),
     secretBase64: text('secret-base64'),
+    secretFile: text('secret-file'),
     jwksFile: text('jwks'),
     validators: text('validators'),
     projectUrl: text('project-url'),
@@ -242,12 +298,8 @@ async function decodeCommand(args: DecodeArgs, io: CliIo): Promise<number> {
   if (raw.trim() === '') throw new UsageError('the token is empty', 'decode');
 
   const project: ProjectKnowledge = {};
-  if (args.secret !== undefined) project.secret = secretFromText(args.secret);
-  if (args.secretBase64 !== undefined) {
-    const s = secretFromBase64(args.secretBase64);
-    if (!s.ok) throw new UsageError(`--secret-base64: ${s.error}`, 'decode');
-    project.secret = s.value;
-  }
+  const secret = await projectSecret(args, io, 'decode');
+  if (secret) project.secret = secret;
   if (args.jwksFile !== undefined) {
     let text: string;
     try {
@@ -419,17 +471,11 @@ async function analyzeCommand(values: OptionValues, positionals: string[], io: C
     project.claimValidators = v.value;
   }
   if (imported.meta.settings?.projectUrl) project.projectUrl = imported.meta.settings.projectUrl;
-  if (typeof values['secret-file'] === 'string') {
-    let secret: string;
-    try {
-      secret = await io.readFile(values['secret-file']);
-    } catch (err) {
-      throw new UsageError(`cannot read ${values['secret-file']}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    if (secret.trim() === '') throw new UsageError(`--secret-file ${values['secret-file']} is empty`, 'analyze');
+  const secret = await projectSecret({ secretFile: typeof values['secret-file'] === 'string' ? values['secret-file'] : undefined }, io, 'analyze');
+  if (secret) {
     // A redacted export has no signatures left to verify: checking them would call every token forged.
-    if (imported.meta.signaturesRedacted) notes.push('--secret-file ignored: the file is a redacted export, its JWT signatures were removed');
-    else project.secret = secretFromText(secret.replace(/\r?\n$/, ''));
+    if (imported.meta.signaturesRedacted) notes.push(`${typeof values['secret-file'] === 'string' ? '--secret-file' : `the secret from ${SECRET_ENV}`} ignored: the file is a redacted export, its JWT signatures were removed`);
+    else project.secret = secret;
   }
   let at = imported.meta.analyseAt;
   if (typeof values.at === 'string') {
@@ -544,6 +590,7 @@ const nodeIo: CliIo = {
   },
   readFile: (path) => readFile(path, 'utf8'),
   now: () => Date.now(),
+  env: (name) => process.env[name],
 };
 
 // Installed by npm, the script runs through a symlink (node_modules/.bin/claimscope): compare real paths.
