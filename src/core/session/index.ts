@@ -43,6 +43,8 @@ export {
 export { replyReason, serverAnswer, type Comparison, type MatchState, type ServerAnswer } from './verdicts';
 export { toldApp, type AppStatus, type ToldApp } from './told-app';
 export { findingKey, type FindingEntry, type FindingState } from './finding-history';
+// Each code's title and default severity (the panel's grouped Findings view names groups by them).
+export { FINDING_CODES, type FindingCode } from '../rules/catalogue';
 export { maskApikeyInUrl, maskSecret, maskToken, maskTokensInText } from './masking';
 export { frameHookMissingText, hookMissingText, tamperedText, type HookReport } from './hook-status';
 export { unloadWords, type DocumentUnload, type UnloadCause, type UnloadLookup } from './unload';
