@@ -20,7 +20,7 @@ import { EvidenceIndex, type EvidenceView, type TokenUse } from './evidence-inde
 import { combineSkew, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
 import { safeJsonText } from '../safe-json';
 import { clientSentence, clientsOf, joinedAsAnon, joinTimeouts, PROPAGATION_GRACE_MS, reconnectLoops, socketCloses } from './lifecycle';
-import { isLegacyRealtimeJs, MEASURED_SUPABASE_JS, parseClientInfo, type ClientInfo } from '../realtime/client-info';
+import { isLegacyRealtimeJs, MEASURED_SUPABASE_JS, type ClientInfo } from '../realtime/client-info';
 import { predictConnectVerdict } from '../diagnosis/verdict';
 
 export type { TokenUseKind, TokenUse };
@@ -52,7 +52,7 @@ export interface Analysis {
   findings: Finding[];
   /** The time the analysis treats as "now" (browser clock, ms). */
   now: number;
-  /** The clients each document identified itself as (X-Client-Info), by docId. */
+  /** The clients each socket's document identified itself as (X-Client-Info), by connection id. */
   clients: Map<string, ClientInfo[]>;
 }
 
@@ -203,7 +203,8 @@ export async function analyzeSession(
     }), 'global');
   }
 
-  const clients = new Map([...index.clientInfo].map(([doc, headers]) => [doc, headers.map(parseClientInfo)]));
+  // By connection: the clients its document identified itself as (X-Client-Info).
+  const clients = new Map(realtime.connections.map((c) => [c.conn, clientsOf(index, c.conn)]));
   return { tokens, channels: channelAnalyses, skew, findings: out.sorted(), now, clients };
 }
 

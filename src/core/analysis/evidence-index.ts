@@ -39,6 +39,8 @@ type Response = HttpResponse & CapturedEvent;
 export interface EvidenceView {
   lastTime: number;
   connectingSeq: ReadonlyMap<string, number>;
+  /** The document each socket was opened in (its `ws-connecting` event's docId). */
+  connectingDoc: ReadonlyMap<string, string>;
   httpTokens: HttpTokenUses[];
   dateSamples: SkewSample[];
   refreshResponses: ReadonlyArray<{ request: Request; response: Response }>;
@@ -60,6 +62,7 @@ export class EvidenceIndex {
   readonly httpTokens = new Map<string, HttpTokenUses>();
   /** `ws-connecting` seq per connection (the socket apikey's place of use). */
   readonly connectingSeq = new Map<string, number>();
+  readonly connectingDoc = new Map<string, string>();
   readonly dateSamples: SkewSample[] = [];
   /** Responses to `/auth/v1/token?grant_type=refresh_token`, with their request. */
   readonly refreshResponses: Array<{ request: Request; response: Response }> = [];
@@ -88,6 +91,7 @@ export class EvidenceIndex {
     switch (e.kind) {
       case 'ws-connecting':
         this.connectingSeq.set(e.conn, e.seq);
+        this.connectingDoc.set(e.conn, e.docId);
         break;
       case 'http-request': {
         this.requests.set(e.req, e);
@@ -128,6 +132,7 @@ export class EvidenceIndex {
     return {
       lastTime: this.lastTime,
       connectingSeq: new Map(this.connectingSeq),
+      connectingDoc: new Map(this.connectingDoc),
       httpTokens: [...this.httpTokens.values()].map((h) => ({ ...h, uses: h.uses.slice() })),
       dateSamples: this.dateSamples.slice(),
       refreshResponses: this.refreshResponses.slice(),

@@ -95,3 +95,26 @@ describe('socket closes', () => {
     expect(loop?.fix).toMatch(/apikey/);
   });
 });
+
+describe('the client version, where a cause depends on it (item 7)', () => {
+  it('a sign-out kept on a channel: a realtime-js ≤ 2.15 page is told its rejoins keep the token too', async () => {
+    const pk = 'sb_publishable_AbCdEf0123456789_xyz';
+    const signOut = (clientInfo: string) =>
+      new SessionScript().socket('c1', pk)
+        .http('GET', '/rest/v1/x', { authorization: `Bearer ${user}`, apikey: pk, 'x-client-info': clientInfo }, { status: 200 })
+        .join('c1', 'lobby', '1', user).after(30).joinOk('c1', 'lobby', '1')
+        .after(1_000).http('POST', '/auth/v1/logout', { authorization: `Bearer ${user}`, apikey: pk }, { status: 204 })
+        .after(20).accessToken('c1', 'lobby', '1', '7', pk).after(15_000).heartbeat('c1', '8');
+    const legacy = (await findings(signOut('realtime-js/2.11.2'))).find((f) => f.code === 'signed-out-token-retained');
+    expect(legacy?.fix).toMatch(/realtime-js \(≤ 2\.15\) also keeps the old token/);
+    const current = (await findings(signOut('supabase-js/2.119.1; platform=browser'))).find((f) => f.code === 'signed-out-token-retained');
+    expect(current?.fix).not.toMatch(/≤ 2\.15/);
+  });
+  it('channel-joined-as-anon names the page\'s client and version', async () => {
+    const s = new SessionScript().socket('c1', anon)
+      .http('GET', '/rest/v1/todos', { authorization: `Bearer ${user}`, apikey: anon, 'x-client-info': 'supabase-js/2.119.1; platform=browser' }, { status: 200 })
+      .join('c1', 'db', '1', anon, false, TODOS).after(30).joinOk('c1', 'db', '1').after(15_000).heartbeat('c1', '2');
+    const f = (await findings(s)).find((x) => x.code === 'channel-joined-as-anon');
+    expect(f?.cause).toMatch(/This page runs supabase-js 2\.119\.1 \(platform=browser\), serializer vsn 2\.0\.0\./);
+  });
+});

@@ -318,7 +318,7 @@ function closeFix(code: number): string {
 
 /** The clients (X-Client-Info) seen on the Supabase HTTP calls of the connection's document. */
 export function clientsOf(view: EvidenceView, conn: string): ClientInfo[] {
-  return (view.clientInfo.get(docOf(conn)) ?? []).map(parseClientInfo);
+  return (view.clientInfo.get(view.connectingDoc.get(conn) ?? docOf(conn)) ?? []).map(parseClientInfo);
 }
 
 /** " This page runs supabase-js 2.119.1 (…)." — or nothing when no client was identified. */

@@ -2,7 +2,7 @@
 // table, shared by analyze.test.ts and docs-meta.test.ts. Tokens are minted with jose at test time.
 
 import { SYSTEM_MESSAGES, JOIN_REASONS } from '../../../e2e/fixtures/server-strings';
-import type { CapturedEvent, CapturedEventBody } from '../model';
+import type { CapturedEvent, CapturedEventBody, CapturedRequestHeaders } from '../model';
 import type { FindingCode } from '../rules/catalogue';
 import type { ProjectKnowledge } from '../tokens/project';
 import { legacyKeyClaims, mint, OTHER_REF, REF, userClaims, type TestKeys } from '../tokens/testing';
@@ -59,7 +59,7 @@ export class SessionScript {
     this.received(conn, [joinRef, null, `realtime:${topic}`, 'system', { extension, status, message, channel: topic }]);
     return close ? this.received(conn, [joinRef, joinRef, `realtime:${topic}`, 'phx_close', {}]) : this;
   }
-  http(method: string, path: string, headers: { authorization?: string; apikey?: string }, response: { status: number; date?: string; grant?: { access_token: string; expires_at?: number }; errorBody?: string }): this {
+  http(method: string, path: string, headers: CapturedRequestHeaders, response: { status: number; date?: string; grant?: { access_token: string; expires_at?: number }; errorBody?: string }): this {
     const req = `r${++this.reqs}`;
     this.push({ kind: 'http-request', req, method, url: `https://${HOST}${path}`, headers, api: 'fetch' });
     return this.push({ kind: 'http-response', req, ...response });

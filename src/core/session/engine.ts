@@ -24,7 +24,7 @@ import {
   type SeenToken,
 } from '../analysis';
 import type { EvidenceIndex } from '../analysis/evidence-index';
-import { closeMeaning, docOf } from '../analysis/lifecycle';
+import { closeMeaning } from '../analysis/lifecycle';
 import { clientNotes, clientWords, type ClientInfo } from '../realtime/client-info';
 import type { CapturedEvent } from '../model';
 import type { ChannelKey, ConnectionRecord, JoinAttempt, RealtimeSession } from '../realtime';
@@ -120,7 +120,7 @@ export class SessionEngine {
     }
 
     const connections = new Map<string, ConnectionVerdict>();
-    for (const c of session.connections) connections.set(c.conn, await connectionVerdict(c, verdicts, analysis.clients.get(docOf(c.conn)) ?? []));
+    for (const c of session.connections) connections.set(c.conn, await connectionVerdict(c, verdicts, analysis.clients.get(c.conn) ?? []));
 
     return { analysis, tokens, channels, connections, skewMs, predictionSkewMs };
   }
