@@ -50,7 +50,7 @@ export { frameHookMissingText, hookMissingText, tamperedText, type HookReport } 
 export { unloadWords, type DocumentUnload, type UnloadCause, type UnloadLookup } from './unload';
 export { DevtoolsSocketMerger, hookSocketsFromRows, type DevtoolsSocketInfo } from './devtools-merge';
 // What the user tells the engine about the project (the panel's key bar, the popup's verify).
-export { parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../tokens/project';
+export { parseClaimValidators, parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../tokens/project';
 export { parseKeyInput, type KeyInput } from '../tokens/key-input';
 // Fix it (the popup): each finding's diff, the corrected token, and minting it for local development.
 export { correctionFor, correctedToken, mintRefusal, type Correction, type CorrectedToken, type FieldChange } from '../tokens/correct';
