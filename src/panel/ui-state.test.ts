@@ -5,10 +5,21 @@ import { ENGINE_VIEWS, INITIAL_UI, reduceUi } from './ui-state';
 const frame = { kind: 'ws-frame', docId: 'd', seq: 4, time: 1, conn: 'd:1', dir: 'received', opcode: 'text', text: '[]', size: 2 } as unknown as FrameEvent;
 
 describe('panel UI state', () => {
-  it('opens on Frames with heartbeats shown and keys masked', () => {
-    expect(INITIAL_UI).toEqual({ view: 'frames', filterText: '', showHeartbeats: true, revealKeys: false });
-    expect(ENGINE_VIEWS.has(INITIAL_UI.view)).toBe(false);
-    expect(ENGINE_VIEWS.has('findings')).toBe(true);
+  it('opens on Findings (the engine runs) with heartbeats shown and keys masked', () => {
+    expect(INITIAL_UI).toEqual({ view: 'findings', filterText: '', showHeartbeats: true, revealKeys: false });
+    expect(ENGINE_VIEWS.has(INITIAL_UI.view)).toBe(true);
+    expect(ENGINE_VIEWS.has('frames')).toBe(false);
+  });
+
+  it('reveals a finding\'s evidence: the frame selected in Frames even when the filter would hide it, the request in HTTP, the token in Tokens', () => {
+    const filtered = reduceUi(reduceUi(INITIAL_UI, { type: 'filter', text: 'broadcast' }), { type: 'show-heartbeats', on: false });
+    const s = reduceUi(filtered, { type: 'reveal', target: { kind: 'frame', frame }, finding: 'k1' });
+    expect(s).toMatchObject({ view: 'frames', selected: frame, filterText: '', showHeartbeats: true, finding: 'k1' });
+    expect(reduceUi(s, { type: 'reveal', target: { kind: 'request', key: 'd\u0000r7' } })).toMatchObject({ view: 'http', request: 'd\u0000r7', finding: 'k1' });
+    expect(reduceUi(s, { type: 'reveal', target: { kind: 'token', label: 'user access token #1' } })).toMatchObject({ view: 'tokens', token: 'user access token #1' });
+    // Clear forgets what was selected and revealed: nothing captured before it stays on screen.
+    const cleared = reduceUi(reduceUi(s, { type: 'reveal', target: { kind: 'token', label: 't' } }), { type: 'cleared' });
+    expect(cleared).toMatchObject({ selected: undefined, finding: undefined, request: undefined, token: undefined });
   });
 
   it('keeps the selected frame across view switches and filters, and drops it on Clear', () => {
@@ -23,12 +34,12 @@ describe('panel UI state', () => {
   });
 
   it('returns the same state when nothing changes (no re-render)', () => {
-    expect(reduceUi(INITIAL_UI, { type: 'view', view: 'frames' })).toBe(INITIAL_UI);
+    expect(reduceUi(INITIAL_UI, { type: 'view', view: 'findings' })).toBe(INITIAL_UI);
     expect(reduceUi(INITIAL_UI, { type: 'cleared' })).toBe(INITIAL_UI);
   });
 
   it('toggles reveal-keys and heartbeats independently', () => {
     const s = reduceUi(reduceUi(INITIAL_UI, { type: 'reveal-keys', on: true }), { type: 'show-heartbeats', on: false });
-    expect(s).toMatchObject({ revealKeys: true, showHeartbeats: false, view: 'frames' });
+    expect(s).toMatchObject({ revealKeys: true, showHeartbeats: false, view: 'findings' });
   });
 });

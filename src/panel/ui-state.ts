@@ -4,7 +4,15 @@
 
 import type { FrameEvent } from '../core/session';
 
-export type ViewName = 'frames' | 'connections' | 'channels' | 'tokens' | 'http' | 'findings';
+export type ViewName = 'frames' | 'connections' | 'channels' | 'tokens' | 'http' | 'findings' | 'settings';
+
+/** Where a finding's evidence is shown (src/panel/evidence.ts finds it). */
+export type EvidenceTarget =
+  | { kind: 'frame'; frame: FrameEvent }
+  /** An HTTP call: its HttpCall key (document and page request id). */
+  | { kind: 'request'; key: string }
+  /** A token: the engine's label (never the token). */
+  | { kind: 'token'; label: string };
 
 export interface PanelUiState {
   view: ViewName;
@@ -15,6 +23,12 @@ export interface PanelUiState {
   revealKeys: boolean;
   /** The frame open in the details pane. */
   selected?: FrameEvent;
+  /** The finding the user selected (its findingKey), in the Findings view. */
+  finding?: string;
+  /** The HTTP call revealed from a finding (highlighted in the HTTP view). */
+  request?: string;
+  /** The token revealed from a finding (open and highlighted in the Tokens view). */
+  token?: string;
 }
 
 export type PanelUiAction =
@@ -24,10 +38,14 @@ export type PanelUiAction =
   | { type: 'reveal-keys'; on: boolean }
   | { type: 'select'; frame: FrameEvent }
   | { type: 'deselect' }
+  | { type: 'select-finding'; key: string | undefined }
+  /** Show a finding's evidence: its view opens on it (a frame hidden by the filter is shown). */
+  | { type: 'reveal'; target: EvidenceTarget; finding?: string }
   /** The user pressed Clear: nothing captured before it may stay on screen. */
   | { type: 'cleared' };
 
-export const INITIAL_UI: PanelUiState = { view: 'frames', filterText: '', showHeartbeats: true, revealKeys: false };
+// Findings first: what is wrong is what a person opening the panel needs (issue 11 item 1).
+export const INITIAL_UI: PanelUiState = { view: 'findings', filterText: '', showHeartbeats: true, revealKeys: false };
 
 /** Views that show the claims engine's answers: the engine runs only while one is open. */
 export const ENGINE_VIEWS: ReadonlySet<ViewName> = new Set(['connections', 'channels', 'tokens', 'findings']);
@@ -44,8 +62,20 @@ export function reduceUi(state: PanelUiState, action: PanelUiAction): PanelUiSta
       return { ...state, revealKeys: action.on };
     case 'select':
       return { ...state, selected: action.frame };
+    case 'select-finding':
+      return state.finding === action.key ? state : { ...state, finding: action.key };
+    case 'reveal': {
+      const finding = action.finding ?? state.finding;
+      const t = action.target;
+      if (t.kind === 'frame') return { ...state, finding, view: 'frames', selected: t.frame, filterText: '', showHeartbeats: true };
+      if (t.kind === 'request') return { ...state, finding, view: 'http', request: t.key };
+      return { ...state, finding, view: 'tokens', token: t.label };
+    }
     case 'deselect':
-    case 'cleared':
       return state.selected === undefined ? state : { ...state, selected: undefined };
+    case 'cleared':
+      return state.selected === undefined && state.finding === undefined && state.request === undefined && state.token === undefined
+        ? state
+        : { ...state, selected: undefined, finding: undefined, request: undefined, token: undefined };
   }
 }

@@ -13,6 +13,8 @@ export interface VirtualListProps<T> {
   followTail?: boolean;
   testid?: string;
   class?: string;
+  /** Bring this row into view whenever it changes (a finding's evidence revealed in the list). */
+  revealIndex?: number;
 }
 
 const OVERSCAN = 10;
@@ -39,6 +41,20 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     element.scrollTop = element.scrollHeight;
     setScrollTop(element.scrollTop);
   }, [items.length, props.followTail]);
+
+  // After the tail-follow effect, so a revealed row wins over the tail on the first render.
+  useLayoutEffect(() => {
+    const element = ref.current;
+    const index = props.revealIndex;
+    if (!element || index === undefined || index < 0) return;
+    const top = index * rowHeight;
+    const height = element.clientHeight || 600;
+    if (top >= element.scrollTop && top + rowHeight <= element.scrollTop + height) return;
+    element.scrollTop = Math.max(0, top - Math.floor(height / 2));
+    // The user is looking at this row now: stop following the tail.
+    atBottom.current = false;
+    setScrollTop(element.scrollTop);
+  }, [props.revealIndex]);
 
   const onScroll = () => {
     const element = ref.current;

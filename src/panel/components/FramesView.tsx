@@ -105,7 +105,15 @@ export function FramesView(props: {
         <span class="size">Size</span>
         <span class="summary">Payload</span>
       </div>
-      <VirtualList items={list.items} rowHeight={ROW_HEIGHT} renderRow={renderRow} followTail testid="frames-list" class="frames-list" />
+      <VirtualList
+        items={list.items}
+        rowHeight={ROW_HEIGHT}
+        renderRow={renderRow}
+        followTail
+        testid="frames-list"
+        class="frames-list"
+        revealIndex={selected ? list.items.findIndex((item) => item.kind === 'frame' && item.event === selected) : undefined}
+      />
       <div class="status-line" data-testid="frames-count">
         {shownLine}
       </div>

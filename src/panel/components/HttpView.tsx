@@ -1,16 +1,22 @@
 // HTTP: Supabase calls the page made (method, URL, status, which auth headers it carried, token
 // grants and capped error bodies), and what the browser's network layer reported on its own.
 
+import { useEffect, useRef } from 'preact/hooks';
 import { isoOf, maskApikeyInUrl, type HttpListItem } from '../../core/session';
 import { CappedText } from '../../ui/CappedText';
 import { capturedText, formatTime } from '../../ui/format';
 
-export function HttpView({ items, revealKeys }: { items: HttpListItem[]; revealKeys: boolean }) {
+/** `reveal`: the key of a call a finding pointed at — highlighted and scrolled into view. */
+export function HttpView({ items, revealKeys, reveal }: { items: HttpListItem[]; revealKeys: boolean; reveal?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.querySelector('[data-revealed="true"]')?.scrollIntoView({ block: 'nearest' });
+  }, [reveal]);
   const url = (u: string) => capturedText(revealKeys ? u : maskApikeyInUrl(u), 2_000);
   // HTTP calls are few compared with frames; still, render at most the latest 2,000.
   const shown = items.length > 2_000 ? items.slice(-2_000) : items;
   return (
-    <div class="list-view" data-testid="http-view">
+    <div class="list-view" data-testid="http-view" ref={ref}>
       {items.length === 0 && <p class="empty">No Supabase HTTP call captured yet.</p>}
       {shown.length < items.length && (
         <p class="muted">
@@ -21,7 +27,13 @@ export function HttpView({ items, revealKeys }: { items: HttpListItem[]; revealK
         <tbody>
           {shown.map((item) =>
             item.kind === 'call' ? (
-              <tr key={item.call.key} data-testid="http-row" data-status={item.call.response?.status ?? ''}>
+              <tr
+                key={item.call.key}
+                data-testid="http-row"
+                data-status={item.call.response?.status ?? ''}
+                class={item.call.key === reveal ? 'revealed' : undefined}
+                data-revealed={item.call.key === reveal ? 'true' : undefined}
+              >
                 <td class="time">{formatTime(item.call.time)}</td>
                 <td class="method">{capturedText(item.call.method, 20)}</td>
                 <td class="url captured">

@@ -4,13 +4,20 @@
 // and the connect and join verdicts the server would give, in its own words. Never the whole
 // token: segment prefixes only, the signature hidden. Text nodes only.
 
+import { useEffect, useRef } from 'preact/hooks';
 import type { AnalysisState, EngineResult, TokenView } from '../../core/session';
 import { capturedText, claimText, formatTime } from '../../ui/format';
 import { useTicker } from './useAnalysis';
 import { Conditions, connectVerdictText, Countdown, joinVerdictText } from '../../ui/VerdictText';
 
-export function TokensView({ analysis: engine, keysBar }: { analysis: AnalysisState; keysBar: preact.ComponentChildren }) {
+/** `reveal`: the label of a token a finding pointed at — highlighted and scrolled into view. */
+export function TokensView({ analysis: engine, keysBar, reveal }: { analysis: AnalysisState; keysBar: preact.ComponentChildren; reveal?: string }) {
   const now = useTicker();
+  const ref = useRef<HTMLDivElement>(null);
+  const done = engine.kind === 'done';
+  useEffect(() => {
+    ref.current?.querySelector('[data-revealed="true"]')?.scrollIntoView({ block: 'nearest' });
+  }, [reveal, done]);
   if (engine.kind === 'failed') {
     return (
       <div class="list-view" data-testid="tokens-view">
@@ -29,7 +36,7 @@ export function TokensView({ analysis: engine, keysBar }: { analysis: AnalysisSt
   }
   const { result } = engine;
   return (
-    <div class="list-view" data-testid="tokens-view" data-state="done">
+    <div class="list-view" data-testid="tokens-view" data-state="done" ref={ref}>
       {keysBar}
       <p class="muted" data-testid="clock-skew" data-known={String(result.analysis.skew.known)}>
         {result.analysis.skew.known
@@ -38,18 +45,19 @@ export function TokensView({ analysis: engine, keysBar }: { analysis: AnalysisSt
       </p>
       {result.tokens.length === 0 && <p class="empty">No token seen yet.</p>}
       {result.tokens.map((t) => (
-        <TokenCard token={t} now={now} result={result} key={t.id} />
+        <TokenCard token={t} now={now} result={result} key={t.id} revealed={reveal !== undefined && t.label === reveal} />
       ))}
     </div>
   );
 }
 
-function TokenCard({ token: t, now, result }: { token: TokenView; now: number; result: EngineResult }) {
+function TokenCard({ token: t, now, result, revealed }: { token: TokenView; now: number; result: EngineResult; revealed: boolean }) {
   const errors = t.findings.filter((f) => f.severity === 'error').length;
   return (
     <div
-      class={`card token ${errors > 0 ? 'has-errors' : ''}`}
+      class={`card token ${errors > 0 ? 'has-errors' : ''}${revealed ? ' revealed' : ''}`}
       data-testid="token-row"
+      data-revealed={revealed ? 'true' : undefined}
       data-class={t.tokenClass}
       data-label={t.label}
       data-ref={t.projectRef}
