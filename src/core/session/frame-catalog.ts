@@ -31,6 +31,12 @@ export interface FrameFacts {
   heartbeat: boolean;
   /** Broadcasts, presence, postgres changes, heartbeats: evicted first when the session is full. */
   bulk: boolean;
+  /**
+   * What the "Errors only" filter keeps: a refused push (`phx_reply` with status error), `phx_error`
+   * (a crashed channel process, realtime-facts §3.4), a `system` message with status error (a
+   * token that expired mid-channel, §3.3, or a Postgres Changes failure), and frames that did not decode.
+   */
+  error: boolean;
 }
 
 /** Search text per frame is capped: a 5 MB frame must not make every keystroke scan 5 MB. */
@@ -139,6 +145,11 @@ export class FrameCatalog {
   /** Case-insensitive match over topic, event and payload. `needle` must already be lowercase. */
   matches(frame: FrameEvent, needle: string): boolean {
     if (needle === '') return true;
+    return this.searchText(frame).includes(needle);
+  }
+
+  /** Topic, event and payload in lowercase, capped at 16 KiB: what the Frames view's search reads. */
+  searchText(frame: FrameEvent): string {
     const cached = frame as Cached;
     let text = cached[SEARCH];
     if (text === undefined) {
@@ -154,7 +165,7 @@ export class FrameCatalog {
       text = `${facts.topic}\n${facts.event}\n${payloadText}`.toLowerCase();
       cached[SEARCH] = text;
     }
-    return text.includes(needle);
+    return text;
   }
 
   clear(): void {
@@ -185,14 +196,16 @@ export class FrameCatalog {
 }
 
 function factsOf(decoded: DecodedFrame, vsn: Vsn): FrameFacts {
-  if (!decoded.ok) return { vsn, topic: '', event: '', ref: null, joinRef: null, decoded: false, heartbeat: false, bulk: false };
-  const { topic, event, ref, joinRef } = decoded.message;
+  if (!decoded.ok) return { vsn, topic: '', event: '', ref: null, joinRef: null, decoded: false, heartbeat: false, bulk: false, error: true };
+  const { topic, event, ref, joinRef, payload } = decoded.message;
   const heartbeat = topic === HEARTBEAT_TOPIC;
   // The framing module's rule (core/realtime/framing). At decode time the tracker has not yet
   // paired a reply with its push, so every reply counts as answering a join: replies are kept as
   // evidence, never evicted as bulk.
   const bulk = classifyDecoded(decoded, true) === 'bulk';
-  return { vsn, topic, event, ref, joinRef, decoded: true, heartbeat, bulk };
+  const status = payload !== null && typeof payload === 'object' ? (payload as { status?: unknown }).status : undefined;
+  const error = event === 'phx_error' || ((event === 'phx_reply' || event === 'system') && status === 'error');
+  return { vsn, topic, event, ref, joinRef, decoded: true, heartbeat, bulk, error };
 }
 
 function jsonForSearch(value: unknown): string {

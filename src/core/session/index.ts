@@ -9,8 +9,10 @@ export {
   channelPhaseDisplay,
   connectionDisplay,
   connectionState,
+  frameFacets,
   frameList,
   httpList,
+  REGEX_SEARCH_BUDGET_MS,
   refusedExplanation,
   type ChannelPhaseDisplay,
   type ConnectionDisplay,
@@ -18,6 +20,7 @@ export {
   type FrameFilter,
   type FrameList,
   type FrameListItem,
+  type SearchBudget,
   type HttpCall,
   type HttpListItem,
 } from './views';
@@ -42,6 +45,10 @@ export {
 } from './token-view';
 export { replyReason, serverAnswer, type Comparison, type MatchState, type ServerAnswer } from './verdicts';
 export { toldApp, type AppStatus, type ToldApp } from './told-app';
+export { compileFrameSearch, regexRisk, regexRowCap, type FrameSearch } from './frame-search';
+export { type FrameLink } from './frame-links';
+export { hexDump, jsonChildren, jsonNode, treeValue, HEX_VIEW_BYTES, TREE_PAGE, type JsonNode, type JsonNodeKind } from './payload-view';
+export { lastServerError, postgresChangesStatus, type ChannelServerError, type PostgresChangesState, type PostgresChangesStatus } from './channel-view';
 export { findingKey, type FindingEntry, type FindingState } from './finding-history';
 // Each code's title and default severity (the panel's grouped Findings view names groups by them).
 export { FINDING_CODES, type FindingCode } from '../rules/catalogue';

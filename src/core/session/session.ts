@@ -22,7 +22,8 @@ import type { ProjectKnowledge } from '../tokens/project';
 import { SessionEngine, type EngineResult } from './engine';
 import { EventLog, isSeparator, type CaptureState, type DropSummary, type LogChange, type SessionRow } from './event-log';
 import { FindingHistory, type FindingEntry } from './finding-history';
-import { FrameCatalog, isFrameEvent, type FrameDecoder } from './frame-catalog';
+import { FrameCatalog, isFrameEvent, type FrameDecoder, type FrameEvent } from './frame-catalog';
+import { FrameLinks, type FrameLink } from './frame-links';
 import { hookReport, type HookReport } from './hook-status';
 import type { DocumentInfo, HookState } from '../../messages';
 import { DocumentUnloads, unloadLookup, type UnloadLookup } from './unload';
@@ -89,6 +90,8 @@ export class Session {
   readonly catalog: FrameCatalog;
   readonly engine = new SessionEngine();
   private tracker: RealtimeTracker;
+  /** Push ↔ reply pairs of the held frames (the Frames view's details pane). */
+  private links = new FrameLinks();
   /** The tracker's eviction passes already reflected in the published records. */
   private trackerEvictionsSeen = 0;
   /** Documents that went away (pagehide): their sockets are shown closed by the unload. */
@@ -234,6 +237,11 @@ export class Session {
     return snapshot;
   }
 
+  /** The reply this push got, or the push this reply answers (paired by the tracker, §2.1). */
+  frameLink(frame: FrameEvent): FrameLink | undefined {
+    return this.links.linkOf(frame);
+  }
+
   /** The tracker's live records (connections, channels, frame records): for tests and the bench. */
   realtime(): RealtimeSession {
     return this.tracker.snapshot();
@@ -282,6 +290,7 @@ export class Session {
   private rebuild(): void {
     this.rebuilds++;
     this.tracker = this.newTracker();
+    this.links = new FrameLinks();
     this.trackerEvictionsSeen = 0;
     this.unloads.clear();
     this.evidence = new EvidenceIndex();
@@ -295,7 +304,8 @@ export class Session {
    */
   private feed(events: readonly CapturedEvent[]): void {
     for (const event of events) {
-      this.tracker.ingest(event);
+      const record = this.tracker.ingest(event);
+      if (isFrameEvent(event)) this.links.note(event, record);
       this.unloads.note(event);
       if (isFrameEvent(event)) this.evidence.noteTime(event.time);
       else this.evidence.add(event);

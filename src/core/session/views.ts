@@ -5,6 +5,7 @@ import type { CapturedEvent, HttpRequest, HttpResponse, NetworkObservation } fro
 import type { ChannelRecord, ConnectionRecord } from '../realtime';
 import { type FrameCatalog, type FrameEvent, isFrameEvent } from './frame-catalog';
 import { isSeparator, type PageSeparator, type SessionRow } from './event-log';
+import { compileFrameSearch, searchMatches } from './frame-search';
 import { channelUnload, connectionUnload, unloadWords, type DocumentUnload, type UnloadCause, type UnloadLookup } from './unload';
 
 // ---------------------------------------------------------------------------------------------
@@ -19,10 +20,30 @@ export type FrameListItem =
   | { kind: 'separator'; separator: PageSeparator };
 
 export interface FrameFilter {
-  /** Free text, matched case-insensitively against topic, event and payload. */
+  /** Free text (case-insensitive) over topic, event and payload; a regular expression when `regex`. */
   text: string;
   showHeartbeats: boolean;
+  /** `text` is a regular expression (frame-search.ts: risky patterns are refused, rows capped). */
+  regex?: boolean;
+  /** Only frames in this direction. */
+  dir?: 'sent' | 'received';
+  /** Only frames on this topic (a channel, or `phoenix`). */
+  topic?: string;
+  /** Only frames with this Phoenix event. */
+  event?: string;
+  /** Only refusals, server errors and undecodable frames (FrameFacts.error), and socket errors. */
+  errorsOnly?: boolean;
 }
+
+/** The clock and budget of one regex search (injectable, so tests need no real time). */
+export interface SearchBudget {
+  now: () => number;
+  /** Milliseconds a regex search may take before it stops and says how far it got. */
+  ms: number;
+}
+
+/** A regex search that reaches this over all rows stops there: the panel stays usable. */
+export const REGEX_SEARCH_BUDGET_MS = 1_500;
 
 export interface FrameList {
   items: FrameListItem[];
@@ -32,14 +53,27 @@ export interface FrameList {
   matchingFrames: number;
   /** Heartbeat frames hidden by the toggle. */
   hiddenHeartbeats: number;
+  /** The search text is no usable regex: why, in words (nothing is listed then). */
+  searchError?: string;
+  /** A regex search ran out of its budget: frames it had checked when it stopped (the rest are not listed). */
+  searchStopped?: { checked: number };
+  /** The regex search read at most this many characters of each frame. */
+  searchRowCap?: number;
 }
 
-export function frameList(rows: Iterable<SessionRow>, catalog: FrameCatalog, filter: FrameFilter): FrameList {
-  const needle = filter.text.trim().toLowerCase();
+export function frameList(rows: Iterable<SessionRow>, catalog: FrameCatalog, filter: FrameFilter, budget?: SearchBudget): FrameList {
+  const search = compileFrameSearch(filter.text, filter.regex === true);
   const items: FrameListItem[] = [];
   let totalFrames = 0;
   let matchingFrames = 0;
   let hiddenHeartbeats = 0;
+  let checked = 0;
+  let stopped = false;
+  const clock = search.kind === 'regex' ? (budget ?? { now: () => Date.now(), ms: REGEX_SEARCH_BUDGET_MS }) : undefined;
+  const deadline = clock ? clock.now() + clock.ms : 0;
+  // Facets narrow frames only: socket lines stay (they explain the frames) unless a search or
+  // "errors only" asks for frames alone.
+  const narrowing = search.kind !== 'none' || filter.dir !== undefined || filter.topic !== undefined || filter.event !== undefined;
   for (const row of rows) {
     if (isSeparator(row)) {
       items.push({ kind: 'separator', separator: row });
@@ -47,23 +81,65 @@ export function frameList(rows: Iterable<SessionRow>, catalog: FrameCatalog, fil
     }
     if (isFrameEvent(row)) {
       totalFrames++;
-      if (!filter.showHeartbeats && catalog.facts(row).heartbeat) {
+      if (stopped || search.kind === 'invalid') continue;
+      const facts = catalog.facts(row);
+      if (!filter.showHeartbeats && facts.heartbeat) {
         hiddenHeartbeats++;
         continue;
       }
-      if (!catalog.matches(row, needle)) continue;
+      if (filter.dir !== undefined && row.dir !== filter.dir) continue;
+      if (filter.topic !== undefined && facts.topic !== filter.topic) continue;
+      if (filter.event !== undefined && facts.event !== filter.event) continue;
+      if (filter.errorsOnly && !facts.error) continue;
+      if (search.kind !== 'none') {
+        if (clock && (++checked & 63) === 0 && clock.now() > deadline) {
+          stopped = true;
+          continue;
+        }
+        if (!searchMatches(search, catalog.searchText(row))) continue;
+      }
       matchingFrames++;
       items.push({ kind: 'frame', event: row });
       continue;
     }
-    if (needle !== '') continue; // socket lifecycle lines only when not searching
-    if (row.kind === 'ws-connecting' || row.kind === 'ws-open' || row.kind === 'ws-close' || row.kind === 'ws-error') {
+    const socketLine = row.kind === 'ws-connecting' || row.kind === 'ws-open' || row.kind === 'ws-close' || row.kind === 'ws-error';
+    if (filter.errorsOnly) {
+      // A socket error or an unclean close is an error of its own kind.
+      if (search.kind === 'none' && !narrowing && (row.kind === 'ws-error' || (row.kind === 'ws-close' && row.wasClean === false))) {
+        items.push({ kind: 'socket', event: row as SocketLifecycleEvent });
+      }
+      continue;
+    }
+    if (narrowing) continue; // socket lifecycle lines only when not narrowing to frames
+    if (socketLine) {
       items.push({ kind: 'socket', event: row });
     } else if (row.kind === 'drops') {
       items.push({ kind: 'drops', event: row });
     }
   }
-  return { items, totalFrames, matchingFrames, hiddenHeartbeats };
+  const list: FrameList = { items, totalFrames, matchingFrames, hiddenHeartbeats };
+  if (search.kind === 'invalid') list.searchError = search.message;
+  if (search.kind === 'regex') list.searchRowCap = search.rowCap;
+  if (stopped) list.searchStopped = { checked };
+  return list;
+}
+
+/** Topics and events seen in the frames, for the filter's choices (most frequent first, capped). */
+export function frameFacets(rows: Iterable<SessionRow>, catalog: FrameCatalog, cap = 200): { topics: string[]; events: string[] } {
+  const topics = new Map<string, number>();
+  const events = new Map<string, number>();
+  for (const row of rows) {
+    if (isSeparator(row) || !isFrameEvent(row)) continue;
+    const facts = catalog.facts(row);
+    if (facts.topic !== '') topics.set(facts.topic, (topics.get(facts.topic) ?? 0) + 1);
+    if (facts.event !== '') events.set(facts.event, (events.get(facts.event) ?? 0) + 1);
+  }
+  const top = (counts: Map<string, number>) =>
+    [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, cap)
+      .map(([name]) => name);
+  return { topics: top(topics), events: top(events) };
 }
 
 // ---------------------------------------------------------------------------------------------
