@@ -8,6 +8,10 @@ import { ChannelsView } from './components/ChannelsView';
 import { ConnectionsView } from './components/ConnectionsView';
 import { ExportImport, ImportedBanner, type ImportedSession } from './components/ExportImport';
 import { FindingsView } from './components/FindingsView';
+import { SettingsProblem, SettingsView } from './components/SettingsView';
+import { settingsKnowledge } from '../ui/settings-store';
+import { useSettings } from '../ui/shared-settings';
+import { resolveEvidence } from './evidence';
 import { FramesView } from './components/FramesView';
 import { HttpView } from './components/HttpView';
 import { ProjectKeys, useProjectKeys } from './components/ProjectKeys';
@@ -31,11 +35,14 @@ export function App({ controller }: { controller: PanelController }) {
   const snapshot = session.snapshot();
   // The keys the user supplied, from the store shared with the popup (src/ui/key-store.ts).
   const keys = useProjectKeys();
+  // The settings' expectations (aud, roles, issuers, validators, refresh margin) join the keys.
+  const settings = useSettings();
   useEffect(() => {
-    session.setProject(keys.project, keys.key);
+    session.setProject({ ...keys.project, ...settingsKnowledge(settings.state.settings) }, `${keys.key}|settings-${settings.state.version}`);
     // An imported session is analysed at its recorded time only, never at the panel's clock.
     if (imported) void imported.session.analyse(imported.at);
-  }, [keys, session]);
+  }, [keys, session, settings.state]);
+  const [evidenceProblem, setEvidenceProblem] = useState<string | undefined>(undefined);
   const analysis = useAnalysis(session, snapshot, ENGINE_VIEWS.has(view) && !imported);
   const keysBar = <ProjectKeys connections={snapshot.connections} keys={keys} />;
   const frames = useMemo(
@@ -65,12 +72,13 @@ export function App({ controller }: { controller: PanelController }) {
       <div class="toolbar" role="toolbar">
         <span class="brand">Claimscope</span>
         <nav role="tablist">
+          {tab('findings', 'Findings', snapshot.findings.filter((e) => e.state === 'active' && e.finding.severity !== 'info').length || undefined)}
           {tab('frames', 'Frames')}
           {tab('connections', 'Connections', snapshot.connections.length)}
           {tab('channels', 'Channels', snapshot.channels.length)}
           {tab('tokens', 'Tokens', analysis.kind === 'done' ? analysis.result.tokens.length : undefined)}
           {tab('http', 'HTTP')}
-          {tab('findings', 'Findings')}
+          {tab('settings', 'Settings')}
         </nav>
         <input
           type="search"
@@ -154,6 +162,7 @@ export function App({ controller }: { controller: PanelController }) {
       ) : (
         <StatusBanner controller={controller} snapshot={snapshot} />
       )}
+      <SettingsProblem store={settings.store} state={settings.state} onOpen={() => dispatch({ type: 'view', view: 'settings' })} />
       <main class="view">
         {view === 'frames' && frames && (
           <FramesView
@@ -174,9 +183,26 @@ export function App({ controller }: { controller: PanelController }) {
           />
         )}
         {view === 'channels' && <ChannelsView snapshot={snapshot} analysis={analysis} keysBar={keysBar} />}
-        {view === 'tokens' && <TokensView analysis={analysis} keysBar={keysBar} />}
-        {view === 'http' && http && <HttpView items={http} revealKeys={revealKeys} />}
-        {view === 'findings' && <FindingsView analysis={analysis} history={snapshot.findings} />}
+        {view === 'tokens' && <TokensView analysis={analysis} keysBar={keysBar} reveal={ui.token} />}
+        {view === 'http' && http && <HttpView items={http} revealKeys={revealKeys} reveal={ui.request} />}
+        {view === 'findings' && (
+          <FindingsView
+            analysis={analysis}
+            history={snapshot.findings}
+            snapshot={snapshot}
+            imported={imported !== null}
+            selected={ui.finding}
+            onSelect={(key) => dispatch({ type: 'select-finding', key })}
+            onEvidence={(entry, link) => {
+              const found = resolveEvidence(entry.finding, link.kind, snapshot.rows);
+              setEvidenceProblem('missing' in found ? found.missing : undefined);
+              if ('target' in found) dispatch({ type: 'reveal', target: found.target, finding: entry.key });
+            }}
+            onReloadAndCapture={() => controller.reloadAndCapture()}
+            evidenceProblem={evidenceProblem}
+          />
+        )}
+        {view === 'settings' && <SettingsView store={settings.store} state={settings.state} appliedCapture={controller.captureLimits} />}
       </main>
     </div>
   );

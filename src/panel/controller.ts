@@ -1,7 +1,7 @@
 // Glue between the background link and the UI: messages go into the session (src/core/session), the UI is told to
 // re-render at most once per animation frame (a flood of deltas must not re-render per message).
 
-import type { PanelToBackground } from '../messages';
+import { STORE_LIMITS, type PanelToBackground } from '../messages';
 import { DevtoolsSocketMerger, Session } from '../core/session';
 import { DevtoolsNetworkReader, type DevtoolsNetworkLike } from './devtools-network';
 import { openPanelLink, type LinkState, type PortLike } from './link';
@@ -15,8 +15,12 @@ export class PanelController {
   private scheduled = false;
   private readonly link;
 
-  constructor(tabId: number, connect: (name: string) => PortLike) {
-    this.session = new Session({ tabId });
+  /** The capture limits this panel's session holds to (the settings, read when the panel opened). */
+  readonly captureLimits: { maxEvents: number; maxMegabytes: number };
+
+  constructor(tabId: number, connect: (name: string) => PortLike, limits?: { maxEvents: number; maxMegabytes: number }) {
+    this.captureLimits = limits ?? { maxEvents: STORE_LIMITS.panelMaxEvents, maxMegabytes: STORE_LIMITS.panelMaxBytes / (1024 * 1024) };
+    this.session = new Session({ tabId, maxEvents: this.captureLimits.maxEvents, maxBytes: this.captureLimits.maxMegabytes * 1024 * 1024 });
     // Analysis results arrive asynchronously: re-render when the session publishes anything.
     this.session.subscribe(() => this.notify());
     this.link = openPanelLink({

@@ -14,7 +14,8 @@
 //   problem             protocol mismatch / malformed messages from the background (role=alert)
 //   link-reconnecting   shown while the panel reconnects to a restarted service worker
 //   link-broken         the extension context is gone (extension reloaded)
-//   view-frames, view-connections, view-channels, view-tokens, view-http, view-findings   view tabs
+//   view-findings (the default), view-frames, view-connections, view-channels, view-tokens, view-http,
+//   view-settings       view tabs
 //   filter-input        free-text filter over topic / event / payload (Frames view)
 //   toggle-heartbeats   checkbox: show heartbeat frames (on by default)
 //   toggle-reveal-keys  checkbox: show API keys in URLs and JWT signatures / sb_secret_ keys in frames
@@ -86,6 +87,22 @@
 //                       token-exp (data-seconds-left), token-alg, token-use (data-kind), predicted-connect,
 //                       predicted-join (data-accepted, data-reason), verdict-conditional, token-finding
 //                       (data-code, data-severity)
+//   findings-state      the line above the findings: data-state = not-capturing (with
+//                       findings-reload-and-capture) | restricted | connecting | no-traffic | analysing
+//                       | healthy ("N sockets, M channels, no problems found") | problems (data-problems)
+//   finding-group       one per code: data-code, data-count, data-active; finding-group-count
+//   finding-row ...     also: finding-select (the row's head: selects it, aria-expanded), finding-time,
+//                       finding-channel, finding-cause (one line until selected), finding-fix,
+//                       finding-where (selected only), finding-evidence (data-kind = frame | request |
+//                       token: opens Frames with the frame selected, HTTP with the call highlighted
+//                       (http-row[data-revealed=true]), Tokens with the token highlighted
+//                       (token-row[data-revealed=true])); evidence-missing when it is no longer held
+//   view-settings       the Settings view: settings-view, setting-<field> inputs (expectedAudience,
+//                       extraRoles, expectedIssuers, claimValidators, refreshMarginSeconds, maxEvents,
+//                       maxMegabytes), setting-error (data-field), settings-save, settings-reset,
+//                       settings-saved, settings-capture-pending
+//   settings-problem    banner (role=alert) when stored settings could not be read (defaults in use):
+//                       settings-problem-reset, settings-problem-open
 //   project-keys        data-jwks / data-secret = yes | no; fetch-jwks (data-origin), secret-input,
 //                       secret-encoding, secret-apply, keys-remember (checkbox: keep the keys in
 //                       storage.session until the browser closes, shared with the popup), keys-forget,
@@ -97,6 +114,7 @@ import { App } from './App';
 import { PanelController } from './controller';
 import { findDevtoolsNetwork } from './devtools-network';
 import type { PortLike } from './link';
+import { sharedSettingsStore } from '../ui/shared-settings';
 import '../ui/theme.css';
 import './panel.css';
 
@@ -121,9 +139,14 @@ if (tabId === undefined) {
     root,
   );
 } else {
-  const controller = new PanelController(tabId, (name) => browser.runtime.connect({ name }) as unknown as PortLike);
-  // Inside DevTools, its network log adds the Realtime sockets the page hook cannot see (workers).
-  const network = findDevtoolsNetwork();
-  if (network) controller.attachDevtoolsNetwork(network);
-  render(<App controller={controller} />, root);
+  // The capture limits are settings (storage.local): read them first — a local read of a few
+  // milliseconds; an unreadable value gives the defaults, and the panel says so.
+  const settings = sharedSettingsStore();
+  void settings.load().then(() => {
+    const controller = new PanelController(tabId, (name) => browser.runtime.connect({ name }) as unknown as PortLike, settings.get().settings.capture);
+    // Inside DevTools, its network log adds the Realtime sockets the page hook cannot see (workers).
+    const network = findDevtoolsNetwork();
+    if (network) controller.attachDevtoolsNetwork(network);
+    render(<App controller={controller} />, root);
+  });
 }

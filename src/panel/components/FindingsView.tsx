@@ -1,17 +1,80 @@
-// Findings: the claims engine's explanations (src/core/analysis `analyzeSession`) for what the
-// panel holds — code, severity, message, cause, fix and the server's own words when it spoke —
-// kept as a history: a finding that stopped applying stays, marked resolved with when and why.
+// Findings, the panel's default view (issue 11 item 1): the claims engine's explanations (src/core
+// analysis) kept as a history by the session (core/session/finding-history.ts) — active ones and
+// those that stopped applying, with when and why. Grouped by code with counts, newest first; each
+// row says severity, time, channel, what happened, the cause in one line and the fix, and links to
+// the frame, HTTP call or token that proves it (one click: App switches view and highlights it).
+// When there is nothing to list, a state says why — not capturing, no Supabase traffic yet, or
+// "2 sockets, 3 channels, no problems found" — instead of a blank panel.
 // The session runs the engine (useAnalysis, in App) only while a view that needs it is open, at
-// most about once a second, and never blocks a render.
+// most about once a second, and never blocks a render. Captured text is rendered as text only.
 
-import type { AnalysisState, FindingEntry } from '../../core/session';
+import { FINDING_CODES, type AnalysisState, type FindingEntry, type SessionSnapshot } from '../../core/session';
 import { capturedText, formatTime } from '../../ui/format';
+import { evidenceLinks, type EvidenceLink } from '../evidence';
+import './findings.css';
+
+type Finding = FindingEntry['finding'];
+type Severity = Finding['severity'];
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** When a finding happened: the event it is about, else when the analysis first raised it. */
+const whenOf = (e: FindingEntry) => e.finding.time ?? e.raisedAt;
+
+export interface FindingGroup {
+  code: Finding['code'];
+  entries: FindingEntry[];
+  active: number;
+  /** The worst severity among the group's active entries (or among all, when none is active). */
+  severity: Severity;
+  newest: number;
+}
 
 /**
- * `history`: every finding of the session (snapshot.findings), active ones first, then those that
- * stopped applying, with when and why (core/session/finding-history.ts).
+ * Groups by code. Groups with an active finding come first; within that, the newest first. In a
+ * group, active entries (newest first), then resolved ones (latest resolution first).
  */
-export function FindingsView({ analysis: engine, history }: { analysis: AnalysisState; history: readonly FindingEntry[] }) {
+export function groupFindings(history: readonly FindingEntry[]): FindingGroup[] {
+  const byCode = new Map<Finding['code'], FindingEntry[]>();
+  for (const e of history) {
+    const list = byCode.get(e.finding.code);
+    if (list) list.push(e);
+    else byCode.set(e.finding.code, [e]);
+  }
+  const groups: FindingGroup[] = [];
+  for (const [code, list] of byCode) {
+    const active = list.filter((e) => e.state === 'active').sort((a, b) => whenOf(b) - whenOf(a));
+    const resolved = list.filter((e) => e.state === 'resolved').sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0));
+    const judged = active.length > 0 ? active : resolved;
+    const severity = judged.reduce<Severity>((worst, e) => (RANK[e.finding.severity] < RANK[worst] ? e.finding.severity : worst), 'info');
+    groups.push({ code, entries: [...active, ...resolved], active: active.length, severity, newest: Math.max(...list.map(whenOf)) });
+  }
+  return groups.sort((a, b) => Number(b.active > 0) - Number(a.active > 0) || b.newest - a.newest);
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+export interface FindingsViewProps {
+  analysis: AnalysisState;
+  /** Every finding of the session (snapshot.findings). */
+  history: readonly FindingEntry[];
+  snapshot: SessionSnapshot;
+  /** An imported file is shown: no capture state applies. */
+  imported: boolean;
+  /** The selected finding's key (panel UI state). */
+  selected?: string;
+  onSelect: (key: string | undefined) => void;
+  /** Show one piece of a finding's evidence in its view. */
+  onEvidence: (entry: FindingEntry, link: EvidenceLink) => void;
+  onReloadAndCapture: () => void;
+  /** Why the last evidence link led nowhere (the frame was evicted, …), shown once. */
+  evidenceProblem?: string;
+}
+
+export function FindingsView(props: FindingsViewProps) {
+  const { analysis: engine, history } = props;
   if (engine.kind === 'failed') {
     return (
       <div class="list-view" data-testid="findings-view">
@@ -19,75 +82,181 @@ export function FindingsView({ analysis: engine, history }: { analysis: Analysis
       </div>
     );
   }
-  if (engine.kind === 'pending') {
-    return (
-      <div class="list-view" data-testid="findings-view">
-        <p class="empty">Analysing the captured session…</p>
-      </div>
-    );
-  }
-  const active = history.filter((e) => e.state === 'active');
-  const resolved = history.filter((e) => e.state === 'resolved');
-  const codeOf = new Map(history.map((e) => [e.key, e.finding.code]));
+  const groups = groupFindings(history);
+  const problems = history.filter((e) => e.state === 'active' && e.finding.severity !== 'info').length;
   return (
-    <div class="list-view" data-testid="findings-view">
-      {active.length === 0 && <p class="empty">No problem found in what was captured so far.</p>}
-      {active.map((e) => (
-        <FindingCard entry={e} key={e.key} />
-      ))}
-      {resolved.length > 0 && (
-        <>
-          <h4 class="muted" data-testid="resolved-findings">
-            Resolved ({resolved.length}): raised earlier in this session, no longer true
-          </h4>
-          {resolved.map((e) => (
-            <FindingCard entry={e} key={e.key} resolvedByCode={e.resolvedBy ? codeOf.get(e.resolvedBy) : undefined} />
-          ))}
-        </>
+    <div class="list-view findings-view" data-testid="findings-view">
+      <FindingsState {...props} problems={problems} />
+      {props.evidenceProblem && (
+        <p class="note warn" role="status" data-testid="evidence-missing">
+          {props.evidenceProblem}
+        </p>
       )}
+      {groups.map((g) => (
+        <FindingGroupBlock group={g} key={g.code} {...props} />
+      ))}
     </div>
   );
 }
 
-function FindingCard({ entry, resolvedByCode }: { entry: FindingEntry; resolvedByCode?: string }) {
+/** The line above the list: what was captured, or why nothing is listed. */
+function FindingsState(props: FindingsViewProps & { problems: number }) {
+  const { snapshot, analysis } = props;
+  const status = snapshot.capture.status;
+  if (!props.imported && status === 'not-capturing') {
+    return (
+      <div class="findings-state warn" data-testid="findings-state" data-state="not-capturing">
+        Not capturing on this page: it was opened before Claimscope was installed or updated, so there is nothing to analyse.{' '}
+        <button type="button" class="primary" data-testid="findings-reload-and-capture" onClick={props.onReloadAndCapture}>
+          Reload and capture
+        </button>
+      </div>
+    );
+  }
+  if (!props.imported && status === 'restricted') {
+    return (
+      <div class="findings-state" data-testid="findings-state" data-state="restricted">
+        Nothing to analyse: browsers do not let extensions capture on this page. Open your app in this tab.
+      </div>
+    );
+  }
+  if (!props.imported && status === 'connecting') {
+    return (
+      <div class="findings-state" data-testid="findings-state" data-state="connecting">
+        Connecting to Claimscope’s background…
+      </div>
+    );
+  }
+  if (snapshot.eventCount === 0 && snapshot.connections.length === 0) {
+    return (
+      <div class="findings-state" data-testid="findings-state" data-state="no-traffic">
+        No Supabase traffic yet. Findings appear here as soon as the page opens a Realtime socket or calls Supabase over HTTP.
+      </div>
+    );
+  }
+  const counts = `${plural(snapshot.connections.length, 'socket')}, ${plural(snapshot.channels.length, 'channel')}`;
+  if (analysis.kind === 'pending') {
+    return (
+      <div class="findings-state" data-testid="findings-state" data-state="analysing">
+        {counts}: analysing the captured session…
+      </div>
+    );
+  }
+  const notes = props.history.filter((e) => e.state === 'active' && e.finding.severity === 'info').length;
+  const resolved = props.history.filter((e) => e.state === 'resolved').length;
+  if (props.problems === 0) {
+    return (
+      <div class="findings-state ok" data-testid="findings-state" data-state="healthy">
+        {counts}, no problems found
+        {notes > 0 ? ` (${plural(notes, 'note')} below)` : ''}
+        {resolved > 0 ? ` · ${plural(resolved, 'earlier finding')} resolved` : ''}.
+      </div>
+    );
+  }
+  return (
+    <div class="findings-state" data-testid="findings-state" data-state="problems" data-problems={props.problems}>
+      {counts} · {plural(props.problems, 'problem')}
+      {resolved > 0 ? ` · ${resolved.toLocaleString()} resolved` : ''}
+    </div>
+  );
+}
+
+function FindingGroupBlock(props: FindingsViewProps & { group: FindingGroup }) {
+  const { group } = props;
+  const resolved = group.entries.length - group.active;
+  const codeOf = new Map(props.history.map((e) => [e.key, e.finding.code]));
+  return (
+    <section class="finding-group" data-testid="finding-group" data-code={group.code} data-count={group.entries.length} data-active={group.active} aria-label={FINDING_CODES[group.code].title}>
+      <h3 class="finding-group-title">
+        <span class={`badge sev-${group.severity}`}>{group.severity}</span>
+        <span class="code">{group.code}</span>
+        <span class="title">{FINDING_CODES[group.code].title}</span>
+        <span class="count" data-testid="finding-group-count">
+          {group.entries.length}
+          {resolved > 0 ? ` (${group.active} active, ${resolved} resolved)` : ''}
+        </span>
+      </h3>
+      {group.entries.map((e) => (
+        <FindingRow
+          entry={e}
+          key={e.key}
+          selected={props.selected === e.key}
+          resolvedByCode={e.resolvedBy ? codeOf.get(e.resolvedBy) : undefined}
+          onSelect={() => props.onSelect(props.selected === e.key ? undefined : e.key)}
+          onEvidence={(link) => props.onEvidence(e, link)}
+        />
+      ))}
+    </section>
+  );
+}
+
+function FindingRow(props: { entry: FindingEntry; selected: boolean; resolvedByCode?: string; onSelect: () => void; onEvidence: (link: EvidenceLink) => void }) {
+  const { entry, selected } = props;
   const f = entry.finding;
+  const e = f.evidence;
   const resolved = entry.state === 'resolved';
+  const links = evidenceLinks(f);
   return (
     <div
-      class={`card finding ${f.severity}${resolved ? ' resolved' : ''}`}
+      class={`card finding ${f.severity}${resolved ? ' resolved' : ''}${selected ? ' selected' : ''}`}
       data-testid="finding-row"
       data-code={f.code}
       data-severity={f.severity}
       data-state={entry.state}
+      aria-selected={selected}
+      aria-expanded={selected}
     >
-      <div class="card-title">
+      {/* The row's head is the control: the evidence buttons below stay separate buttons. */}
+      <button type="button" class="finding-head" data-testid="finding-select" onClick={props.onSelect} aria-label={`${f.severity} ${f.code}: ${FINDING_CODES[f.code].title}`}>
         <span class={`badge sev-${f.severity}`}>{f.severity}</span>
-        <span class="code">{f.code}</span>
-        {f.time !== null && <span class="time">{formatTime(f.time)}</span>}
-        {f.confirmedByServer && <span class="badge">confirmed by the server</span>}
+        <span class="time" data-testid="finding-time">{formatTime(whenOf(entry))}</span>
+        {e.topic !== undefined && (
+          <span class="channel captured" data-testid="finding-channel">
+            {capturedText(e.topic, 200)}
+          </span>
+        )}
         {resolved && <span class="badge" data-testid="finding-resolved">resolved</span>}
-      </div>
+        {f.confirmedByServer && <span class="badge">confirmed by the server</span>}
+        {/* Messages quote captured values (topics, reasons, claims): capped and escaped. */}
+        <span class="finding-message captured">{capturedText(f.message, 2_000)}</span>
+      </button>
       {resolved && (
-        <p class="muted" data-testid="finding-resolution" data-resolved-by={resolvedByCode ?? ''}>
+        <p class="muted" data-testid="finding-resolution" data-resolved-by={props.resolvedByCode ?? ''}>
           Resolved at {formatTime(entry.resolvedAt ?? 0)}: {entry.resolvedWhy}
-          {resolvedByCode ? ` (see ${resolvedByCode})` : ''}
+          {props.resolvedByCode ? ` (see ${props.resolvedByCode})` : ''}
         </p>
       )}
-      {/* Messages quote captured values (topics, reasons, claims): capped and escaped. */}
-      <p class="finding-message captured">{capturedText(f.message, 2_000)}</p>
-      {f.cause && <p class="muted captured">Cause: {capturedText(f.cause, 4_000)}</p>}
-      {f.fix && <p class="captured">Fix: {capturedText(f.fix, 2_000)}</p>}
-      {f.evidence.serverText && (
+      {f.cause && (
+        <p class={`muted captured${selected ? '' : ' one-line'}`} data-testid="finding-cause" title={selected ? undefined : capturedText(f.cause, 4_000)}>
+          Cause: {capturedText(f.cause, 4_000)}
+        </p>
+      )}
+      {f.fix && (
+        <p class="captured" data-testid="finding-fix">
+          Fix: {capturedText(f.fix, 2_000)}
+        </p>
+      )}
+      {e.serverText && (
         <p class="muted">
-          Server said: <code class="captured">{capturedText(f.evidence.serverText, 1_100)}</code>
+          Server said: <code class="captured">{capturedText(e.serverText, 1_100)}</code>
         </p>
       )}
-      {(f.evidence.topic || f.evidence.conn) && (
-        <p class="muted captured">
-          {f.evidence.topic ? `channel ${capturedText(f.evidence.topic)}` : ''}
-          {f.evidence.conn ? ` · socket ${f.evidence.conn}` : ''}
-          {f.evidence.frameSeq !== undefined ? ` · frame #${f.evidence.frameSeq}` : ''}
+      {selected && (e.conn !== undefined || e.useCount !== undefined) && (
+        <p class="muted captured" data-testid="finding-where">
+          {e.conn !== undefined ? `socket ${e.conn}` : ''}
+          {e.useCount !== undefined ? `${e.conn !== undefined ? ' · ' : ''}token used ${plural(e.useCount, 'time')}` : ''}
+          {e.uses && e.uses.length > 0 ? ` (${e.uses.map((u) => `${u.kind}${u.topic ? ` on ${u.topic}` : ''}${u.path ? ` ${u.path}` : ''} ×${u.count}`).join(', ')}${e.usesOmitted ? `, ${e.usesOmitted} more` : ''})` : ''}
         </p>
+      )}
+      {links.length > 0 && (
+        <div class="finding-evidence">
+          Evidence:
+          {links.map((l) => (
+            <button type="button" class="link" data-testid="finding-evidence" data-kind={l.kind} key={l.kind} onClick={() => props.onEvidence(l)}>
+              {capturedText(l.text, 200)}
+            </button>
+          ))}
+        </div>
       )}
     </div>
   );
