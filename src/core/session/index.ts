@@ -45,6 +45,9 @@ export {
 } from './token-view';
 export { replyReason, serverAnswer, type Comparison, type MatchState, type ServerAnswer } from './verdicts';
 export { toldApp, type AppStatus, type ToldApp } from './told-app';
+// The records the views render (types only) and the one capped serializer of captured values.
+export type { ChannelRecord, ConnectionRecord, DecodedFrame, JoinAttempt } from '../realtime';
+export { safeJsonText } from '../safe-json';
 export { compileFrameSearch, regexRisk, regexRowCap, type FrameSearch } from './frame-search';
 export { type FrameLink } from './frame-links';
 export { hexDump, jsonChildren, jsonNode, treeValue, HEX_VIEW_BYTES, TREE_PAGE, type JsonNode, type JsonNodeKind } from './payload-view';

@@ -1,15 +1,24 @@
-// Channels: one card per channel instance (connection, topic, join_ref), with its phase and every
-// join attempt: whether it carried a token, and what the server replied (or that it never did).
-// With the claims engine's answers: the effective channel token the server is judging (and where it
-// came from), its countdown, and the predicted verdict of the latest join next to the server's
-// actual reply, marked matched or differed.
+// Channels: one card per channel instance (connection, topic, join_ref), with its phase, private or
+// public, what the app was told, and every join attempt: whether it carried a token, and what the
+// server replied (or that it never did). With the claims engine's answers: the effective channel
+// token the server is judging (and where it came from), its live countdown to the server's close at
+// exp, the predicted verdict of the latest join next to the server's actual reply, and the socket's
+// client. From the records: the last error the server reported with Claimscope's reading of it, and
+// the Postgres Changes subscription (core/session/channel-view.ts).
 
-import type { ChannelRecord, ConnectionRecord, JoinAttempt } from '../../core/realtime';
 import {
   channelKeyString,
   channelPhaseDisplay,
+  lastServerError,
   maskSecret,
+  postgresChangesStatus,
+  replyReason,
+  safeJsonText,
   toldApp,
+  type ChannelRecord,
+  type ConnectionRecord,
+  type ConnectionVerdict,
+  type JoinAttempt,
   type ToldApp,
   type AnalysisState,
   type ChannelPhaseDisplay,
@@ -17,10 +26,10 @@ import {
   type EngineResult,
   type SessionSnapshot,
 } from '../../core/session';
-import { safeJsonText } from '../../core/safe-json';
 import { capturedText, formatTime } from '../../ui/format';
 import { useTicker } from './useAnalysis';
 import { Conditions, Countdown, joinVerdictText, MatchMark } from '../../ui/VerdictText';
+import './channels.css';
 
 export function ChannelsView({
   snapshot,
@@ -45,7 +54,18 @@ export function ChannelsView({
         const key = channelKeyString(channel.key);
         const phase = channelPhaseDisplay(channel, connections.get(channel.key.conn), lookup);
         const told = toldApp(channel, connections.get(channel.key.conn));
-        return <ChannelCard channel={channel} phase={phase} told={told} verdict={result?.channels.get(key)} result={result} now={now} key={key} />;
+        return (
+          <ChannelCard
+            channel={channel}
+            phase={phase}
+            told={told}
+            verdict={result?.channels.get(key)}
+            connection={result?.connections.get(channel.key.conn)}
+            result={result}
+            now={now}
+            key={key}
+          />
+        );
       })}
     </div>
   );
@@ -56,6 +76,7 @@ function ChannelCard({
   phase,
   told,
   verdict,
+  connection,
   result,
   now,
 }: {
@@ -63,10 +84,14 @@ function ChannelCard({
   phase: ChannelPhaseDisplay;
   told: ToldApp[];
   verdict?: ChannelVerdict;
+  connection?: ConnectionVerdict;
   result?: EngineResult;
   now: number;
 }) {
   const { key } = channel;
+  const latest = channel.attempts[channel.attempts.length - 1];
+  const serverError = lastServerError(channel);
+  const postgres = postgresChangesStatus(channel);
   return (
     <div
       class={`card channel ${phase.phase}`}
@@ -81,6 +106,20 @@ function ChannelCard({
           {phase.label}
         </span>
         <span class="topic captured">{capturedText(key.topic)}</span>
+        {latest && (
+          <span
+            class={`badge ${latest.private ? 'private' : 'public'}`}
+            data-testid="channel-privacy"
+            data-private={String(latest.private)}
+            title={
+              latest.private
+                ? 'Joined with config.private: the server checks the realtime.messages RLS policies for this topic'
+                : 'Public channel: anyone with the project’s anon key can join it'
+            }
+          >
+            {latest.private ? 'private' : 'public'}
+          </span>
+        )}
       </div>
       <div class="card-facts">
         <span>socket {key.conn}</span>
@@ -100,6 +139,36 @@ function ChannelCard({
         <p class="muted">Analysing the channel token…</p>
       )}
       {told.length > 0 && <AppStatusLine told={told} />}
+      {serverError && (
+        <div class="server-error" data-testid="channel-server-error" data-source={serverError.source} data-said={serverError.said}>
+          <span class="muted">Last server error ({formatTime(serverError.time)}, {SERVER_ERROR_SOURCE[serverError.source]}): </span>
+          <code class="captured">{capturedText(serverError.text)}</code>
+          <div class="diagnosis">{capturedText(serverError.explanation, 2_000)}</div>
+        </div>
+      )}
+      {postgres.state !== 'none' && (
+        <div class={`postgres-status ${postgres.state}`} data-testid="postgres-changes" data-state={postgres.state} data-bindings={postgres.bindings}>
+          <span class="muted">Postgres Changes: </span>
+          {postgres.text}
+          {postgres.serverText !== undefined && (
+            <>
+              {' — server: '}
+              <code class="captured">{capturedText(postgres.serverText)}</code>
+            </>
+          )}
+        </div>
+      )}
+      {connection && (
+        <div class="client-line" data-testid="channel-client" data-client={connection.client}>
+          <span class="muted">Client: </span>
+          <span class="captured">{capturedText(connection.client)}</span>
+          {connection.clientNotes.map((note, i) => (
+            <div class="warn" key={i} data-testid="channel-client-note">
+              {capturedText(note, 2_000)}
+            </div>
+          ))}
+        </div>
+      )}
       <ol class="attempts">
         {channel.attempts.map((attempt, i) => (
           <AttemptLine attempt={attempt} index={i} key={i} />
@@ -117,6 +186,12 @@ function ChannelCard({
     </div>
   );
 }
+
+const SERVER_ERROR_SOURCE: Record<string, string> = {
+  'join-reply': 'join refused',
+  system: 'system message',
+  phx_error: 'phx_error',
+};
 
 const SOURCE_WORDS: Record<string, string> = {
   'join-access-token': 'the join’s access_token',
@@ -234,7 +309,8 @@ function AppStatusLine({ told }: { told: ToldApp[] }) {
 
 function AttemptLine({ attempt, index }: { attempt: JoinAttempt; index: number }) {
   const status = attempt.status ?? (attempt.reply ? attempt.reply.status : 'awaiting-reply');
-  const reason = replyReason(attempt.reply?.response);
+  // The server's words for a refusal (verdicts.ts replyReason, shared with the verdict line).
+  const reason = attempt.reply && attempt.reply.status !== 'ok' ? replyReason(attempt.reply.response) : undefined;
   return (
     <li class={`attempt ${status}`} data-testid="join-attempt" data-status={status}>
       <span class="time">{formatTime(attempt.frame.time)}</span> join #{index + 1} (ref {String(attempt.ref)}
@@ -268,15 +344,6 @@ function tokenText(attempt: JoinAttempt): string {
   if (typeof value !== 'string') return `${field} = ${capturedText(safeJsonText(value, { maxDepth: 8, maxLength: 200 }), 200)}`;
   if (value === '') return `${field} = "" (empty)`;
   return `${field} ${capturedText(maskSecret(value))}`;
-}
-
-function replyReason(response: unknown): string | undefined {
-  if (typeof response === 'string') return response;
-  if (response && typeof response === 'object') {
-    const r = response as Record<string, unknown>;
-    for (const field of ['reason', 'error', 'message']) if (typeof r[field] === 'string') return r[field] as string;
-  }
-  return undefined;
 }
 
 function systemText(payload: unknown): string {
