@@ -6,7 +6,7 @@ const frame = { kind: 'ws-frame', docId: 'd', seq: 4, time: 1, conn: 'd:1', dir:
 
 describe('panel UI state', () => {
   it('opens on Findings (the engine runs) with heartbeats shown and keys masked', () => {
-    expect(INITIAL_UI).toEqual({ view: 'findings', filterText: '', showHeartbeats: true, revealKeys: false });
+    expect(INITIAL_UI).toEqual({ view: 'findings', filterText: '', showHeartbeats: true, revealKeys: false, frameFilter: { regex: false, errorsOnly: false } });
     expect(ENGINE_VIEWS.has(INITIAL_UI.view)).toBe(true);
     expect(ENGINE_VIEWS.has('frames')).toBe(false);
   });
@@ -36,6 +36,16 @@ describe('panel UI state', () => {
   it('returns the same state when nothing changes (no re-render)', () => {
     expect(reduceUi(INITIAL_UI, { type: 'view', view: 'findings' })).toBe(INITIAL_UI);
     expect(reduceUi(INITIAL_UI, { type: 'cleared' })).toBe(INITIAL_UI);
+  });
+
+  it('keeps the frame filters, clears them all at once, and a revealed frame is never hidden by them', () => {
+    let s = reduceUi(INITIAL_UI, { type: 'frame-filter', patch: { dir: 'sent', regex: true } });
+    s = reduceUi(s, { type: 'frame-filter', patch: { errorsOnly: true, topic: 'realtime:room1' } });
+    s = reduceUi(reduceUi(s, { type: 'filter', text: 'expired' }), { type: 'show-heartbeats', on: false });
+    expect(s.frameFilter).toEqual({ dir: 'sent', topic: 'realtime:room1', regex: true, errorsOnly: true });
+    expect(reduceUi(s, { type: 'frame-filter', patch: { dir: undefined } }).frameFilter.dir).toBeUndefined();
+    expect(reduceUi(s, { type: 'clear-frame-filters' })).toMatchObject({ filterText: '', showHeartbeats: true, frameFilter: { regex: false, errorsOnly: false } });
+    expect(reduceUi(s, { type: 'reveal', target: { kind: 'frame', frame } }).frameFilter).toEqual({ regex: false, errorsOnly: false });
   });
 
   it('toggles reveal-keys and heartbeats independently', () => {

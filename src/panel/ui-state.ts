@@ -29,7 +29,20 @@ export interface PanelUiState {
   request?: string;
   /** The token revealed from a finding (open and highlighted in the Tokens view). */
   token?: string;
+  /** The Frames view's other filters: direction, topic, event, regex, errors only (issue 11 item 3). */
+  frameFilter: FrameFacetFilter;
 }
+
+export interface FrameFacetFilter {
+  dir?: 'sent' | 'received';
+  topic?: string;
+  event?: string;
+  /** The filter text is a regular expression. */
+  regex: boolean;
+  errorsOnly: boolean;
+}
+
+export const NO_FRAME_FACETS: FrameFacetFilter = { regex: false, errorsOnly: false };
 
 export type PanelUiAction =
   | { type: 'view'; view: ViewName }
@@ -41,11 +54,14 @@ export type PanelUiAction =
   | { type: 'select-finding'; key: string | undefined }
   /** Show a finding's evidence: its view opens on it (a frame hidden by the filter is shown). */
   | { type: 'reveal'; target: EvidenceTarget; finding?: string }
+  | { type: 'frame-filter'; patch: Partial<FrameFacetFilter> }
+  /** Esc in the filter box, or "Clear filters": every frame filter back to showing everything. */
+  | { type: 'clear-frame-filters' }
   /** The user pressed Clear: nothing captured before it may stay on screen. */
   | { type: 'cleared' };
 
 // Findings first: what is wrong is what a person opening the panel needs (issue 11 item 1).
-export const INITIAL_UI: PanelUiState = { view: 'findings', filterText: '', showHeartbeats: true, revealKeys: false };
+export const INITIAL_UI: PanelUiState = { view: 'findings', filterText: '', showHeartbeats: true, revealKeys: false, frameFilter: NO_FRAME_FACETS };
 
 /** Views that show the claims engine's answers: the engine runs only while one is open. */
 export const ENGINE_VIEWS: ReadonlySet<ViewName> = new Set(['connections', 'channels', 'tokens', 'findings']);
@@ -67,10 +83,14 @@ export function reduceUi(state: PanelUiState, action: PanelUiAction): PanelUiSta
     case 'reveal': {
       const finding = action.finding ?? state.finding;
       const t = action.target;
-      if (t.kind === 'frame') return { ...state, finding, view: 'frames', selected: t.frame, filterText: '', showHeartbeats: true };
+      if (t.kind === 'frame') return { ...state, finding, view: 'frames', selected: t.frame, filterText: '', showHeartbeats: true, frameFilter: NO_FRAME_FACETS };
       if (t.kind === 'request') return { ...state, finding, view: 'http', request: t.key };
       return { ...state, finding, view: 'tokens', token: t.label };
     }
+    case 'frame-filter':
+      return { ...state, frameFilter: { ...state.frameFilter, ...action.patch } };
+    case 'clear-frame-filters':
+      return { ...state, filterText: '', showHeartbeats: true, frameFilter: NO_FRAME_FACETS };
     case 'deselect':
       return state.selected === undefined ? state : { ...state, selected: undefined };
     case 'cleared':
