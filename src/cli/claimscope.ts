@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { GATEWAY_TOKEN_NOTE, hasError, parseClaimValidators, parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../core/analysis/index';
 import { isoOf } from '../core/session/index';
 import { judgePastedToken, type PastedToken, type Verdicts } from '../core/session';
-import { bugReportMarkdown, importFile, openImported } from '../core/export';
+import { bugReportMarkdown, importBytes, importFile, openImported } from '../core/export';
 import { version as CLI_VERSION } from '../../package.json';
 import { SEVERITY_RANK, type Finding } from '../core/rules/catalogue';
 import { safeJson, safeJsonText, visibleText, type SafeJsonOptions } from '../core/safe-json';
@@ -25,6 +25,8 @@ export interface CliIo {
   stderr(text: string): void;
   readStdin(): Promise<string>;
   readFile(path: string): Promise<string>;
+  /** A file's bytes (analyze reads Playwright's .zip HARs); without it, analyze reads text. */
+  readBytes?(path: string): Promise<Uint8Array>;
   now(): number;
   /** An environment variable (CLAIMSCOPE_SECRET…); absent: none is read. */
   env?(name: string): string | undefined;
@@ -96,7 +98,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run the session core on a Claimscope session file or any HAR and list its findings by severity',
     description:
       "Reads a Claimscope session file (the panel's Export) or a HAR with WebSocket frames (_webSocketMessages:\n" +
-      "Chrome DevTools' \"Save all as HAR\", Playwright's recordHar), replays it into the session core and analyses it\n" +
+      "Chrome DevTools' \"Save all as HAR\", Playwright's recordHar, its .zip mode too), replays it into the session core and analyses it\n" +
       'at the recorded time (--at overrides), as the panel would. - reads the file from stdin.',
     options: {
       validators: VALIDATORS_OPTION,
@@ -447,14 +449,14 @@ async function analyzeCommand(values: OptionValues, positionals: string[], io: C
     throw new UsageError(positionals.length === 0 ? 'no file given (pass a session file or HAR, or - to read stdin)' : 'give exactly one file', 'analyze');
   }
   const path = positionals[0];
-  let text: string;
+  let input: string | Uint8Array;
   try {
-    text = path === '-' ? await io.readStdin() : await io.readFile(path);
+    input = path === '-' ? await io.readStdin() : io.readBytes ? await io.readBytes(path) : await io.readFile(path);
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const format = analyzeFormat(values);
-  const imported = importFile(text);
+  const imported = typeof input === 'string' ? importFile(input) : await importBytes(input);
   if ('error' in imported) throw new UsageError(`${path}: ${imported.error}`);
 
   const project: ProjectKnowledge = {};
@@ -589,6 +591,7 @@ const nodeIo: CliIo = {
     return Buffer.concat(chunks).toString('utf8');
   },
   readFile: (path) => readFile(path, 'utf8'),
+  readBytes: async (path) => new Uint8Array(await readFile(path)),
   now: () => Date.now(),
   env: (name) => process.env[name],
 };

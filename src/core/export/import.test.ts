@@ -111,7 +111,7 @@ describe('importFile: corrupt or foreign input', () => {
     ['truncated session file', good.slice(0, good.length / 2), /cut short/],
     ['truncated HAR', harOf(fx.events, 's').slice(0, 500), /cut short/],
     ['binary junk', junk, /binary data/],
-    ['zip', 'PK\u0003\u0004\u0014\u0000\u0000\u0000', /binary data/],
+    ['zip read as text', 'PK\u0003\u0004\u0014\u0000\u0000\u0000', /zip archive read as text/],
     ['plain text', 'hello world', /does not start with a JSON object/],
     ['JSON array', '[1,2]', /does not start with a JSON object/],
     ['foreign JSON', '{"hello":1}', /neither a Claimscope session file .* nor a HAR/],

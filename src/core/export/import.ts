@@ -9,6 +9,7 @@ import type { CapturedEvent, CapturedEventBody, CapturedRequestHeaders, PageLife
 import { isSupabaseHttpUrl } from '../model';
 import { Session } from '../session';
 import { frameBody } from '../session/devtools-merge';
+import { harFromPlaywrightZip, isZip } from './har-zip';
 import { parseHarSocket } from '../session/har-sockets';
 import { validateAgainst } from './schema';
 import { SESSION_FORMAT, SESSION_VERSION, type AnalysisSettings, type SessionFileV1 } from './session-file';
@@ -43,6 +44,25 @@ export function importFile(text: string): ImportResult {
   }
 }
 
+/**
+ * Reads a file's bytes: a Playwright recordHar `.zip` (har-zip.ts puts its socket messages back
+ * into the HAR), else the text of a session file or a HAR as importFile reads it. Never throws.
+ */
+export async function importBytes(bytes: Uint8Array): Promise<ImportResult> {
+  try {
+    if (isZip(bytes)) {
+      const har = await harFromPlaywrightZip(bytes);
+      if ('error' in har) return { error: har.error };
+      const result = importFile(har.text);
+      if ('error' in result) return result;
+      return { events: result.events, meta: { ...result.meta, producer: `${result.meta.producer} (.zip)` } };
+    }
+    return importFile(new TextDecoder('utf-8').decode(bytes));
+  } catch (err) {
+    return { error: `could not read the file: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
 /** A Session fed with the file's events and analysed at the recorded time. */
 export async function openImported(imported: { events: CapturedEvent[]; meta: ImportMeta }, tabId = -1): Promise<Session> {
   const session = new Session({ tabId, maxEvents: Math.max(200_000, imported.events.length), maxBytes: Number.MAX_SAFE_INTEGER });
@@ -56,7 +76,8 @@ function read(text: string): ImportResult {
   if (body.trim() === '') return { error: 'the file is empty' };
   // eslint-disable-next-line no-control-regex
   if (/\u0000/.test(body.slice(0, 4096)) || (body.slice(0, 4096).match(/\uFFFD/g)?.length ?? 0) > 8) {
-    return { error: 'this is binary data, not a session file or a HAR (a .zip HAR must be unzipped: use the .har inside)' };
+    if (body.startsWith('PK\u0003\u0004')) return { error: 'this is a zip archive read as text: open the file itself (Import, or claimscope analyze FILE.zip) to read a Playwright recordHar .zip' };
+    return { error: 'this is binary data, not a session file, a HAR or a Playwright HAR .zip' };
   }
   const first = body.trimStart()[0];
   if (first !== '{') return { error: 'this is not a session file or a HAR: it does not start with a JSON object' };
@@ -134,7 +155,7 @@ function readHar(log: Record<string, unknown>): ImportResult {
     if (parsed.kind === 'socket') {
       const s = parsed.socket;
       const conn = `${HAR_DOC}:${++sockets}`;
-      if (!s.framesVisible) warnings.push(`no frames for the socket ${shortUrl(s.url)}: this HAR keeps none (Firefox's HAR has no _webSocketMessages; Playwright's .zip mode stores them apart: record with a .har path)`);
+      if (!s.framesVisible) warnings.push(`no frames for the socket ${shortUrl(s.url)}: this HAR keeps none (Firefox's HAR has no _webSocketMessages; in Playwright's .zip mode they are in a .jsonl beside the .har: import the .zip itself)`);
       if (s.unreadableMessages > 0) warnings.push(`${s.unreadableMessages} message(s) of ${shortUrl(s.url)} could not be read`);
       push(s.startedAt, { kind: 'ws-connecting', conn, url: s.url, protocols: [] });
       const date = headerOf(isRecord(entry) ? entry.response : undefined, 'date');

@@ -10,7 +10,7 @@
 // panel as it was and says why in one line.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { bugReportMarkdown, exportHar, exportSession, importFile, openImported, type AnalysisSettings, type ImportMeta, type RedactionReport } from '../../core/export';
+import { bugReportMarkdown, exportHar, exportSession, importBytes, openImported, type AnalysisSettings, type ImportMeta, type RedactionReport } from '../../core/export';
 import type { CapturedEvent } from '../../core/model';
 import type { Session } from '../../core/session';
 import { copyText } from '../copy';
@@ -120,16 +120,16 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
         setStatus({ kind: 'error', text: `${file.name}: ${mb(file.size)} is more than Claimscope imports (${mb(MAX_IMPORT_BYTES)}). Nothing in the panel changed.` });
         return;
       }
-      let text: string;
+      let bytes: Uint8Array;
       try {
-        text = await readWithProgress(file, (done) => setStatus({ kind: 'busy', text: `Reading ${file.name}: ${Math.round(done * 100)}% of ${mb(file.size)}`, progress: done }));
+        bytes = await readWithProgress(file, (done) => setStatus({ kind: 'busy', text: `Reading ${file.name}: ${Math.round(done * 100)}% of ${mb(file.size)}`, progress: done }));
       } catch (err) {
         setStatus({ kind: 'error', text: `${file.name}: could not be read (${message(err)}). Nothing in the panel changed.` });
         return;
       }
       setStatus({ kind: 'busy', text: `Checking ${file.name}…`, progress: 1 });
       await nextFrame();
-      const result = importFile(text);
+      const result = await importBytes(bytes);
       if ('error' in result) {
         setStatus({ kind: 'error', text: `${file.name}: ${result.error}. Nothing in the panel changed.` });
         return;
@@ -211,7 +211,7 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
       <input
         ref={input}
         type="file"
-        accept=".json,.har,application/json"
+        accept=".json,.har,.zip,application/json,application/zip"
         data-testid="import-input"
         style={{ display: 'none' }}
         onChange={(e) => {
@@ -350,17 +350,15 @@ function countsOf(events: readonly CapturedEvent[]): Preview['counts'] {
  * The file's text, read in chunks so a big file shows progress and the panel keeps painting
  * between chunks (one `file.text()` of 50 MB would give no sign of life until it is done).
  */
-async function readWithProgress(file: File, onProgress: (done: number) => void): Promise<string> {
-  const decoder = new TextDecoder('utf-8');
-  const parts: string[] = [];
+async function readWithProgress(file: File, onProgress: (done: number) => void): Promise<Uint8Array> {
+  const bytes = new Uint8Array(file.size);
   for (let at = 0; at < file.size; at += READ_CHUNK_BYTES) {
-    const chunk = await file.slice(at, at + READ_CHUNK_BYTES).arrayBuffer();
-    parts.push(decoder.decode(chunk, { stream: true }));
+    const chunk = new Uint8Array(await file.slice(at, at + READ_CHUNK_BYTES).arrayBuffer());
+    bytes.set(chunk, at);
     onProgress(Math.min(1, (at + chunk.byteLength) / file.size));
     await nextFrame();
   }
-  parts.push(decoder.decode());
-  return parts.join('');
+  return bytes;
 }
 
 /** Lets the browser paint (the status, the progress bar) before the next piece of work. */
