@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: build the extension and the demo app, start the local Realtime+Auth server serving
-// the demo, and open Chromium with the extension loaded and DevTools open on the demo page.
+// the demo, and open Chromium with the extension loaded and DevTools open on the demo page, on the
+// Claimscope panel (over CDP on Chromium's --remote-debugging-pipe: scripts/devtools-panel.mjs).
 //
 //   npm start                        headed Chromium (needs a display)
 //   CLAIMSCOPE_HEADLESS=1 npm start  headless Chromium; prints the demo URL and a DevTools endpoint
@@ -113,6 +114,7 @@ if (opt.launch && !existsSync(join(extensionDir, 'manifest.json'))) fail(`${exte
 // ---- 3. Server (TypeScript, loaded in this process through tsx). ----
 const { tsImport } = await import('tsx/esm/api');
 const { startDemoServer } = await tsImport('./start-server.ts', import.meta.url);
+const { openClaimscopePanel, PipeCdp } = await import('./devtools-panel.mjs');
 let demo;
 try {
   demo = await startDemoServer({ port: opt.port, appDir });
@@ -163,6 +165,8 @@ if (!opt.launch) {
     `--disable-extensions-except=${ext}`,
     `--load-extension=${ext}`,
     '--auto-open-devtools-for-tabs',
+    // CDP on file descriptors 3 and 4 (no port): to switch DevTools to the Claimscope panel.
+    '--remote-debugging-pipe',
     '--no-first-run',
     '--no-default-browser-check',
     '--disable-component-update',
@@ -176,7 +180,8 @@ if (!opt.launch) {
   chromeArgs.push(demo.realisticAppUrl);
 
   say(`launching ${chrome}${opt.headless ? ' (headless)' : ''} with ${ext}`);
-  browser = spawn(chrome, chromeArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
+  browser = spawn(chrome, chromeArgs, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  const cdp = new PipeCdp(browser.stdio[3], browser.stdio[4]);
   let stderrTail = '';
   browser.stderr.on('data', (d) => {
     stderrTail = (stderrTail + d.toString()).slice(-4000);
@@ -196,12 +201,20 @@ if (!opt.launch) {
     }
   });
   void reportDemoSocket();
+  try {
+    const { steps } = await openClaimscopePanel(cdp, { pageUrl: demo.realisticAppUrl.replace(/[?#].*$/, '') });
+    say(`DevTools is open on the Claimscope panel (${steps} step${steps === 1 ? '' : 's'} from Elements)`);
+  } catch (e) {
+    if (!stopping) say(`could not switch DevTools to the Claimscope panel (${e instanceof Error ? e.message : String(e)}); pick it by hand: the "Claimscope" tab, or » when DevTools is narrow`);
+  } finally {
+    cdp.release();
+  }
   if (opt.headless) {
     const endpoint = await devToolsEndpoint(profileDir);
     if (endpoint) say(`headless Chromium DevTools endpoint: ${endpoint}  (chrome://inspect → Configure → 127.0.0.1:${new URL(endpoint).port})`);
     say('headless: the demo page is open in the headless browser. Ctrl-C to stop.');
   } else {
-    say('Chromium is open on the demo with DevTools; pick the "Claimscope" panel. Ctrl-C here or close the browser to stop.');
+    say('Chromium is open on the demo with DevTools. Ctrl-C here or close the browser to stop.');
   }
 }
 
