@@ -2,7 +2,7 @@
 // capture-status banner, and one view at a time. Everything captured is rendered as text nodes.
 
 import { useEffect, useMemo, useReducer, useState } from 'preact/hooks';
-import { frameList, httpList } from '../core/session';
+import { httpList } from '../core/session';
 import type { PanelController } from './controller';
 import { ChannelsView } from './components/ChannelsView';
 import { ConnectionsView } from './components/ConnectionsView';
@@ -19,7 +19,11 @@ import { StatusBanner } from './components/StatusBanner';
 import { TokensView } from './components/TokensView';
 import { useAnalysis } from './components/useAnalysis';
 import { useControllerUpdates } from './useControllerUpdates';
+import { FILTER_INPUT_ID, usePanelKeyboard } from './keyboard';
 import { ENGINE_VIEWS, INITIAL_UI, reduceUi, type ViewName } from './ui-state';
+
+/** The view tabs in toolbar order (arrow keys follow it). */
+const VIEW_ORDER: readonly ViewName[] = ['findings', 'frames', 'connections', 'channels', 'tokens', 'http', 'settings'];
 
 export function App({ controller }: { controller: PanelController }) {
   // An imported file is shown read-only instead of the live session (which keeps capturing).
@@ -45,19 +49,22 @@ export function App({ controller }: { controller: PanelController }) {
   const [evidenceProblem, setEvidenceProblem] = useState<string | undefined>(undefined);
   const analysis = useAnalysis(session, snapshot, ENGINE_VIEWS.has(view) && !imported);
   const keysBar = <ProjectKeys connections={snapshot.connections} keys={keys} />;
-  const frames = useMemo(
-    () => (view === 'frames' ? frameList(snapshot.rows, session.catalog, { text: filterText, showHeartbeats }) : undefined),
-    [snapshot.contentVersion, view, filterText, showHeartbeats],
-  );
   const http = useMemo(() => (view === 'http' ? httpList(snapshot.rows) : undefined), [snapshot.contentVersion, view]);
   const drops = snapshot.drops;
   const totalDrops = drops.storeDroppedEvents + drops.panelDroppedEvents + drops.lostBeforePanel;
+
+  // `/`, Esc and the tabs' arrow keys (keyboard.ts); lists handle their own arrows and Enter.
+  usePanelKeyboard(ui, dispatch, VIEW_ORDER);
 
   const tab = (name: ViewName, label: string, count?: number) => (
     <button
       type="button"
       role="tab"
+      id={`tab-${name}`}
       aria-selected={view === name}
+      aria-controls="view-panel"
+      // One tab stop for the tab list: arrows move between tabs (WAI-ARIA tabs).
+      tabIndex={view === name ? 0 : -1}
       class={view === name ? 'tab selected' : 'tab'}
       data-testid={`view-${name}`}
       onClick={() => dispatch({ type: 'view', view: name })}
@@ -71,7 +78,7 @@ export function App({ controller }: { controller: PanelController }) {
     <div class="panel">
       <div class="toolbar" role="toolbar">
         <span class="brand">Claimscope</span>
-        <nav role="tablist">
+        <nav role="tablist" class="views" aria-label="Views">
           {tab('findings', 'Findings', snapshot.findings.filter((e) => e.state === 'active' && e.finding.severity !== 'info').length || undefined)}
           {tab('frames', 'Frames')}
           {tab('connections', 'Connections', snapshot.connections.length)}
@@ -83,8 +90,10 @@ export function App({ controller }: { controller: PanelController }) {
         <input
           type="search"
           class="filter"
-          placeholder="Filter topic, event, payload"
+          id={FILTER_INPUT_ID}
+          placeholder="Filter topic, event, payload  ( / )"
           aria-label="Filter frames by topic, event or payload"
+          aria-keyshortcuts="/"
           data-testid="filter-input"
           value={filterText}
           onInput={(e) => dispatch({ type: 'filter', text: (e.currentTarget as HTMLInputElement).value })}
@@ -163,13 +172,17 @@ export function App({ controller }: { controller: PanelController }) {
         <StatusBanner controller={controller} snapshot={snapshot} />
       )}
       <SettingsProblem store={settings.store} state={settings.state} onOpen={() => dispatch({ type: 'view', view: 'settings' })} />
-      <main class="view">
-        {view === 'frames' && frames && (
+      <div class="view" id="view-panel" role="tabpanel" aria-labelledby={`tab-${view}`}>
+        {view === 'frames' && (
           <FramesView
-            catalog={session.catalog}
-            list={frames}
+            session={session}
+            snapshot={snapshot}
+            filterText={filterText}
+            showHeartbeats={showHeartbeats}
+            frameFilter={ui.frameFilter}
+            onFrameFilter={(patch) => dispatch({ type: 'frame-filter', patch })}
+            onClearFilters={() => dispatch({ type: 'clear-frame-filters' })}
             revealKeys={revealKeys}
-            filterActive={filterText.trim() !== ''}
             selected={ui.selected}
             onSelect={(frame) => dispatch(frame ? { type: 'select', frame } : { type: 'deselect' })}
           />
@@ -203,7 +216,7 @@ export function App({ controller }: { controller: PanelController }) {
           />
         )}
         {view === 'settings' && <SettingsView store={settings.store} state={settings.state} appliedCapture={controller.captureLimits} />}
-      </main>
+      </div>
     </div>
   );
 }

@@ -115,6 +115,7 @@ import { PanelController } from './controller';
 import { findDevtoolsNetwork } from './devtools-network';
 import type { PortLike } from './link';
 import { sharedSettingsStore } from '../ui/shared-settings';
+import { followDevtoolsTheme } from './theme';
 import '../ui/theme.css';
 import './panel.css';
 
@@ -128,6 +129,7 @@ function inspectedTabId(): number | undefined {
   return undefined;
 }
 
+followDevtoolsTheme();
 const root = document.getElementById('app')!;
 const tabId = inspectedTabId();
 if (tabId === undefined) {

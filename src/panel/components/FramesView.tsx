@@ -1,26 +1,98 @@
 // Frames: every captured frame (and socket lifecycle line, and reload separator) in a virtual list,
-// with the selected frame decoded below it. Undecodable frames are shown raw with the reason.
+// filtered by the toolbar's text (or regex) and this view's filter bar, with the selected frame's
+// details below it (FrameDetails: JSON tree, hex, push ↔ reply). The list is a listbox: Up/Down,
+// PageUp/PageDown, Home/End move the cursor, Enter opens the frame. The filtering itself is the
+// session core's (frameList), so 100,000 frames cost a scan of cached facts, and the list renders
+// only the rows in view (VirtualList).
 
-import type { DecodedFrame } from '../../core/realtime';
-import { maskApikeyInUrl, maskTokensInText, type FrameCatalog, type FrameEvent, type FrameList, type FrameListItem } from '../../core/session';
-import { CappedText } from '../../ui/CappedText';
-import { CAPTURED_LINE_CAP, capturedText, formatBytes, formatTime, prettyPayload } from '../../ui/format';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { frameFacets, frameList, maskApikeyInUrl, maskTokensInText, type FrameEvent, type FrameListItem, type Session, type SessionSnapshot } from '../../core/session';
+import { CAPTURED_LINE_CAP, capturedText, formatBytes, formatTime } from '../../ui/format';
 import { VirtualList } from '../../ui/VirtualList';
+import type { FrameFacetFilter } from '../ui-state';
+import { FrameDetails } from './FrameDetails';
+import { FrameFilterBar } from './FrameFilterBar';
+import './frames.css';
 
 const ROW_HEIGHT = 21;
 
 export function FramesView(props: {
-  catalog: FrameCatalog;
-  list: FrameList;
+  session: Session;
+  snapshot: SessionSnapshot;
+  /** The toolbar's filter text and heartbeat toggle, and this view's other filters (ui-state.ts). */
+  filterText: string;
+  showHeartbeats: boolean;
+  frameFilter: FrameFacetFilter;
+  onFrameFilter: (patch: Partial<FrameFacetFilter>) => void;
+  onClearFilters: () => void;
   revealKeys: boolean;
-  filterActive: boolean;
   /** The frame open in the details pane (panel UI state, src/panel/ui-state.ts). */
   selected?: FrameEvent;
   onSelect: (frame: FrameEvent | undefined) => void;
 }) {
-  const { catalog, list, selected } = props;
+  const { session, snapshot, selected, frameFilter } = props;
+  const catalog = session.catalog;
+  const { filterText, showHeartbeats } = props;
+  const list = useMemo(
+    () => frameList(snapshot.rows, catalog, { text: filterText, showHeartbeats, ...frameFilter }),
+    [snapshot.contentVersion, catalog, filterText, showHeartbeats, frameFilter],
+  );
+  // The choices of the topic and event filters: what was captured (most frequent first).
+  const facets = useMemo(() => frameFacets(snapshot.rows, catalog), [snapshot.contentVersion, catalog]);
+  const selectedIndex = selected ? list.items.findIndex((item) => item.kind === 'frame' && item.event === selected) : -1;
+  const link = selected ? session.frameLink(selected) : undefined;
+  const linked = link?.other;
+  // The keyboard cursor (Up/Down move it, Enter opens its frame); it starts on the selected row.
+  const [cursor, setCursor] = useState(-1);
+  const [reveal, setReveal] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    if (selectedIndex >= 0) {
+      setCursor(selectedIndex);
+      setReveal(selectedIndex);
+    }
+  }, [selected, selectedIndex]);
+  const listRef = useRef<HTMLDivElement>(null);
 
-  const renderRow = (item: FrameListItem) => {
+  const moveCursor = (to: number) => {
+    if (list.items.length === 0) return;
+    const next = Math.max(0, Math.min(list.items.length - 1, to));
+    setCursor(next);
+    setReveal(next);
+  };
+  const pageRows = () => Math.max(1, Math.floor((listRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
+  const onListKey = (e: KeyboardEvent) => {
+    const from = cursor >= 0 && cursor < list.items.length ? cursor : selectedIndex >= 0 ? selectedIndex : list.items.length - 1;
+    switch (e.key) {
+      case 'ArrowDown':
+        moveCursor(cursor < 0 ? from : from + 1);
+        break;
+      case 'ArrowUp':
+        moveCursor(cursor < 0 ? from : from - 1);
+        break;
+      case 'PageDown':
+        moveCursor(from + pageRows());
+        break;
+      case 'PageUp':
+        moveCursor(from - pageRows());
+        break;
+      case 'Home':
+        moveCursor(0);
+        break;
+      case 'End':
+        moveCursor(list.items.length - 1);
+        break;
+      case 'Enter': {
+        const item = list.items[from];
+        if (item?.kind === 'frame') props.onSelect(item.event);
+        break;
+      }
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  const renderRow = (item: FrameListItem, index: number) => {
     switch (item.kind) {
       case 'separator':
         return (
@@ -62,13 +134,20 @@ export function FramesView(props: {
         const description = catalog.describe(e);
         return (
           <div
-            class={`row frame-row ${e === selected ? 'selected' : ''} ${facts.decoded ? '' : 'undecodable'} ${facts.heartbeat ? 'heartbeat' : ''}`}
+            id={`frame-option-${index}`}
+            role="option"
+            aria-selected={e === selected}
+            class={`row frame-row ${e === selected ? 'selected' : ''} ${index === cursor ? 'cursor' : ''} ${linked === e ? 'linked' : ''} ${facts.decoded ? '' : 'undecodable'} ${facts.heartbeat ? 'heartbeat' : ''} ${facts.error ? 'error' : ''}`}
             data-testid="frame-row"
             data-event={facts.event}
             data-topic={facts.topic}
             data-dir={e.dir}
             data-source={e.source}
-            onClick={() => props.onSelect(e)}
+            data-error={facts.error ? 'true' : undefined}
+            onClick={() => {
+              setCursor(index);
+              props.onSelect(e);
+            }}
           >
             <span class={`dir ${e.dir}`} title={e.dir === 'sent' ? 'sent by the page' : 'received from the server'}>
               {e.dir === 'sent' ? '↑' : '↓'}
@@ -89,15 +168,23 @@ export function FramesView(props: {
     }
   };
 
+  const filtering = filterText.trim() !== '' || frameFilter.dir !== undefined || frameFilter.topic !== undefined || frameFilter.event !== undefined || frameFilter.errorsOnly;
   const shownLine =
-    props.filterActive || list.hiddenHeartbeats > 0
+    filtering || list.hiddenHeartbeats > 0
       ? `Showing ${list.matchingFrames.toLocaleString()} of ${list.totalFrames.toLocaleString()} frames` +
         (list.hiddenHeartbeats > 0 ? ` (${list.hiddenHeartbeats.toLocaleString()} heartbeats hidden)` : '')
       : `${list.totalFrames.toLocaleString()} frames`;
 
   return (
     <div class="frames-view">
-      <div class="frames-header">
+      <FrameFilterBar
+        filter={frameFilter}
+        facets={facets}
+        onChange={props.onFrameFilter}
+        onClear={props.onClearFilters}
+        active={filtering || !showHeartbeats || frameFilter.regex}
+      />
+      <div class="frames-header" aria-hidden="true">
         <span class="dir" />
         <span class="time">Time</span>
         <span class="topic">Topic</span>
@@ -105,94 +192,64 @@ export function FramesView(props: {
         <span class="size">Size</span>
         <span class="summary">Payload</span>
       </div>
-      <VirtualList
-        items={list.items}
-        rowHeight={ROW_HEIGHT}
-        renderRow={renderRow}
-        followTail
-        testid="frames-list"
-        class="frames-list"
-        revealIndex={selected ? list.items.findIndex((item) => item.kind === 'frame' && item.event === selected) : undefined}
-      />
+      <div
+        class="frames-listbox"
+        ref={listRef}
+        role="listbox"
+        aria-label="Frames (Up and Down move, Enter opens)"
+        tabIndex={0}
+        aria-activedescendant={cursor >= 0 && cursor < list.items.length && list.items[cursor].kind === 'frame' ? `frame-option-${cursor}` : undefined}
+        data-testid="frames-listbox"
+        onKeyDown={onListKey}
+      >
+        <VirtualList
+          items={list.items}
+          rowHeight={ROW_HEIGHT}
+          renderRow={renderRow}
+          followTail
+          testid="frames-list"
+          class="frames-list"
+          revealIndex={reveal}
+        />
+      </div>
       <div class="status-line" data-testid="frames-count">
         {shownLine}
+        {list.searchError && (
+          <span class="filter-error" role="alert" data-testid="filter-error">
+            {' · '}
+            {list.searchError}
+          </span>
+        )}
+        {list.searchStopped && (
+          <span class="warn" role="status" data-testid="filter-stopped" data-checked={list.searchStopped.checked}>
+            {' · '}The regex search was stopped after {list.searchStopped.checked.toLocaleString()} frames: it is too slow on these frames. Make it
+            more specific (fixed words, fewer .* and +).
+          </span>
+        )}
+        {selected && selectedIndex < 0 && (
+          <span data-testid="selected-hidden">
+            {' · '}The open frame is hidden by the filters.{' '}
+            <button type="button" class="link" onClick={props.onClearFilters}>
+              Show all frames
+            </button>
+          </span>
+        )}
       </div>
-      {selected && <FrameDetails catalog={catalog} frame={selected} revealKeys={props.revealKeys} onClose={() => props.onSelect(undefined)} />}
+      {selected && (
+        <FrameDetails
+          catalog={catalog}
+          frame={selected}
+          revealKeys={props.revealKeys}
+          link={link}
+          linkListed={linked !== undefined && list.items.some((item) => item.kind === 'frame' && item.event === linked)}
+          onOpen={(frame) => props.onSelect(frame)}
+          onClose={() => {
+            props.onSelect(undefined);
+            listRef.current?.focus();
+          }}
+        />
+      )}
     </div>
-  );
-}
-
-function FrameDetails({ catalog, frame, revealKeys, onClose }: { catalog: FrameCatalog; frame: FrameEvent; revealKeys: boolean; onClose: () => void }) {
-  // Decoded once at ingest; the payload comes from the session's cache (parsed again only if evicted).
-  const decoded: DecodedFrame = catalog.decoded(frame);
-  // Join payloads and refreshes carry whole tokens: signatures stay hidden unless keys are revealed
-  // (CappedText masks after capping, the visible slice only).
-  const raw = frame.opcode === 'text' ? (frame.text ?? '') : (frame.base64 ?? '');
-  return (
-    <section class="details" data-testid="frame-details" key={`${frame.docId}:${frame.seq}`}>
-      <header>
-        <strong>
-          {frame.dir === 'sent' ? 'Sent' : 'Received'} {frame.opcode} frame · {formatBytes(frame.size)} · {formatTime(frame.time)} · socket{' '}
-          {frame.conn}
-        </strong>
-        <button type="button" class="link" onClick={onClose} aria-label="Close frame details">
-          ×
-        </button>
-      </header>
-      {frame.source === 'devtools' && (
-        <p class="note" data-testid="frame-devtools-source">
-          Seen by DevTools only: Claimscope’s page hook did not see this socket (typically one opened by a Web Worker, where the hook does
-          not run). This frame comes from DevTools’ network log, which records it only while DevTools is open.
-        </p>
-      )}
-      {frame.truncated && (
-        <p class="note">Only a preview of this frame was kept (it was {formatBytes(frame.size)}); the payload below is cut.</p>
-      )}
-      {decoded.ok ? (
-        <>
-          <dl class="facts">
-            <dt>Format</dt>
-            <dd>
-              {decoded.format}
-              {decoded.binaryKind !== undefined ? ` · binary kind ${decoded.binaryKind}` : ''}
-            </dd>
-            <dt>Topic</dt>
-            <dd class="captured">{capturedText(decoded.message.topic)}</dd>
-            <dt>Event</dt>
-            <dd class="captured">
-              {capturedText(decoded.message.event)}
-              {decoded.userEvent !== undefined ? ` · user event “${capturedText(decoded.userEvent)}” (${decoded.payloadEncoding ?? 'json'})` : ''}
-            </dd>
-            <dt>join_ref / ref</dt>
-            <dd class="captured">
-              {capturedText(String(decoded.message.joinRef))} / {capturedText(String(decoded.message.ref))}
-            </dd>
-            {decoded.notes && decoded.notes.length > 0 && (
-              <>
-                <dt>Notes</dt>
-                <dd class="captured">{capturedText(decoded.notes.join(' · '), 2_000)}</dd>
-              </>
-            )}
-          </dl>
-          <h4>Payload</h4>
-          <CappedText text={prettyPayload(decoded.message.payload)} mask={!revealKeys} testid="frame-payload" />
-          {decoded.metadata !== undefined && (
-            <>
-              <h4>Metadata</h4>
-              <CappedText text={prettyPayload(decoded.metadata)} mask={!revealKeys} />
-            </>
-          )}
-        </>
-      ) : (
-        <>
-          <p class="note error" data-testid="undecodable-reason">
-            Could not decode this frame: <span class="captured">{capturedText(decoded.reason, 2_000)}</span>
-          </p>
-          <h4>Raw {frame.opcode === 'text' ? 'text' : 'bytes (base64)'}</h4>
-          <CappedText text={raw} mask={!revealKeys} testid="frame-raw" />
-        </>
-      )}
-    </section>
   );
 }
 
