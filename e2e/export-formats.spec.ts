@@ -132,15 +132,18 @@ test('a HAR Chromium’s DevTools wrote (getHAR in the real panel), dropped on t
   await page.close();
 });
 
-test('a HAR Playwright’s recordHar wrote (frame times in ms), imported into the panel and given to claimscope analyze: the live finding codes', async () => {
+test('a HAR Playwright’s recordHar wrote (frame times in ms; .har and .zip modes), imported into the panel and given to claimscope analyze: the live finding codes', async () => {
   const plain = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
   const file = join(dir, 'playwright.har');
+  const zipFile = join(dir, 'playwright.zip'); // .zip mode: the frames go to a .jsonl beside har.har
   try {
-    const context = await plain.newContext({ recordHar: { path: file } });
-    const page = await context.newPage();
-    await page.goto(appUrl(server, { scenario: 'missing-role' }));
-    await scenarioDone(page, 'missing-role');
-    await context.close(); // the HAR is written on close
+    for (const path of [file, zipFile]) {
+      const context = await plain.newContext({ recordHar: { path } });
+      const page = await context.newPage();
+      await page.goto(appUrl(server, { scenario: 'missing-role' }));
+      await scenarioDone(page, 'missing-role');
+      await context.close(); // the HAR is written on close
+    }
   } finally {
     await plain.close();
   }
@@ -160,11 +163,19 @@ test('a HAR Playwright’s recordHar wrote (frame times in ms), imported into th
   const cli = await analyze(file);
   expect(cli.producer).toBe('Playwright HAR');
   expect(cli.codes).toEqual(live);
+  const fromZip = await analyze(zipFile);
+  expect(fromZip.producer).toBe('Playwright HAR (.zip)');
+  expect(fromZip.codes).toEqual(live);
 
   await ui.root.getByTestId('import-input').setInputFiles(file);
   await expect(ui.root.getByTestId('import-preview')).toHaveAttribute('data-kind', 'har');
   await ui.root.getByTestId('import-open').click();
   await expect(ui.root.getByTestId('imported-banner')).toContainText('Playwright HAR');
+  await expect.poll(() => activeCodes(ui)).toEqual(live);
+  await ui.root.getByTestId('import-input').setInputFiles(zipFile);
+  await expect(ui.root.getByTestId('import-preview').getByTestId('import-preview-counts')).not.toHaveAttribute('data-frames', '0');
+  await ui.root.getByTestId('import-open').click();
+  await expect(ui.root.getByTestId('imported-banner')).toContainText('Playwright HAR (.zip)');
   await expect.poll(() => activeCodes(ui)).toEqual(live);
   await ui.close();
   await page.close();
