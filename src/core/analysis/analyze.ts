@@ -177,7 +177,7 @@ export async function analyzeSession(
   guard('the stale-channel-token check', () => staleChannelTokens(tokens, channels, out, lastTime));
   guard('the expiry countdown check', () => expiringSoon(channelAnalyses, out, now, refreshMarginS(project)));
   guard('the anon-channel check', () => joinedAsAnon(index, channels, out, lastTime));
-  guard('the join timeout check', () => joinTimeouts(channels, realtime.connections, out, now));
+  guard('the join timeout check', () => joinTimeouts(channels, realtime.connections, index, out, now));
   guard('the socket close check', () => socketCloses(realtime.connections, index, out));
   guard('the reconnect check', () => reconnectLoops(realtime.connections, index, out));
 
@@ -204,7 +204,7 @@ export async function analyzeSession(
   }
 
   // By connection: the clients its document identified itself as (X-Client-Info).
-  const clients = new Map(realtime.connections.map((c) => [c.conn, clientsOf(index, c.conn)]));
+  const clients = new Map(realtime.connections.map((c) => [c.conn, clientsOf(index, c.conn, channels)]));
   return { tokens, channels: channelAnalyses, skew, findings: out.sorted(), now, clients };
 }
 
@@ -330,7 +330,7 @@ class FindingSet {
   private byKey = new Map<string, Finding>();
   private tokenUses = new Map<string, TokenFindingUses>();
   /** Said once per channel topic and token, whichever channel instance (rejoins) it came from. */
-  private static readonly ONCE_PER_TOPIC = new Set<FindingCode>(['refresh-paused-while-hidden', 'signed-out-token-retained', 'channel-token-stale', 'token-expires-soon', 'channel-joined-as-anon']);
+  private static readonly ONCE_PER_TOPIC = new Set<FindingCode>(['refresh-paused-while-hidden', 'signed-out-token-retained', 'channel-token-stale', 'token-expires-soon', 'channel-joined-as-anon', 'join-timed-out']);
 
   /** About a socket rather than a frame: one per connection (lifecycle.ts groups repeats first). */
   private static readonly PER_CONNECTION = new Set<FindingCode>(['socket-closed', 'heartbeat-timeout', 'join-timed-out', 'reconnect-loop']);
@@ -776,7 +776,7 @@ function signedOutRetention(index: EvidenceView, channels: ChannelCtx[], out: Fi
       out.add(finding('signed-out-token-retained', {
         message: `After sign-out, ${ch.key.topic} still runs on the signed-out user's token.`,
         cause: `Trigger: ${m.why}. The refresh value after sign-out is the sb_ publishable key (or null), which the server ignores (§2.3), so the old user token and its expiry timer stay in force${typeof exp === 'number' ? ` until ${isoOf(exp)}, when the channel closes with "Token has expired"` : ''}. Until then the channel keeps that user's RLS access.`,
-        fix: `On SIGNED_OUT, remove the channels (supabase.removeAllChannels()) and re-subscribe, or use a legacy anon JWT as the key so setAuth() can downgrade the channel.${clientsOf(index, ch.key.conn).some(isLegacyRealtimeJs) ? ' This page\'s realtime-js (≤ 2.15) also keeps the old token in the join payload after setAuth(null), so even its rejoins send it (§7).' : ''}`,
+        fix: `On SIGNED_OUT, remove the channels (supabase.removeAllChannels()) and re-subscribe, or use a legacy anon JWT as the key so setAuth() can downgrade the channel.${clientsOf(index, ch.key.conn, channels).some(isLegacyRealtimeJs) ? ' This page\'s realtime-js (≤ 2.15) also keeps the old token in the join payload after setAuth(null), so even its rejoins send it (§7).' : ''}`,
         evidence: { token: before!.token!.label, frameSeq: m.req ? undefined : m.seq, requestId: m.req, conn: ch.key.conn, topic: ch.key.topic }, time: m.time,
       }), channelScope(ch.key));
       break;
@@ -874,7 +874,7 @@ function pausedWhileHidden(index: EvidenceView, channels: ChannelCtx[], out: Fin
       const what = during.find((e) => e.change === 'clock-jump') ? 'the machine slept (the wall clock jumped)' : 'the tab was hidden or frozen';
       out.add(finding('refresh-paused-while-hidden', {
         message: `${ch.key.topic}: the token expired while ${what}.`,
-        cause: `auth-js stops its refresh ticker while the tab is hidden and only refreshes on return (§5.4); background timers are throttled, so the heartbeat-driven setAuth() came too late and the server judged the old token expired. After a frozen tab resumes, realtime-js reconnects and rejoins with the stale token before auth-js's refresh lands (measured with supabase-js ${MEASURED_SUPABASE_JS}), so expect one more "Token has expired" join error before it recovers.${clientSentence(index, ch.key.conn, conn?.vsn ?? '1.0.0')}`,
+        cause: `auth-js stops its refresh ticker while the tab is hidden and only refreshes on return (§5.4); background timers are throttled, so the heartbeat-driven setAuth() came too late and the server judged the old token expired. After a frozen tab resumes, realtime-js reconnects and rejoins with the stale token before auth-js's refresh lands (measured with supabase-js ${MEASURED_SUPABASE_JS}), so expect one more "Token has expired" join error before it recovers.${clientSentence(index, ch.key.conn, conn?.vsn ?? '1.0.0', channels)}`,
         fix: 'Use the realtime option worker: true (heartbeat in a Web Worker), and on visibilitychange → visible call supabase.auth.getSession() then supabase.realtime.setAuth(). Handle CLOSED by creating a new channel.',
         evidence: { token: s.span!.token!.label, frameSeq: s.seq, conn: ch.key.conn, topic: ch.key.topic, serverText: s.diag.text }, time: s.checkedAt,
         severity: 'error', confirmedByServer: true,

@@ -22,6 +22,8 @@ export interface TokenUse {
   topic?: string;
   req?: string;
   url?: string;
+  /** The document of the HTTP call (a session is evidence only for the sockets of its document). */
+  doc?: string;
 }
 
 /** One token's uses on HTTP calls, in event order. */
@@ -96,7 +98,7 @@ export class EvidenceIndex {
       case 'http-request': {
         this.requests.set(e.req, e);
         const auth = e.headers.authorization;
-        if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) this.addUse(auth, { kind: 'http-authorization', time: e.time, seq: e.seq, req: e.req, url: e.url });
+        if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) this.addUse(auth, { kind: 'http-authorization', time: e.time, seq: e.seq, req: e.req, url: e.url, doc: e.docId });
         this.addUse(e.headers.apikey, { kind: 'http-apikey', time: e.time, seq: e.seq, req: e.req, url: e.url });
         if (/\/auth\/v1\/logout\b/.test(e.url)) this.logouts.push(e);
         const info = e.headers['x-client-info'];
@@ -109,7 +111,7 @@ export class EvidenceIndex {
       }
       case 'http-response': {
         const request = this.requests.get(e.req);
-        if (e.grant?.access_token) this.addUse(e.grant.access_token, { kind: 'token-grant', time: e.time, seq: e.seq, req: e.req, url: request?.url });
+        if (e.grant?.access_token) this.addUse(e.grant.access_token, { kind: 'token-grant', time: e.time, seq: e.seq, req: e.req, url: request?.url, doc: e.docId });
         if (request && /\/auth\/v1\/token\b/.test(request.url) && /grant_type=refresh_token/.test(request.url)) this.refreshResponses.push({ request, response: e });
         if (request && /\/realtime\/v1\/api\/broadcast\b/.test(request.url)) this.broadcastResponses.push({ request, response: e });
         break;

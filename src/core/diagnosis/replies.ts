@@ -309,7 +309,7 @@ export function diagnoseCloseCode(code: number, reason = ''): CloseCodeDiagnosis
     1000: reason === 'heartbeat timeout' ? 'The client closed the socket after a missed heartbeat reply (network stall or a throttled background tab), then reconnects.' : 'Normal close.',
     1001: 'Going away: the server disconnected the socket (join-time TenantNotFound or ClientJoinRateLimitReached).',
     1006: 'Abnormal close without a close frame: the connection dropped, or the upgrade was refused (the browser hides the HTTP status).',
-    1012: 'Service restart: the server drained the socket (JWT secret, JWKS or private-only changed, or a restart). The client reconnects with its current token.',
+    1012: 'Service restart: the server drained the socket (the project\'s JWT secret, JWKS, private-only or suspend setting changed, or UserSocket.disconnect). The client reconnects with its current token.',
   };
   return { code, reason, meaning: meanings[code] ?? `Close code ${code}${reason ? ` (${reason})` : ''}: not one Realtime uses for auth.` };
 }

@@ -133,6 +133,26 @@ interface ConnectionState {
   retained: Retained;
 }
 
+/** What the socket's heartbeats did since `time` (a join's send), as known now. */
+function heartbeatsSince(c: ConnectionRecord, time: number): 'answered' | 'unanswered' | 'none' {
+  if (c.lastHeartbeatReply && c.lastHeartbeatReply.time > time) return 'answered';
+  if (c.lastHeartbeatSent && c.lastHeartbeatSent.time > time) return 'unanswered';
+  return 'none';
+}
+
+/**
+ * How long the client had been waiting for a join at `time`: since the join frame, or — for a join
+ * flushed from the send buffer when the socket opened — since the socket was created (realtime-js
+ * starts the join's timer at subscribe(), which is what opens the socket).
+ */
+function joinWaited(c: ConnectionRecord, join: JoinAttempt, time: number): number {
+  const flushedAtOpen = c.openedAt !== undefined && join.frame.time - c.openedAt < 100;
+  return time - (flushedAtOpen ? c.createdAt : join.frame.time);
+}
+
+/** A phx_leave this long after a still-unanswered join is realtime-js's timeout (10 s default, §7), not the app leaving. */
+const JOIN_TIMEOUT_FLOOR_MS = 9_000;
+
 export class RealtimeTracker {
   private connections: ConnectionRecord[] = [];
   private channels: ChannelRecord[] = [];
@@ -340,7 +360,10 @@ export class RealtimeTracker {
       ...(event.initiator !== undefined ? { initiator: event.initiator } : {}),
     };
     // Closed without ever opening: the upgrade was refused or failed (§3.1).
-    if (record.openedAt === undefined) record.refused = true;
+    // The page closing its own socket while it connects (disconnect(), removeAllChannels()) is
+    // not a refusal — unless the upgrade had already failed (the browser fires `error` first, and
+    // Phoenix or the app then calls close() on the dead socket).
+    if (record.openedAt === undefined && (event.initiator !== 'page' || record.errored || record.upgrade?.error !== undefined || (record.upgrade?.status ?? 0) >= 400)) record.refused = true;
     for (const push of conn.pending.values()) {
       if (push.attempt && push.attempt.status === 'awaiting-reply') push.attempt.status = 'connection-closed';
     }
@@ -480,11 +503,16 @@ export class RealtimeTracker {
       case 'phx_leave': {
         pending.policy = 'expected';
         const latest = lastOf(channel.record.attempts);
-        if (channel.record.phase === 'joining' && latest && latest.status === 'awaiting-reply') {
+        // Phoenix JS sends phx_leave on a join timeout (10 s by default, §7) — but also when the
+        // app leaves a channel still joining (unsubscribe, removeChannel, a StrictMode cleanup),
+        // which the app is told as CLOSED. Only a leave about the timeout after the join is the
+        // former (a custom timeout under 9 s is read as a leave).
+        if (channel.record.phase === 'joining' && latest && latest.status === 'awaiting-reply' && joinWaited(conn.record, latest, record.time) >= JOIN_TIMEOUT_FLOOR_MS) {
           // Phoenix JS on join timeout: sends phx_leave, marks the channel errored and rejoins
           // later (§7 TIMED_OUT). The leave's reply must not close the instance.
           latest.status = 'timed-out';
           latest.abandonedBy = frameRef(record);
+          latest.heartbeatsWhileWaiting = heartbeatsSince(conn.record, latest.frame.time);
           channel.abandoned.add(latest);
           channel.record.phase = 'errored';
           pending.abandonsJoin = true;
@@ -530,6 +558,7 @@ export class RealtimeTracker {
       hasUserToken: 'user_token' in payload,
       private: config.private === true,
       postgresChanges: Array.isArray(config.postgres_changes) ? config.postgres_changes.length : 0,
+      ...(typeof payload.version === 'string' ? { clientVersion: payload.version.slice(0, 100) } : {}),
       status: 'awaiting-reply',
     };
 
@@ -541,6 +570,7 @@ export class RealtimeTracker {
       if (previous && previous.status === 'awaiting-reply') {
         previous.status = 'timed-out';
         previous.abandonedBy = frameRef(record);
+        previous.heartbeatsWhileWaiting = heartbeatsSince(conn.record, previous.frame.time);
         channel.abandoned.add(previous);
       }
     } else {
@@ -599,7 +629,9 @@ export class RealtimeTracker {
       if (!attempt.reply) this.grow(this.retainedOf.get(attempt), this.capturedOf(record));
       attempt.reply = { frame: frameRef(record), status, response: payload.response };
       const wasAbandoned = channel.abandoned.has(attempt);
-      attempt.status = status === 'ok' ? 'ok' : 'error';
+      // A reply to a join the client already gave up on changes nothing for the app (it was told
+      // TIMED_OUT): the attempt stays timed out, the reply is kept as evidence.
+      if (attempt.status !== 'timed-out') attempt.status = status === 'ok' ? 'ok' : 'error';
       // Phoenix JS ignores a reply to a join it gave up on, and only the latest attempt counts.
       if (!wasAbandoned && attempt === lastOf(channel.record.attempts)) {
         channel.record.phase = status === 'ok' ? 'joined' : 'errored';

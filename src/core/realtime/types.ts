@@ -96,6 +96,8 @@ export interface JoinAttempt {
   private: boolean;
   /** Postgres Changes bindings in `config.postgres_changes` (0 when none): RLS runs as the token's user. */
   postgresChanges: number;
+  /** The join payload's `version` (`"realtime-js/<ver>"`, §2.2: sent once setAuth has changed the token). */
+  clientVersion?: string;
   reply?: ServerReply;
   /**
    * What became of this attempt. 'timed-out': the client gave up before any reply (it sent
@@ -105,6 +107,8 @@ export interface JoinAttempt {
   status?: JoinAttemptStatus;
   /** 'timed-out': the frame that showed the client gave up (its phx_leave, or the next join). */
   abandonedBy?: FrameRef;
+  /** 'timed-out': whether the socket's heartbeats were answered while the join waited (the cause of the silence). */
+  heartbeatsWhileWaiting?: 'answered' | 'unanswered' | 'none';
 }
 
 export type JoinAttemptStatus = 'awaiting-reply' | 'ok' | 'error' | 'timed-out' | 'connection-closed';

@@ -3,6 +3,7 @@
 // CLOSED — inferred from the protocol as supabase-js 2.x reports it (realtime-facts §7). They are
 // the words users search for, so the panel shows them verbatim next to what each means. Pure.
 
+import { isHeartbeatTimeout } from '../analysis/lifecycle';
 import { REALTIME_JS_PUSH_TIMEOUT_MS, type ChannelRecord, type ConnectionRecord } from '../realtime';
 
 export type AppStatus = 'SUBSCRIBED' | 'TIMED_OUT' | 'CHANNEL_ERROR' | 'CLOSED';
@@ -32,11 +33,12 @@ export function toldApp(channel: ChannelRecord, connection: ConnectionRecord | u
   const out: ToldApp[] = [];
   const say = (status: AppStatus, time: number, message?: string) => out.push({ status, time, meaning: MEANING[status], ...(message !== undefined ? { message } : {}) });
   for (const attempt of channel.attempts) {
-    if (attempt.reply?.status === 'ok') say('SUBSCRIBED', attempt.reply.frame.time);
-    else if (attempt.reply) say('CHANNEL_ERROR', attempt.reply.frame.time, joinErrorMessage(attempt.reply.response));
     // The client's timer starts at subscribe(), which may be before the join went on the wire (it
     // waits in the send buffer while the socket connects): the leave it sends then is the moment.
-    else if (attempt.status === 'timed-out') say('TIMED_OUT', attempt.abandonedBy?.time ?? attempt.frame.time + REALTIME_JS_PUSH_TIMEOUT_MS);
+    // A reply after that is ignored by the client (it was told TIMED_OUT).
+    if (attempt.status === 'timed-out') say('TIMED_OUT', attempt.abandonedBy?.time ?? attempt.frame.time + REALTIME_JS_PUSH_TIMEOUT_MS);
+    else if (attempt.reply?.status === 'ok') say('SUBSCRIBED', attempt.reply.frame.time);
+    else if (attempt.reply) say('CHANNEL_ERROR', attempt.reply.frame.time, joinErrorMessage(attempt.reply.response));
   }
   // A crashed channel process (§3.4): `normalizeChannelError({})`.
   for (const error of channel.errors) say('CHANNEL_ERROR', error.time, 'channel error: transport failure');
@@ -47,7 +49,9 @@ export function toldApp(channel: ChannelRecord, connection: ConnectionRecord | u
   // `close` when it can, and Phoenix then errors the channel with the Event ("transport failure").
   const close = connection?.close;
   if (close && (closedAt === undefined || closedAt > close.time) && channel.attempts.length > 0) {
-    const message = connection?.errored ? 'channel error: transport failure' : `socket closed: ${close.code}${close.reason ? ` (${close.reason})` : ''}`;
+    // Phoenix errors the channels with "heartbeat timeout" before it closes a socket whose
+    // heartbeat went unanswered (§7), whatever close event follows.
+    const message = isHeartbeatTimeout(connection!) ? 'heartbeat timeout' : connection?.errored ? 'channel error: transport failure' : `socket closed: ${close.code}${close.reason ? ` (${close.reason})` : ''}`;
     say('CHANNEL_ERROR', close.time, message);
   }
   return out.sort((a, b) => a.time - b.time);
