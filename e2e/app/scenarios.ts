@@ -310,7 +310,8 @@ const scenarios: Record<ScenarioName, Scenario> = {
       return markDone(src, 'signed-in');
     }
     observe(src, 'auth', 'SIGNED_IN');
-    await client.realtime.setAuth();
+    // No setAuth() by hand: the ordinary path. supabase-js hands the session to Realtime on
+    // SIGNED_IN and again when the join is answered (realtime-js calls setAuth() on `ok`).
     const { error: restError } = await client.from('todos').select('*');
     observe(src, 'step', `REST select todos -> ${restError ? restError.message : 'ok'}`);
     const w = watchChannel(src, client.channel(ctx.cfg.topic).on('postgres_changes', { event: '*', schema: 'public', table: 'todos' }, () => undefined));
