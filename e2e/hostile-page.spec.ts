@@ -149,7 +149,10 @@ test('an implicit-flow sign-in URL: no refresh token nor token signature in the 
   const claims = b64({ sub: 'user-1', role: 'authenticated', aud: 'authenticated', exp: 1_900_000_000 });
   const signature = 'S1gnatureThatMustNeverLeaveThePage_0123456789abcdefABC';
   const refresh = 'refreshTOKENsecret42';
-  const fragment = `#access_token=${header}.${claims}.${signature}&expires_at=1900000000&expires_in=3600&refresh_token=${refresh}&token_type=bearer&type=magiclink`;
+  // A project key in the same URL: kept whole (a key the analysis may read), masked on screen.
+  const keySignature = 'KeySignatureShownMaskedOnly_0123456789';
+  const anonKey = `${header}.${b64({ role: 'anon', iss: 'supabase' })}.${keySignature}`;
+  const fragment = `#access_token=${header}.${claims}.${signature}&expires_at=1900000000&expires_in=3600&refresh_token=${refresh}&token_type=bearer&type=magiclink&apikey=${anonKey}`;
 
   // Every message a content script sends on its port, as the service worker receives it.
   const sw = await suite.browser.currentServiceWorker();
@@ -174,6 +177,8 @@ test('an implicit-flow sign-in URL: no refresh token nor token signature in the 
   // The status line names the page, scrubbed: the access token's claims stay readable, nothing else.
   await expect(ui.status()).toContainText(`#access_token=${header}.${claims}.[redacted]`);
   await expect(ui.status()).toContainText('refresh_token=[redacted]');
+  await expect(ui.status()).toContainText('apikey=');
+  await expect(ui.status()).not.toContainText(keySignature);
   for (const view of VIEWS) {
     await ui.view(view);
     const text = await ui.root.locator('html').innerText();

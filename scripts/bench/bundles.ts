@@ -1,13 +1,14 @@
 // Bundle sizes of each built script in dist/chrome: as built, minified (vite's own minifier, the
 // one the build uses for the page hook) and minified + gzipped. Budget (ARCHITECTURE.md, and
-// vite.config.ts which refuses a larger build): the page hook, minified, within 8,192 bytes.
+// vite.config.ts which refuses a larger build): the page hook, minified, within 12,288 bytes (8,192
+// until the anti-forgery work of issue 10 items 5–6).
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { minify } from 'vite';
 
-export const PAGE_HOOK_BUDGET_BYTES = 8 * 1024;
+export const PAGE_HOOK_BUDGET_BYTES = 12 * 1024;
 
 export interface BundleSize {
   file: string;

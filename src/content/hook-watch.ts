@@ -27,7 +27,11 @@ export class HookWatch {
     return this.current;
   }
 
-  /** The hook handed over its port (possibly late: a 'missing' document becomes 'connected'). */
+  /**
+   * The hook handed over its port. The store refuses a hand-over once the state is 'missing' (only
+   * a page's own can come that late: issue 10 item 5), so 'missing' -> 'connected' is kept here only
+   * for a caller that decides otherwise.
+   */
   handedOver(): void {
     this.set('connected');
   }

@@ -12,10 +12,10 @@
 // The hook shares its realm with the page, and the page may patch any built-in after the hook
 // installed (issue 10 item 5). So after install the hook runs no built-in it reads from the page's
 // globals or prototypes at event time: every native function and getter it uses is captured at
-// install (before any page script) and called with Reflect.apply; every object it builds for an
-// event, a queue or a message is a literal on a null prototype (an Object.prototype setter or an
-// Array.prototype index setter never sees it); arrays are appended with Reflect.defineProperty, never
-// `push`. A socket or lifecycle event the page dispatched itself (isTrusted false) is refused and
+// install (before any page script) and called with Reflect.apply; every object and array it builds
+// for an event, a queue or a message has every field set at once and a prototype chain of its own
+// (BARE: empty, frozen, then null), so no Object.prototype or Array.prototype setter the page adds
+// ever sees or rewrites it; arrays are appended by index on that chain, never with `push`. A socket or lifecycle event the page dispatched itself (isTrusted false) is refused and
 // reported as forged: the one forgery the hook can see happen. What remains possible is written down
 // in README "What a hostile page can do".
 
@@ -24,7 +24,7 @@ import { PAGE_LIMITS, PROTOCOL_VERSION } from '../messages';
 import { HANDOVER_KEY } from './handover';
 
 /**
- * An event on its way to the content script: a null-prototype object. `w` is set while a binary
+ * An event on its way to the content script, on the BARE prototype chain. `w` is set while a binary
  * Blob is being read (keeps frame order).
  */
 type Ev = { [k: string]: any };
@@ -146,9 +146,39 @@ export function installHook(w: any): void {
   const domMessageGet = getter(proto('DOMException'), 'message');
   const masks = new WM();
 
-  const now = (): number => call(dateNow, 0);
-  /** Appends to an array of ours without [[Set]]: an index setter on Array.prototype never runs. */
-  const add = (a: unknown[], v: unknown) => defineProp(a, a.length, { __proto__: null, value: v, writable: 1, enumerable: 1, configurable: 1 } as any);
+  /**
+   * The prototype of every object and array the hook builds: empty, frozen, itself on a null
+   * prototype. A setter the page adds to Object.prototype or Array.prototype is never on their
+   * chain, and (unlike a null prototype, which V8 keeps in slow dictionary mode) they stay fast.
+   */
+  const BARE = Object.freeze(Object.create(null));
+  /** An array of ours: `a[a.length] = v` appends without reaching Array.prototype. */
+  const list = (): any[] => {
+    const a: any[] = [];
+    R.setPrototypeOf(a, BARE);
+    return a;
+  };
+  /**
+   * A frame event, the one built per frame: by a constructor whose prototype is BARE, every field
+   * set at once (V8 builds it on a fast path; a `__proto__` literal costs a runtime call, ~0.3 µs).
+   */
+  function Frame(this: Ev, conn: string, dir: string, time: number, opcode: string, text: string | undefined, size: number, truncated: boolean, w?: 1) {
+    this.kind = 'ws-frame';
+    this.conn = conn;
+    this.dir = dir;
+    this.time = time;
+    this.opcode = opcode;
+    this.text = text;
+    this.size = size;
+    this.truncated = truncated;
+    this.bytes = undefined;
+    this.w = w;
+  }
+  Frame.prototype = BARE;
+  /** No arguments, without allocating (Reflect.apply reads only its own length). */
+  const NONE = list();
+  const now = (): number => apply(dateNow, 0, NONE);
+  const add = (a: unknown[], v: unknown) => (a[a.length] = v);
   /**
    * Every callback the page's event loop runs (listeners, timers, promise reactions) goes through
    * this: an exception would otherwise reach the page's `window.onerror` or, in a promise reaction,
@@ -249,8 +279,8 @@ export function installHook(w: any): void {
   const port = channel.port1;
   call(w.postMessage, w, { [HANDOVER_KEY]: PROTOCOL_VERSION }, '*', [channel.port2]);
 
-  // The queue: a null-prototype object indexed head..tail (no array method, no index setter).
-  const queue: Ev = { __proto__: null };
+  // The queue: an array of ours, read from `head`, emptied whole once read to the end.
+  const queue = list();
   let head = 0;
   let tail = 0;
   let timer = 0;
@@ -261,14 +291,15 @@ export function installHook(w: any): void {
 
   function flush(): void {
     timer = 0;
-    const events: Ev[] = [];
-    const transfer: ArrayBuffer[] = [];
+    const events: Ev[] = list();
+    const transfer: ArrayBuffer[] = list();
     let ev: Ev;
     while (head < tail && events.length < PAGE_LIMITS.maxEventsPerBatch && !(ev = queue[head]).w) {
-      delete queue[head++];
+      queue[head++] = 0;
       add(events, ev);
       if (ev.bytes) add(transfer, ev.bytes);
     }
+    if (head === tail) queue.length = head = tail = 0;
     if (queueDropped) {
       add(events, drop(queueDropped, 'hook queue full'));
       queueDropped = 0;
@@ -279,7 +310,7 @@ export function installHook(w: any): void {
     }
     if (!events.length) return;
     try {
-      call(portPost, port, { __proto__: null, v: PROTOCOL_VERSION, type: 'batch', events }, transfer);
+      call(portPost, port, { __proto__: BARE, v: PROTOCOL_VERSION, type: 'batch', events }, transfer);
     } catch {
       // The batch is gone: counted (a drop it carried counts its own number), said in the next one.
       for (let i = 0; i < events.length; i++) postLost += events[i].kind == 'drops' ? events[i].droppedEvents : 1;
@@ -301,7 +332,7 @@ export function installHook(w: any): void {
     schedule();
   }
   function drop(count: number, reason: string): Ev {
-    return { __proto__: null, kind: 'drops', droppedEvents: count, droppedBytes: 0, truncatedFrames: 0, reason, time: now() };
+    return { __proto__: BARE, kind: 'drops', droppedEvents: count, droppedBytes: 0, truncatedFrames: 0, reason, time: now() };
   }
   function fail(step: string, e: unknown): void {
     // Counted as a dropped event with its reason; never rethrown into the page.
@@ -314,7 +345,7 @@ export function installHook(w: any): void {
     }
   }
   /** A socket or lifecycle event the page dispatched itself: refused, reported so the capture is marked. */
-  const forged = (event: string) => emit({ __proto__: null, kind: 'forged', event, time: now() });
+  const forged = (event: string) => emit({ __proto__: BARE, kind: 'forged', event, time: now() });
 
   /** Replaces obj[name] by a transparent Proxy that calls `after` once the native call returned. */
   function wrapAfter(obj: any, name: string, after: (self: any, args: any[], result: any) => void): void {
@@ -366,23 +397,21 @@ export function installHook(w: any): void {
     const decide = (s: SocketState, st: 1 | 2) => {
       const pend = s.q;
       s.st = st;
-      s.q = [];
+      s.q = list();
       if (st === 1) for (let i = 0; i < pend.length; i++) emit(pend[i]);
-      else emit({ __proto__: null, kind: 'other-sockets', count: ++otherSockets, time: now() });
+      else emit({ __proto__: BARE, kind: 'other-sockets', count: ++otherSockets, time: now() });
     };
     const onFrame = (s: SocketState, dir: 'sent' | 'received', data: unknown) => {
       if (s.st === 2) return;
       const max = PAGE_LIMITS.maxFrameBytes;
       const preview = PAGE_LIMITS.framePreviewBytes;
-      // One literal per frame; `f` holds what depends on the payload.
-      const frame = (f: object): Ev => ({ __proto__: null, kind: 'ws-frame', conn: s.id, dir, time: now(), ...f });
       let ev: Ev;
       if (str(data)) {
         // The UTF-8 length is counted only for text that might exceed the cap, and only once.
         const big = data.length * 3 > max ? utf8Length(data) : 0;
         const cut = big > max;
         // Uncut: the content script computes the exact UTF-8 size.
-        ev = frame({ opcode: 'text', text: cut ? call(slice, data, 0, preview) : data, size: cut ? big : data.length, truncated: cut });
+        ev = new (Frame as any)(s.id, dir, now(), 'text', cut ? call(slice, data, 0, preview) : data, cut ? big : data.length, cut);
         if (s.st === 0) {
           s.n++;
           if (looksPhoenix(data, parse, call(charCode, data, 0), isArray)) {
@@ -404,7 +433,7 @@ export function installHook(w: any): void {
         const size: number | undefined = buf === undefined ? brand(blobSize, data) : len;
         if (size === undefined) return;
         const cut = size > max;
-        ev = frame({ opcode: 'binary', size, truncated: cut, w: buf === undefined ? 1 : undefined });
+        ev = new (Frame as any)(s.id, dir, now(), 'binary', undefined, size, cut, buf === undefined ? 1 : undefined);
         if (buf !== undefined) {
           // A copy (the page keeps its buffer, we transfer ours), by %TypedArray%#set: no species.
           const copy = new U8(cut ? preview : len);
@@ -426,24 +455,24 @@ export function installHook(w: any): void {
 
     const track = (ws: any, args: any[]) => {
       const url: string = call(urlGet, ws);
-      const s: SocketState = { __proto__: null, id: '' + ++connCount, st: pathIs(url, REALTIME_SOCKET_PATHS, endsWith) ? 1 : 0, q: [], n: 0 } as any;
+      const s: SocketState = { __proto__: BARE, id: '' + ++connCount, st: pathIs(url, REALTIME_SOCKET_PATHS, endsWith) ? 1 : 0, q: list(), n: 0 } as any;
       call(wmSet, sockets, ws, s);
       const p = args[1];
       // The constructor iterated and converted them; we keep the string ones, running no page code.
-      const protocols: string[] = [];
+      const protocols: string[] = list();
       if (str(p)) add(protocols, p);
       else if (isArray(p)) for (let i = 0; i < p.length; i++) if (str(own(p, i))) add(protocols, own(p, i));
-      record(s, { __proto__: null, kind: 'ws-connecting', conn: s.id, url, protocols, time: now() });
+      record(s, { __proto__: BARE, kind: 'ws-connecting', conn: s.id, url, protocols, time: now() });
       /** A listener of the socket's own events: those the page dispatched itself are refused. */
       const on = (type: string, fn: (e: Event) => void) => listen(ws, type, (e: Event) => (s.st === 2 ? 0 : e.isTrusted ? fn(e) : forged(type)));
       on('open', () =>
-        record(s, { __proto__: null, kind: 'ws-open', conn: s.id, protocol: call(protocolGet, ws), extensions: call(extensionsGet, ws), time: now() }),
+        record(s, { __proto__: BARE, kind: 'ws-open', conn: s.id, protocol: call(protocolGet, ws), extensions: call(extensionsGet, ws), time: now() }),
       );
-      on('message', (e) => onFrame(s, 'received', call(dataGet, e)));
-      on('error', () => record(s, { __proto__: null, kind: 'ws-error', conn: s.id, time: now() }));
+      on('message', (e) => onFrame(s, 'received', apply(dataGet, e, NONE)));
+      on('error', () => record(s, { __proto__: BARE, kind: 'ws-error', conn: s.id, time: now() }));
       on('close', (e) => {
         record(s, {
-          __proto__: null,
+          __proto__: BARE,
           kind: 'ws-close',
           conn: s.id,
           code: call(codeGet, e),
@@ -498,7 +527,7 @@ export function installHook(w: any): void {
   /** supabase-js's client identification: which client and version (issue 9 item 7). */
   const CI = 'x-client-info';
   /** The recorded headers of a Headers, a [name, value][] or a record, read as `own` reads, into `out`. */
-  const pickHeaders = (h: any, out: Ev = { __proto__: null }): CapturedRequestHeaders => {
+  const pickHeaders = (h: any, out: Ev = { __proto__: BARE }): CapturedRequestHeaders => {
     const put = (k: unknown, v: unknown) => {
       if (str(k) && str(v) && ((k = call(lower, k)) === 'authorization' || k === 'apikey' || k === CI)) out[k as string] = v;
     };
@@ -543,7 +572,7 @@ export function installHook(w: any): void {
           const num = (k: string) => (typeof own(j, k) == 'number' ? own(j, k) : undefined);
           const token = own(j, 'access_token');
           // Never the refresh_token, never anything else of the body.
-          ev.grant = { __proto__: null, access_token: str(token) ? token : undefined, expires_at: num('expires_at'), expires_in: num('expires_in') };
+          ev.grant = { __proto__: BARE, access_token: str(token) ? token : undefined, expires_at: num('expires_at'), expires_in: num('expires_in') };
         } else if (str(body)) ev.errorBody = call(slice, body, 0, PAGE_LIMITS.maxErrorBody);
       } catch (e) {
         fail('body', e);
@@ -576,9 +605,9 @@ export function installHook(w: any): void {
           if (url && supabase(url)) {
             const m = own(init, 'method');
             const h = own(init, 'headers');
-            req = { __proto__: null, id: '' + ++reqCount, url: absolute(url) };
+            req = { __proto__: BARE, id: '' + ++reqCount, url: absolute(url) };
             emit({
-              __proto__: null,
+              __proto__: BARE,
               kind: 'http-request',
               req: req.id,
               method: call(upper, m === undefined ? (brand(reqMethodGet, input) ?? 'GET') : str(m) ? m : UNKNOWN),
@@ -607,7 +636,7 @@ export function installHook(w: any): void {
             (res: Response) => {
               try {
                 const status: number = call(statusGet, res);
-                const ev: Ev = { __proto__: null, kind: 'http-response', req: r.id, status, time: now() };
+                const ev: Ev = { __proto__: BARE, kind: 'http-response', req: r.id, status, time: now() };
                 const need = call(typeGet, res) === 'opaque' ? undefined : bodyNeed(r.url, status);
                 respond(ev, need, (got, gaveUp) => call(then, call(respText, call(respClone, res)), got, gaveUp));
               } catch (e) {
@@ -617,7 +646,7 @@ export function installHook(w: any): void {
             },
             (err: unknown) => {
               try {
-                emit({ __proto__: null, kind: 'http-response', req: r.id, status: 0, networkError: message(err), time: now() });
+                emit({ __proto__: BARE, kind: 'http-response', req: r.id, status: 0, networkError: message(err), time: now() });
               } catch (e) {
                 fail('fetch', e);
               }
@@ -643,7 +672,7 @@ export function installHook(w: any): void {
       let url = urlOf(args[1]);
       const m = args[0];
       const st: XhrState | undefined =
-        url && supabase((url = absolute(url))) ? ({ __proto__: null, method: str(m) ? call(upper, m) : UNKNOWN, url, headers: { __proto__: null } } as any) : undefined;
+        url && supabase((url = absolute(url))) ? ({ __proto__: BARE, method: str(m) ? call(upper, m) : UNKNOWN, url, headers: { __proto__: BARE } } as any) : undefined;
       call(wmSet, xhrs, x, st);
     });
     wrapAfter(xp, 'setRequestHeader', (x, args) => {
@@ -655,13 +684,13 @@ export function installHook(w: any): void {
       if (!st) return;
       const id = '' + ++reqCount;
       // setRequestHeader after send throws natively, so `st.headers` is final.
-      emit({ __proto__: null, kind: 'http-request', req: id, method: st.method, url: st.url, headers: st.headers, api: 'xhr', time: now() });
+      emit({ __proto__: BARE, kind: 'http-request', req: id, method: st.method, url: st.url, headers: st.headers, api: 'xhr', time: now() });
       // Once per send: a reused XHR must not pile up listeners, nor report this request again when a
       // later one ends. A re-open() replaces `st` (and aborts this request without a loadend).
       const onEnd = safe(() => {
         if (call(wmGet, xhrs, x) !== st) return;
         const status: number = call(xhrStatusGet, x);
-        const ev: Ev = { __proto__: null, kind: 'http-response', req: id, status, time: now() };
+        const ev: Ev = { __proto__: BARE, kind: 'http-response', req: id, status, time: now() };
         if (status === 0) {
           ev.networkError = 'network error';
           return emit(ev);
@@ -669,14 +698,14 @@ export function installHook(w: any): void {
         const type: string = call(xhrTypeGet, x);
         respond(ev, type === '' || type === 'text' || type === 'json' ? bodyNeed(st.url, status) : undefined, (got) => got(call(responseGet, x)));
       });
-      call(addEL, x, 'loadend', onEnd, { __proto__: null, capture: true, once: true });
+      call(addEL, x, 'loadend', onEnd, { __proto__: BARE, capture: true, once: true });
     });
   }
 
   // ---- lifecycle that explains token expiry -----------------------------------------------------
   try {
     const doc = w.document;
-    const lifecycle = (change: string, jumpMs?: number) => emit({ __proto__: null, kind: 'lifecycle', change, jumpMs, time: now() });
+    const lifecycle = (change: string, jumpMs?: number) => emit({ __proto__: BARE, kind: 'lifecycle', change, jumpMs, time: now() });
     /** Lifecycle events the page dispatched itself are refused like forged socket events. */
     const on = (target: unknown, type: string, fn: () => void) => listen(target, type, (e: Event) => (e.isTrusted ? fn() : forged(type)));
     if (doc) {

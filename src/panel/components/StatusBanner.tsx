@@ -1,9 +1,16 @@
 // The capture status in words. "Not capturing" (the page predates the extension) and "no Supabase
 // traffic yet" look alike as an empty panel, so they get distinct banners and testable states.
 
-import { frameHookMissingText, hookMissingText, tamperedText, type SessionSnapshot } from '../../core/session';
+import { frameHookMissingText, hookMissingText, maskApikeyInUrl, maskTokensInText, tamperedText, type SessionSnapshot } from '../../core/session';
 import type { PanelController } from '../controller';
 import { capturedText } from '../../ui/format';
+
+/**
+ * A document or tab URL on screen. Captured URLs arrive scrubbed (core/url-secrets: no refresh
+ * token, code or password; JWTs without signature), but a URL's `apikey` and any JWT in it are
+ * masked here as everywhere else on screen.
+ */
+const screenUrl = (url: string) => maskTokensInText(maskApikeyInUrl(url));
 
 export function StatusBanner({ controller, snapshot }: { controller: PanelController; snapshot: SessionSnapshot }) {
   const state = snapshot.capture;
@@ -38,7 +45,7 @@ export function StatusBanner({ controller, snapshot }: { controller: PanelContro
       // The content script runs but the page hook does not: never "Capturing" (messages.ts HookState).
       banner = (
         <div class="banner warn" role="alert" data-testid="capture-status" data-status="hook-missing">
-          <span data-testid="hook-missing" class="captured">{capturedText(hookMissingText(hooks.top!.url), 2_000)}</span>
+          <span data-testid="hook-missing" class="captured">{capturedText(hookMissingText(screenUrl(hooks.top!.url)), 2_000)}</span>
           <button type="button" class="primary" data-testid="reload-and-capture" onClick={() => controller.reloadAndCapture()}>
             Reload and capture
           </button>
@@ -81,7 +88,7 @@ export function StatusBanner({ controller, snapshot }: { controller: PanelContro
         </div>
       ) : (
         <div class="banner ok" data-testid="capture-status" data-status="capturing">
-          Capturing{state.tabUrl ? ` on ${capturedText(state.tabUrl, 2_000)}` : ''}
+          Capturing{state.tabUrl ? ` on ${capturedText(screenUrl(state.tabUrl), 2_000)}` : ''}
         </div>
       );
       break;
@@ -93,12 +100,12 @@ export function StatusBanner({ controller, snapshot }: { controller: PanelContro
       {banner}
       {hooks.frames.map((f) => (
         <div class="banner warn" data-testid="frame-hook-missing" data-doc={f.docId} key={f.docId}>
-          {capturedText(frameHookMissingText(f.url), 2_000)}
+          {capturedText(frameHookMissingText(screenUrl(f.url)), 2_000)}
         </div>
       ))}
       {hooks.tampered.map((t) => (
         <div class="banner warn" role="alert" data-testid="capture-tampered" data-doc={t.docId} data-count={t.count} key={`tampered-${t.docId}`}>
-          {capturedText(tamperedText(t), 2_000)}
+          {capturedText(tamperedText({ ...t, url: screenUrl(t.url) }), 2_000)}
         </div>
       ))}
       <DevtoolsNetworkLine controller={controller} />
