@@ -48,7 +48,7 @@ export function App({ controller }: { controller: PanelController }) {
   }, [keys, session, settings.state]);
   const [evidenceProblem, setEvidenceProblem] = useState<string | undefined>(undefined);
   const analysis = useAnalysis(session, snapshot, ENGINE_VIEWS.has(view) && !imported);
-  const keysBar = <ProjectKeys connections={snapshot.connections} keys={keys} />;
+  const keysBar = <ProjectKeys connections={snapshot.connections} channels={snapshot.channels} pageUrl={snapshot.capture.tabUrl} keys={keys} />;
   const http = useMemo(() => (view === 'http' ? httpList(snapshot.rows) : undefined), [snapshot.contentVersion, view]);
   const drops = snapshot.drops;
   const totalDrops = drops.storeDroppedEvents + drops.panelDroppedEvents + drops.lostBeforePanel;

@@ -5,8 +5,9 @@
 // Without them every verdict stays "conditional".
 
 import { useMemo, useState } from 'preact/hooks';
-import type { ConnectionRecord } from '../../core/realtime';
-import { parseJwks, secretFromBase64, secretFromText, type ProjectKnowledge } from '../../core/session';
+import type { ChannelRecord, ConnectionRecord } from '../../core/realtime';
+import { secretFromBase64, secretFromText, type ProjectKnowledge } from '../../core/session';
+import { fetchJwks as fetchJwksRule, issuersOf, jwksOrigins, typedJwksSource } from '../../core/session/jwks';
 import { useSharedKeys } from '../../ui/shared-keys';
 
 export interface ProjectKeysState {
@@ -33,43 +34,57 @@ export function useProjectKeys(): ProjectKeysState {
   );
 }
 
-/** Project origins the page talks to (Realtime sockets), where `/auth/v1/.well-known/jwks.json` lives. */
-function projectOrigins(connections: readonly ConnectionRecord[]): string[] {
-  const out: string[] = [];
-  for (const c of connections) {
-    const m = /^(wss?|https?):\/\/([^/?#]+)/i.exec(c.url);
-    if (!m) continue;
-    const origin = `${/^wss$|^https$/i.test(m[1]) ? 'https' : 'http'}://${m[2]}`;
-    if (!out.includes(origin)) out.push(origin);
+/**
+ * The origins offered for Fetch JWKS (core/tokens/jwks-fetch.ts): only those the page's Realtime
+ * sockets used, https/wss, loopback, or plain http when the page is http; the tokens' issuer first.
+ */
+function offeredOrigins(connections: readonly ConnectionRecord[], channels: readonly ChannelRecord[], pageUrl: string | undefined) {
+  const tokens: unknown[] = [];
+  for (const ch of channels) {
+    for (const a of ch.attempts) tokens.push(a.accessToken);
+    for (const p of ch.tokenPushes) tokens.push(p.value);
   }
-  return out;
+  return jwksOrigins(
+    connections.map((c) => c.url),
+    pageUrl,
+    issuersOf(tokens),
+  );
 }
 
-export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; keys: ProjectKeysState }) {
+export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; channels?: readonly ChannelRecord[]; pageUrl?: string; keys: ProjectKeysState }) {
   const { keys } = props;
   const { store, state } = useSharedKeys();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   const [secret, setSecret] = useState('');
+  const [typed, setTyped] = useState('');
   const [encoding, setEncoding] = useState<'text' | 'base64'>('text');
-  const origins = projectOrigins(props.connections);
+  const origins = useMemo(() => offeredOrigins(props.connections, props.channels ?? [], props.pageUrl), [props.connections, props.channels, props.pageUrl]);
 
-  const fetchJwks = async (origin: string) => {
+  const fetchJwks = async (url: string) => {
     setBusy(true);
     setError(null);
-    const url = `${origin}/auth/v1/.well-known/jwks.json`;
+    setNote(null);
     try {
-      const res = await fetch(url, { credentials: 'omit', cache: 'no-store' });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
-      const parsed = parseJwks(text);
-      if (!parsed.ok) throw new Error(`${url}: ${parsed.error}`);
-      await store.setJwks(parsed.value.keys, url);
-    } catch (e) {
-      setError(`Could not fetch the JWKS: ${e instanceof Error ? e.message : String(e)}`);
+      // credentials omit, redirect error, no referrer, 10 s, 64 KB, public RSA/EC/OKP keys only.
+      const result = await fetchJwksRule(url, { fetch: (u, init) => fetch(u, init) });
+      if (!result.ok) return setError(`Could not fetch the JWKS: ${result.error}`);
+      await store.setJwks(result.keys, url);
+      const dropped = [
+        result.symmetricDropped ? `${result.symmetricDropped} symmetric (oct) key${result.symmetricDropped === 1 ? '' : 's'} dropped` : '',
+        result.privateStripped ? `private members removed from ${result.privateStripped} key${result.privateStripped === 1 ? '' : 's'}: this endpoint publishes private keys, rotate them` : '',
+      ].filter(Boolean);
+      if (dropped.length) setNote(`${url}: ${dropped.join('; ')}.`);
     } finally {
       setBusy(false);
     }
+  };
+
+  const fetchTyped = () => {
+    const source = typedJwksSource(typed, props.pageUrl);
+    if (!source.ok) return setError(`The JWKS origin: ${source.error}.`);
+    void fetchJwks(source.url);
   };
 
   const applySecret = () => {
@@ -99,10 +114,32 @@ export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; k
           : 'No key supplied: signatures are not verified, so verdicts are conditional.'}
       </span>
       {origins.map((o) => (
-        <button type="button" data-testid="fetch-jwks" data-origin={o} disabled={busy} key={o} onClick={() => void fetchJwks(o)} title="Fetch the project's public signing keys (asymmetric keys only)">
-          Fetch JWKS from {o}
+        <button
+          type="button"
+          data-testid="fetch-jwks"
+          data-origin={o.origin}
+          data-matches-iss={o.matchesIss ? 'yes' : 'no'}
+          disabled={busy}
+          key={o.origin}
+          onClick={() => void fetchJwks(o.url)}
+          title={`Fetch the project's public signing keys from ${o.url} (asymmetric keys only; no cookies, no referrer)${o.matchesIss ? ': the issuer of the tokens in use' : ''}`}
+        >
+          Fetch JWKS from {o.origin}
         </button>
       ))}
+      <input
+        type="text"
+        class="jwks-origin"
+        aria-label="Another JWKS origin"
+        placeholder="another origin, e.g. https://<ref>.supabase.co"
+        data-testid="jwks-origin-input"
+        value={typed}
+        onInput={(e) => setTyped((e.currentTarget as HTMLInputElement).value)}
+        onKeyDown={(e) => e.key === 'Enter' && fetchTyped()}
+      />
+      <button type="button" data-testid="jwks-origin-fetch" disabled={busy} onClick={fetchTyped}>
+        Fetch
+      </button>
       <label class="toggle">
         JWT secret
         <input
@@ -139,6 +176,11 @@ export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; k
       {error && (
         <span class="warn" role="alert" data-testid="project-keys-error">
           {error}
+        </span>
+      )}
+      {note && (
+        <span class="warn" data-testid="project-keys-note">
+          {note}
         </span>
       )}
     </div>
