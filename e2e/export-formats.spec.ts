@@ -247,6 +247,17 @@ test('canaries planted in the capture appear in no export the panel writes: sess
   for (const [name, text] of Object.entries(outputs)) {
     expect(scanForCanaries(text, secrets), `${name} leaks a canary`).toEqual([]);
   }
+  // The export option "also redact payload values": the broadcast's content goes, its event name stays.
+  expect(scanForCanaries(outputs['session file'], ['"note":"canary"']).length).toBeGreaterThan(0);
+  await panel.getByTestId('export-button').click();
+  await panel.getByTestId('export-redact-payloads').check();
+  await expect(panel.getByTestId('export-dialog-removed')).toContainText('replaced by placeholders of their type');
+  expect(Number(await panel.getByTestId('export-dialog-removed').getAttribute('data-payload-values'))).toBeGreaterThan(0);
+  const masked = panel.waitForEvent('download');
+  await panel.getByTestId('export-save').click();
+  const maskedText = readFileSync(await (await masked).path(), 'utf8');
+  expect(maskedText).toContain('"payloadValues": "redacted"');
+  expect(scanForCanaries(maskedText, ['"note":"canary"', ...secrets])).toEqual([]);
   await ui.close();
   await page.close();
 });

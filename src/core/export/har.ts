@@ -82,7 +82,7 @@ export interface ClaimscopeHarLog {
   version: 1;
   analysedAt: number | null;
   lifecycle: Array<{ docId: string; time: number; change: string; persisted?: boolean; jumpMs?: number }>;
-  redaction: { personalData: 'pseudonymised' | 'included'; removed: RedactionReport };
+  redaction: { personalData: 'pseudonymised' | 'included'; payloadValues?: 'redacted'; removed: RedactionReport };
 }
 
 export interface Har {
@@ -190,7 +190,7 @@ export function exportHar(snapshot: SessionSnapshot, options: HarExportOptions):
         version: HAR_CLAIMSCOPE_VERSION,
         analysedAt: analysis?.now ?? null,
         lifecycle,
-        redaction: { personalData: options.includePersonalData ? 'included' : 'pseudonymised', removed: redactor.report() },
+        redaction: { personalData: options.includePersonalData ? 'included' : 'pseudonymised', ...(options.redactPayloadValues ? { payloadValues: 'redacted' as const } : {}), removed: redactor.report() },
       },
     },
   };

@@ -129,3 +129,39 @@ describe('Redactor', () => {
     expect(r.report()).toEqual({ jwtSignatures: 0, secretKeys: 0, secretValues: 0, personalData: 0 });
   });
 });
+
+describe('redactPayloadValues (the export option "also redact payload values")', () => {
+  const secretNote = 'the-app-payload-CANARY-8e1f';
+  const conn = 'doc2:1';
+  const d = new TestDoc('doc2');
+  const events: CapturedEvent[] = [
+    d.text('sent', ['1', '1', 'realtime:room1', 'phx_join', { config: {}, access_token: userToken }]),
+    d.text('received', ['1', '1', 'realtime:room1', 'phx_reply', { status: 'error', response: { reason: 'InvalidJWTToken: Token has expired 5 seconds ago' } }]),
+    d.text('received', [null, null, 'realtime:room1', 'broadcast', { type: 'broadcast', event: 'chat', payload: { note: secretNote, n: 42, ok: true, tags: ['a', secretNote] } }]),
+    d.text('received', [null, null, 'realtime:room1', 'presence_diff', { joins: { alice: { metas: [{ phx_ref: 'F1', status: secretNote }] } }, leaves: {} }]),
+    d.ev({ kind: 'ws-frame', conn, dir: 'received', opcode: 'binary', base64: binaryBroadcast('realtime:room1', 'chat', { note: secretNote }), size: 0 }),
+  ];
+
+  it('masks application payload values by type, keeps keys, protocol fields and auth frames', () => {
+    const r = new Redactor({ key: new Uint8Array(32), redactPayloadValues: true });
+    const out = events.map((e) => r.event(e));
+    const text = JSON.stringify(out);
+    expect(scanForCanaries(text, [secretNote])).toEqual([]);
+    // Keys and types stay; protocol fields (type, event) stay.
+    expect(JSON.parse((out[2] as { text: string }).text)[4]).toEqual({ type: 'broadcast', event: 'chat', payload: { note: '[redacted]', n: 0, ok: false, tags: ['[redacted]', '[redacted]'] } });
+    expect(JSON.parse((out[3] as { text: string }).text)[4].joins.alice.metas[0]).toEqual({ phx_ref: '[redacted]', status: '[redacted]' });
+    // The binary broadcast keeps its header (topic, event) and its JSON payload's keys.
+    const bin = Buffer.from((out[4] as { base64: string }).base64, 'base64');
+    expect(bin.subarray(0, 5)).toEqual(Buffer.from([4, 14, 4, 0, 1]));
+    expect(bin.subarray(5).toString()).toBe('realtime:room1chat{"note":"[redacted]"}');
+    expect((out[4] as { size: number }).size).toBe(bin.length);
+    // Auth frames are untouched by this option (their secrets go by the default redaction).
+    expect((out[1] as { text: string }).text).toBe((events[1] as { text: string }).text);
+    expect((out[0] as { text: string }).text).toContain('phx_join');
+    expect(r.report().payloadValues).toBe(8);
+    // Without the option the payload travels (pseudonymised only where it is personal data).
+    const plain = new Redactor({ key: new Uint8Array(32) });
+    expect(scanForCanaries(JSON.stringify(events.map((e) => plain.event(e))), [secretNote]).length).toBeGreaterThan(0);
+    expect(plain.report().payloadValues).toBeUndefined();
+  });
+});

@@ -25,6 +25,12 @@ export interface RedactionOptions {
   includePersonalData?: boolean;
   /** The keyed hash's key; default random per Redactor. Tests pass one. Never written. */
   key?: Uint8Array;
+  /**
+   * Also replace the values of application payloads (broadcasts, presence, Postgres changes) by
+   * placeholders of the same JSON type, keeping their keys: the shape of the traffic without its
+   * content. Auth frames (joins, replies, access_token, system, closes) stay: the diagnosis needs them.
+   */
+  redactPayloadValues?: boolean;
 }
 
 /** What one export removed, by kind (shown to the user and written in the file). */
@@ -33,6 +39,8 @@ export interface RedactionReport {
   secretKeys: number;
   secretValues: number;
   personalData: number;
+  /** Values of application payloads replaced (only with `redactPayloadValues`). */
+  payloadValues?: number;
 }
 
 /** Key names whose values are secrets wherever they occur (compared lower-case). */
@@ -80,15 +88,18 @@ const MAX_DEPTH = 6;
 export class Redactor {
   private readonly key: Uint8Array;
   private readonly keepPersonal: boolean;
-  private readonly counts: RedactionReport = { jwtSignatures: 0, secretKeys: 0, secretValues: 0, personalData: 0 };
+  private readonly maskPayloads: boolean;
+  private readonly counts: Required<RedactionReport> = { jwtSignatures: 0, secretKeys: 0, secretValues: 0, personalData: 0, payloadValues: 0 };
 
   constructor(options: RedactionOptions = {}) {
     this.key = options.key ?? randomKey();
     this.keepPersonal = options.includePersonalData === true;
+    this.maskPayloads = options.redactPayloadValues === true;
   }
 
   report(): RedactionReport {
-    return { ...this.counts };
+    const { payloadValues, ...rest } = this.counts;
+    return this.maskPayloads ? { ...rest, payloadValues } : rest;
   }
 
   /**
@@ -103,7 +114,25 @@ export class Redactor {
       else if (k === 'kind' || k === 'docId' || k === 'conn' || k === 'req' || k === 'source') out[k] = v;
       else out[k] = this.json(v);
     }
+    if (this.maskPayloads && event.kind === 'ws-frame') this.maskFramePayload(out, event.truncated === true);
     return out as unknown as CapturedEvent;
+  }
+
+  /** `redactPayloadValues`: an application frame's payload values become typed placeholders. */
+  private maskFramePayload(frame: Record<string, unknown>, truncated: boolean): void {
+    if (typeof frame.text === 'string') {
+      const masked = maskPhoenixText(frame.text, () => this.counts.payloadValues++);
+      if (masked !== frame.text) {
+        frame.text = masked;
+        if (!truncated) frame.size = utf8Length(masked);
+      }
+    } else if (typeof frame.base64 === 'string') {
+      const masked = maskBinaryBroadcast(frame.base64, () => this.counts.payloadValues++);
+      if (masked !== undefined) {
+        frame.base64 = masked.base64;
+        if (!truncated) frame.size = masked.size;
+      }
+    }
   }
 
   /** Any JSON value: secrets by key name, personal data by key name, every string scanned. */
@@ -384,4 +413,117 @@ function encodeBase64(latin1: string, url: boolean, original: string): string {
   if (!url) return std;
   const u = std.replace(/\+/g, '-').replace(/\//g, '_');
   return original.endsWith('=') ? u : u.replace(/=+$/, '');
+}
+
+// ---- payload values (redactPayloadValues) ----------------------------------------------------
+
+/** Phoenix events whose payload is the application's data (realtime-facts §1.3): broadcasts, presence, Postgres changes. */
+const APP_DATA_EVENTS = new Set(['broadcast', 'presence', 'presence_state', 'presence_diff', 'postgres_changes']);
+/** Protocol fields inside an application payload that name things rather than carry data. */
+const PROTOCOL_KEYS = new Set(['type', 'event', 'ids', 'schema', 'table', 'eventType', 'commit_timestamp', 'columns', 'errors']);
+
+/** A JSON value with every leaf replaced by a placeholder of its type; keys and array lengths stay. */
+function maskValues(value: unknown, count: () => void): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskValues(v, count));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskValues(v, count)]));
+  if (value === null) return null;
+  count();
+  if (typeof value === 'string') return '[redacted]';
+  if (typeof value === 'number') return 0;
+  if (typeof value === 'boolean') return false;
+  return null;
+}
+
+/** An application payload: its protocol fields stay (type, event, table…), everything else is masked. */
+function maskAppPayload(payload: unknown, count: () => void): unknown {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return maskValues(payload, count);
+  return Object.fromEntries(
+    Object.entries(payload).map(([k, v]) => {
+      if (PROTOCOL_KEYS.has(k)) return [k, v];
+      // postgres_changes nests its record under `data`, whose own protocol fields stay too.
+      if (k === 'data' && v !== null && typeof v === 'object' && !Array.isArray(v)) return [k, maskAppPayload(v, count)];
+      return [k, maskValues(v, count)];
+    }),
+  );
+}
+
+/** A Phoenix text frame (V1 object or V2 array) with an application payload masked; others unchanged. */
+function maskPhoenixText(text: string, count: () => void): string {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    // A preview cut mid-JSON: mask every string and number value after a key, if it is app data.
+    if (!/"(?:broadcast|presence|presence_state|presence_diff|postgres_changes)"/.test(text.slice(0, 200))) return text;
+    return text.replace(/(:\s*)("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g, (_, colon: string, v: string) => {
+      count();
+      return `${colon}${v.startsWith('"') ? '"[redacted]"' : '0'}`;
+    });
+  }
+  if (Array.isArray(message) && message.length === 5 && typeof message[3] === 'string' && APP_DATA_EVENTS.has(message[3])) {
+    return JSON.stringify([message[0], message[1], message[2], message[3], maskAppPayload(message[4], count)]);
+  }
+  if (message !== null && typeof message === 'object' && !Array.isArray(message)) {
+    const m = message as Record<string, unknown>;
+    if (typeof m.event === 'string' && APP_DATA_EVENTS.has(m.event)) return JSON.stringify({ ...m, payload: maskAppPayload(m.payload, count) });
+  }
+  return text;
+}
+
+/**
+ * V2 binary broadcasts (kinds 2, 3, 4; realtime-facts §1.4): the header and its length-prefixed
+ * fields stay, the payload after them (the frame's last part, no length field) is masked — JSON
+ * values by type, binary payloads as zero bytes of the same length.
+ */
+function maskBinaryBroadcast(base64: string, count: () => void): { base64: string; size: number } | undefined {
+  let latin1: string;
+  try {
+    latin1 = atob(base64);
+  } catch {
+    // not base64: the decoder reports it; nothing to mask
+    return undefined;
+  }
+  const bytes = Uint8Array.from(latin1, (c) => c.charCodeAt(0));
+  const kind = bytes[0];
+  const fieldCount = kind === 2 ? 2 : kind === 3 ? 5 : kind === 4 ? 3 : 0;
+  if (fieldCount === 0) return undefined;
+  const headerLength = 1 + fieldCount + (kind === 2 ? 0 : 1);
+  if (bytes.length < headerLength) return undefined;
+  let offset = headerLength;
+  for (let i = 0; i < fieldCount; i++) offset += bytes[1 + i];
+  if (offset > bytes.length) return undefined;
+  const data = bytes.subarray(offset);
+  if (data.length === 0) return undefined;
+  const jsonPayload = kind === 2 || bytes[headerLength - 1] === 1;
+  let masked: Uint8Array;
+  const text = jsonPayload ? utf8OrUndefined(data) : undefined;
+  let parsed: unknown;
+  let isJson = false;
+  if (text !== undefined) {
+    try {
+      parsed = JSON.parse(text);
+      isJson = true;
+    } catch {
+      // JSON announced but not there (or a preview cut): masked as bytes below
+    }
+  }
+  if (isJson) masked = new TextEncoder().encode(JSON.stringify(maskValues(parsed, count)));
+  else {
+    count();
+    masked = new Uint8Array(data.length);
+  }
+  const out = new Uint8Array(offset + masked.length);
+  out.set(bytes.subarray(0, offset));
+  out.set(masked, offset);
+  let bin = '';
+  for (const b of out) bin += String.fromCharCode(b);
+  return { base64: btoa(bin), size: out.length };
+}
+
+function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }

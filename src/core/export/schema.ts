@@ -52,10 +52,15 @@ export const SESSION_SCHEMA: Schema = {
       clientVersions: { type: 'array', items: obj({ name: str, version: str }) },
       drops: { type: 'object', additionalProperties: num },
     }),
-    redaction: obj({
-      personalData: { enum: ['pseudonymised', 'included'] },
-      removed: obj({ jwtSignatures: int, secretKeys: int, secretValues: int, personalData: int }),
-    }),
+    redaction: obj(
+      {
+        personalData: { enum: ['pseudonymised', 'included'] },
+        // Written only when the export also redacted application payload values.
+        payloadValues: { const: 'redacted' },
+        removed: obj({ jwtSignatures: int, secretKeys: int, secretValues: int, personalData: int, payloadValues: int }, ['jwtSignatures', 'secretKeys', 'secretValues', 'personalData']),
+      },
+      ['personalData', 'removed'],
+    ),
     analysisSettings: obj({ secretSupplied: bool, jwksSupplied: bool, claimValidators: nullable({ type: 'object' }), projectUrl: nullable(str) }),
     connections: {
       type: 'array',

@@ -72,6 +72,19 @@ describe('session file', () => {
     expect(validateAgainst(JSON.parse(JSON.stringify(exportOf(again))))).toEqual([]);
   });
 
+  it.each(fixtures.map((fx) => [fx.name, fx] as const))('%s with payload values redacted: still valid, the same finding codes, and it says so', async (_name, fx) => {
+    const session = await live(fx);
+    const file = exportSession(session.snapshot(), { extensionVersion: '0.0.0-test', redactPayloadValues: true });
+    const text = JSON.stringify(file);
+    expect(validateAgainst(JSON.parse(text))).toEqual([]);
+    expect(file.redaction.payloadValues).toBe('redacted');
+    // The healthy session's broadcasts and presence are application data: masked.
+    if (fx.name === 'subscribe') expect(file.redaction.removed.payloadValues).toBeGreaterThan(0);
+    const imported = importFile(text);
+    if ('error' in imported) throw new Error(imported.error);
+    expect(codes(await openImported(imported))).toEqual(codes(session));
+  });
+
   it('writes findings with their history and resolvable evidence references', async () => {
     const fx = fixtures.find((f) => f.name === 'expired-token')!;
     const file = exportOf(await live(fx));

@@ -110,7 +110,7 @@ export interface SessionFileV1 {
     clientVersions: Array<{ name: string; version: string }>;
     drops: Record<string, number>;
   };
-  redaction: { personalData: 'pseudonymised' | 'included'; removed: RedactionReport };
+  redaction: { personalData: 'pseudonymised' | 'included'; payloadValues?: 'redacted'; removed: RedactionReport };
   analysisSettings: AnalysisSettings;
   connections: SessionFileConnection[];
   /** Every captured event held, redacted, in the session's order. */
@@ -201,7 +201,7 @@ export function exportSession(snapshot: SessionSnapshot, options: ExportOptions)
       clientVersions: [...versions].map(([name, version]) => ({ name, version })),
       drops: { ...snapshot.drops },
     },
-    redaction: { personalData: options.includePersonalData ? 'included' : 'pseudonymised', removed: redactor.report() },
+    redaction: { personalData: options.includePersonalData ? 'included' : 'pseudonymised', ...(options.redactPayloadValues ? { payloadValues: 'redacted' as const } : {}), removed: redactor.report() },
     analysisSettings: {
       secretSupplied: project.secretSupplied ?? false,
       jwksSupplied: project.jwksSupplied ?? false,

@@ -68,18 +68,18 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
    * Prepares an export in memory and shows what it removes; only Save writes it. The text shown
    * is the text saved (pseudonym keys are random per export, so it is not recomputed on Save).
    */
-  const prepareExport = async (format: 'session' | 'har', includePersonalData: boolean) => {
+  const prepareExport = async (format: 'session' | 'har', includePersonalData: boolean, redactPayloadValues: boolean) => {
     setStatus({ kind: 'busy', text: 'Preparing the export…' });
     try {
       const snapshot = await analysed();
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       let pending: PendingExport;
       if (format === 'session') {
-        const file = exportSession(snapshot, { extensionVersion: extensionVersion(), browser: browserName(), userAgent: navigator.userAgent, settings: settings(), includePersonalData });
-        pending = { format, includePersonalData, name: `claimscope-${stamp}.claimscope.json`, text: JSON.stringify(file, null, 1), removed: file.redaction.removed, items: `${file.events.length} events` };
+        const file = exportSession(snapshot, { extensionVersion: extensionVersion(), browser: browserName(), userAgent: navigator.userAgent, settings: settings(), includePersonalData, redactPayloadValues });
+        pending = { format, includePersonalData, redactPayloadValues, name: `claimscope-${stamp}.claimscope.json`, text: JSON.stringify(file, null, 1), removed: file.redaction.removed, items: `${file.events.length} events` };
       } else {
-        const har = exportHar(snapshot, { extensionVersion: extensionVersion(), browser: browserName(), includePersonalData });
-        pending = { format, includePersonalData, name: `claimscope-${stamp}.har`, text: JSON.stringify(har, null, 1), removed: har.log._claimscope.redaction.removed, items: `${har.log.entries.length} HAR entries` };
+        const har = exportHar(snapshot, { extensionVersion: extensionVersion(), browser: browserName(), includePersonalData, redactPayloadValues });
+        pending = { format, includePersonalData, redactPayloadValues, name: `claimscope-${stamp}.har`, text: JSON.stringify(har, null, 1), removed: har.log._claimscope.redaction.removed, items: `${har.log.entries.length} HAR entries` };
       }
       setStatus(null);
       setExporting(pending);
@@ -196,10 +196,10 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
 
   return (
     <span class="export-import">
-      <button type="button" data-testid="export-button" title="Save this session as a redacted session file (JWT signatures, secret keys, passwords, refresh tokens and cookies removed; e-mails and user metadata pseudonymised)" onClick={() => void prepareExport('session', false)}>
+      <button type="button" data-testid="export-button" title="Save this session as a redacted session file (JWT signatures, secret keys, passwords, refresh tokens and cookies removed; e-mails and user metadata pseudonymised)" onClick={() => void prepareExport('session', false, false)}>
         Export
       </button>
-      <button type="button" data-testid="export-har-button" title="Save this session as a HAR 1.2 file (WebSocket frames as Chrome writes them), redacted like Export" onClick={() => void prepareExport('har', false)}>
+      <button type="button" data-testid="export-har-button" title="Save this session as a HAR 1.2 file (WebSocket frames as Chrome writes them), redacted like Export" onClick={() => void prepareExport('har', false, false)}>
         Export HAR
       </button>
       <button type="button" data-testid="copy-report-button" title="Copy a Markdown bug report (findings, the tokens' claims, a timeline around the first failure, the environment), redacted like Export" onClick={() => void doCopyReport()}>
@@ -235,7 +235,7 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
       {exporting && (
         <ExportDialog
           pending={exporting}
-          onPersonalData={(include) => void prepareExport(exporting.format, include)}
+          onOptions={(include, payloads) => void prepareExport(exporting.format, include, payloads)}
           onSave={() => saveExport(exporting)}
           onCancel={() => setExporting(null)}
         />
@@ -249,6 +249,7 @@ export function ExportImport({ session, imported, settings, onImported }: Props)
 interface PendingExport {
   format: 'session' | 'har';
   includePersonalData: boolean;
+  redactPayloadValues: boolean;
   name: string;
   text: string;
   removed: RedactionReport;
@@ -256,23 +257,28 @@ interface PendingExport {
 }
 
 /** What the export will remove, before anything is written. */
-function ExportDialog({ pending, onPersonalData, onSave, onCancel }: { pending: PendingExport; onPersonalData(include: boolean): void; onSave(): void; onCancel(): void }) {
+function ExportDialog({ pending, onOptions, onSave, onCancel }: { pending: PendingExport; onOptions(includePersonalData: boolean, redactPayloadValues: boolean): void; onSave(): void; onCancel(): void }) {
   const r = pending.removed;
   return (
     <div class="import-preview" role="dialog" aria-label={`Export ${pending.name}`} data-testid="export-dialog" data-format={pending.format}>
       <div>
         <strong>{pending.name}</strong>: {pending.items}, {pending.format === 'session' ? 'Claimscope session file' : 'HAR 1.2'}.
       </div>
-      <div data-testid="export-dialog-removed" data-jwt-signatures={r.jwtSignatures} data-secret-keys={r.secretKeys} data-secret-values={r.secretValues} data-personal={r.personalData}>
+      <div data-testid="export-dialog-removed" data-jwt-signatures={r.jwtSignatures} data-secret-keys={r.secretKeys} data-secret-values={r.secretValues} data-personal={r.personalData} data-payload-values={r.payloadValues ?? 0}>
         Will be removed: {r.jwtSignatures} JWT signature(s) (header and claims stay), {r.secretKeys} secret key(s) (sb_secret_), {r.secretValues} secret value(s) (passwords,
         refresh and provider tokens, cookies, code verifiers).{' '}
         {pending.includePersonalData
           ? `${r.personalData} personal value(s) kept as captured.`
           : `${r.personalData} personal value(s) (e-mails, phones, user metadata) replaced by pseudonyms that stay the same within this file.`}
+        {pending.redactPayloadValues ? ` ${r.payloadValues ?? 0} value(s) of broadcast, presence and Postgres-change payloads replaced by placeholders of their type.` : ''}
       </div>
       <label>
-        <input type="checkbox" data-testid="export-include-personal" checked={pending.includePersonalData} onChange={(e) => onPersonalData((e.currentTarget as HTMLInputElement).checked)} /> Include personal data
-        (e-mails, phones, user metadata) as captured
+        <input type="checkbox" data-testid="export-include-personal" checked={pending.includePersonalData} onChange={(e) => onOptions((e.currentTarget as HTMLInputElement).checked, pending.redactPayloadValues)} /> Include
+        personal data (e-mails, phones, user metadata) as captured
+      </label>
+      <label>
+        <input type="checkbox" data-testid="export-redact-payloads" checked={pending.redactPayloadValues} onChange={(e) => onOptions(pending.includePersonalData, (e.currentTarget as HTMLInputElement).checked)} /> Also
+        redact payload values (broadcasts, presence, Postgres changes: keys and types kept)
       </label>
       <button type="button" data-testid="export-save" onClick={onSave}>
         Save
