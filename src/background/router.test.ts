@@ -53,6 +53,44 @@ const emptySnapshot = (d: DocumentInfo): StoreSnapshot => ({
   stats: { events: 0, bytes: 0, droppedEvents: 0, droppedBytes: 0, truncatedFrames: 0, otherSockets: 0, rejected: 0 },
 });
 
+describe('Router: a port speaks for its own document only', () => {
+  it('relays events, snapshots and summaries naming the port\'s document, and refuses and counts any other', async () => {
+    const { router, badges, invalid, connectContent, connectPanel } = setup({ contentAnswers: true, url: 'https://app.test/' });
+    const top = connectContent(7, 0);
+    top.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('top') });
+    const other = connectContent(7, 3);
+    other.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('iframe', false) });
+    const panel = connectPanel();
+    panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 7 });
+    await tick();
+    const stats = emptySnapshot(doc('x')).stats;
+    const ev = (docId: string, seq: number) => ({ kind: 'lifecycle', change: 'online', docId, seq, time: 1 });
+
+    top.deliver({ type: 'events', docId: 'top', events: [ev('top', 1)], stats });
+    // The iframe's content script posing as the top document, or slipping the top's events in.
+    other.deliver({ type: 'events', docId: 'top', events: [ev('top', 2)], stats });
+    other.deliver({ type: 'events', docId: 'iframe', events: [ev('iframe', 1), ev('top', 3)], stats });
+    const req = other.ofType('snapshot-request')[0];
+    other.deliver({ type: 'snapshot', requestId: req.requestId, snapshot: { ...emptySnapshot(doc('top')), events: [ev('top', 4)] } });
+    other.deliver({ type: 'summary', docId: 'top', realtimeSockets: 1, serverErrors: 9 });
+
+    expect(panel.ofType('events')).toEqual([{ type: 'events', docId: 'top', events: [ev('top', 1)], stats }]);
+    expect(panel.ofType('snapshot')).toEqual([]);
+    expect(badges.get(7) ?? 0).toBe(0);
+    expect(router.rejected.content).toBe(4);
+    expect(invalid.map((i) => i.rejection.reason)).toEqual([
+      'a document spoke for another document ("top")',
+      'a document sent events of another document',
+      'a document spoke for another document ("top")',
+      'a document spoke for another document ("top")',
+    ]);
+    // A port that has not said hello sends no captured data at all.
+    const silent = connectContent(7, 5);
+    silent.deliver({ type: 'events', docId: 'top', events: [], stats });
+    expect(invalid.at(-1)!.rejection.reason).toBe('a document sent captured data before its hello');
+  });
+});
+
 describe('Router', () => {
   it('serves a subscribing panel a snapshot from each document of the tab, then streams live events', async () => {
     const { connectContent, connectPanel } = setup({ contentAnswers: true, url: 'https://app.test/' });

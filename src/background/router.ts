@@ -84,19 +84,23 @@ export class Router {
     port.on('hello', (m) => this.hello(rec, m.doc));
     port.on('document', (m) => this.documentChanged(rec, m.doc));
     port.on('events', (m) => {
+      if (!this.ownDocument(rec, m.docId, m.events, m)) return;
       for (const panel of this.panels.get(rec.tabId) ?? []) this.toPanel(panel, { type: 'events', docId: m.docId, events: m.events, stats: m.stats });
     });
     port.on('snapshot', (m) => {
       const pending = this.snapshotRequests.get(m.requestId);
       // Only the document that was asked may answer (a request id is no capability to share).
       if (pending?.rec !== rec) return;
+      if (!this.ownDocument(rec, m.snapshot.doc.docId, m.snapshot.events, m)) return;
       // A snapshot comes in parts under the message budget (src/transport/chunk.ts): the request
       // is answered with its last part.
       if (!m.more) this.snapshotRequests.delete(m.requestId);
       const panel = pending.panel;
       if (this.panelTab.has(panel)) this.toPanel(panel, { type: 'snapshot', snapshot: m.snapshot });
     });
-    port.on('summary', (m) => this.summary(rec, m.docId, m.serverErrors));
+    port.on('summary', (m) => {
+      if (this.ownDocument(rec, m.docId, [], m)) this.summary(rec, m.docId, m.serverErrors);
+    });
     port.onInvalid((rejection) => {
       this.rejected.content++;
       this.host.invalidMessage?.('content', rejection);
@@ -109,6 +113,23 @@ export class Router {
           });
     });
     port.onDisconnect(() => this.contentDisconnected(port));
+  }
+
+  /**
+   * A port speaks for the one document that said hello on it: its events, snapshots and summaries
+   * name that document and carry only its events. The schema checked the shapes; this checks the
+   * identity, so no document (nor a content script subverted by its page) can put events under
+   * another document's id in a panel. Anything else is counted as refused.
+   */
+  private ownDocument(rec: ContentRecord, docId: string, events: ReadonlyArray<{ docId: string }>, message: unknown): boolean {
+    let reason: string | undefined;
+    if (!rec.doc) reason = 'a document sent captured data before its hello';
+    else if (docId !== rec.doc.docId) reason = `a document spoke for another document (${JSON.stringify(docId.slice(0, 40))})`;
+    else if (events.some((e) => e.docId !== docId)) reason = 'a document sent events of another document';
+    if (reason === undefined) return true;
+    this.rejected.content++;
+    this.host.invalidMessage?.('content', { reason, message });
+    return false;
   }
 
   private contentDisconnected(port: BackgroundContentEndpoint): void {
