@@ -335,6 +335,16 @@ test('a 50 MB HAR shows progress and a preview before it opens; corrupt files ge
   // Cancel keeps the live capture as it was.
   await panel.getByTestId('import-cancel').click();
   expect(await activeCodes(ui)).toEqual(live);
+  // Opened, it is shown with all its frames; back to live, the live findings are intact.
+  await panel.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
+  await panel.getByTestId('import-input').setInputFiles(bigFile);
+  await panel.getByTestId('import-open').click({ timeout: 60_000 });
+  await expect(panel.getByTestId('imported-banner')).toHaveAttribute('data-file', 'big.har', { timeout: 60_000 });
+  await ui.view('frames');
+  await expect(panel.getByTestId('frames-count')).toContainText(messages.length.toLocaleString('en-US'), { timeout: 30_000 });
+  test.info().annotations.push({ type: 'long tasks while reading and opening (ms)', description: JSON.stringify(await panel.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks)) });
+  await panel.getByTestId('imported-back').click();
+  expect(await activeCodes(ui)).toEqual(live);
   await ui.close();
   await page.close();
 });
