@@ -10,7 +10,7 @@
 // - a 50 MB HAR shows progress and a preview; corrupt files get one line and change nothing.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,6 +39,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await browser?.close();
   await server?.close();
+  rmSync(dir, { recursive: true, force: true }); // the HARs, one of them 50 MB
   if (previousAttach === undefined) delete process.env.PW_CHROMIUM_ATTACH_TO_OTHER;
   else process.env.PW_CHROMIUM_ATTACH_TO_OTHER = previousAttach;
 });

@@ -6,7 +6,7 @@
 // No browser: here because it needs the built dist/ the e2e run builds.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -114,4 +114,5 @@ test('npm run package: the CLI tarball installs offline into an empty folder and
     }
     expect(zip.names).toEqual(expect.arrayContaining(['background.js', 'page.js', 'src/panel/panel.html']));
   }
+  for (const d of [out, project, cache]) rmSync(d, { recursive: true, force: true });
 });
