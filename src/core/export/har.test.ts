@@ -118,6 +118,21 @@ describe('HAR export', () => {
     expect(JSON.stringify(har)).not.toMatch(/"refresh_token"\s*:\s*"(?!\[redacted\])/);
   });
 
+  it('writes each recorded request header once (authorization, apikey, x-client-info), redacted', async () => {
+    const t = 1_800_000_000_000;
+    const session = new Session({ tabId: 1 });
+    session.applyLocal([
+      { kind: 'http-request', req: 'r1', method: 'GET', url: 'http://127.0.0.1:1/auth/v1/user', headers: { apikey: 'sb_publishable_abc', authorization: 'Bearer sb_secret_abcdefghijklmnop', 'x-client-info': 'supabase-js-web/2.119.1' }, api: 'fetch', seq: 1, time: t, docId: 'd', source: 'page' },
+      { kind: 'http-response', req: 'r1', status: 200, seq: 2, time: t + 5, docId: 'd', source: 'page' },
+    ] as CapturedEvent[]);
+    const entry = harOf(session).log.entries[0];
+    expect(entry.request.headers.map((h) => h.name).sort()).toEqual(['apikey', 'authorization', 'x-client-info']);
+    expect(entry.request.headers.find((h) => h.name === 'authorization')?.value).not.toContain('abcdefghijklmnop');
+    const back = importFile(JSON.stringify(harOf(session)));
+    if ('error' in back) throw new Error(back.error);
+    expect(back.events.find((e) => e.kind === 'http-request')).toMatchObject({ headers: { 'x-client-info': 'supabase-js-web/2.119.1' } });
+  });
+
   it('personal data is pseudonymised unless asked for, and the log says which', async () => {
     const fx = fixtures.find((f) => f.name === 'signout-publishable')!;
     const session = await live(fx);

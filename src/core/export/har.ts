@@ -254,7 +254,6 @@ function httpEntry(
   const headers: HarNameValue[] = Object.entries(request.headers as Record<string, unknown>)
     .filter((h): h is [string, string] => typeof h[1] === 'string')
     .map(([name, value]) => ({ name, value }));
-  if (request.headers['x-client-info'] !== undefined) headers.push({ name: 'x-client-info', value: request.headers['x-client-info'] });
   const status = response?.status ?? net?.status ?? 0;
   const date = response?.date ?? net?.date;
   const responseHeaders: HarNameValue[] = date ? [{ name: 'Date', value: date }] : [];
