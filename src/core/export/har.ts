@@ -75,7 +75,7 @@ export interface HarEntry {
   timings: { blocked: number; dns: number; ssl: number; connect: number; send: number; wait: number; receive: number };
   _resourceType?: string;
   _webSocketMessages?: HarWebSocketMessage[];
-  _claimscope?: { conn: string; close: { code: number; reason: string; wasClean: boolean; time: number } | null; truncatedFrames: number };
+  _claimscope?: { conn: string; close: { code: number; reason: string; wasClean: boolean; time: number; initiator?: 'page' | 'remote' } | null; truncatedFrames: number };
 }
 
 export interface ClaimscopeHarLog {
@@ -237,7 +237,8 @@ function socketEntry(
     _webSocketMessages: messages,
     _claimscope: {
       conn: s.open.conn,
-      close: s.close ? { code: s.close.code, reason: s.close.reason, wasClean: s.close.wasClean, time: s.close.time } : null,
+      // Who closed it decides what the close means (the page's own disconnect is no finding).
+      close: s.close ? { code: s.close.code, reason: s.close.reason, wasClean: s.close.wasClean, time: s.close.time, ...(s.close.initiator ? { initiator: s.close.initiator } : {}) } : null,
       truncatedFrames: s.frames.filter((f) => f.truncated).length,
     },
   };

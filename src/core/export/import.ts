@@ -166,7 +166,7 @@ function readHar(log: Record<string, unknown>): ImportResult {
       if (recorded) {
         // A Claimscope HAR keeps the close code and reason (DevTools' own HAR has none).
         if (s.errored) push(s.errorAt ?? recorded.time, { kind: 'ws-error', conn });
-        push(recorded.time, { kind: 'ws-close', conn, code: recorded.code, reason: recorded.reason, wasClean: recorded.wasClean });
+        push(recorded.time, { kind: 'ws-close', conn, code: recorded.code, reason: recorded.reason, wasClean: recorded.wasClean, ...(recorded.initiator ? { initiator: recorded.initiator } : {}) });
       } else if (s.errored || s.status !== 101) {
         // A refused or failed upgrade is over: closed as the page saw it (1006), no reason recorded.
         const at = s.errorAt ?? s.startedAt + (s.durationMs ?? 0);
@@ -215,11 +215,12 @@ function readHar(log: Record<string, unknown>): ImportResult {
 }
 
 /** The close a Claimscope HAR recorded for a socket entry (`_claimscope.close`), when valid. */
-function claimscopeClose(entry: unknown): { code: number; reason: string; wasClean: boolean; time: number } | undefined {
+function claimscopeClose(entry: unknown): { code: number; reason: string; wasClean: boolean; time: number; initiator?: 'page' | 'remote' } | undefined {
   if (!isRecord(entry) || !isRecord(entry._claimscope) || !isRecord(entry._claimscope.close)) return undefined;
   const c = entry._claimscope.close;
   if (typeof c.code !== 'number' || typeof c.time !== 'number' || !Number.isFinite(c.time)) return undefined;
-  return { code: c.code, reason: typeof c.reason === 'string' ? c.reason : '', wasClean: c.wasClean === true, time: c.time };
+  const initiator = c.initiator === 'page' || c.initiator === 'remote' ? c.initiator : undefined;
+  return { code: c.code, reason: typeof c.reason === 'string' ? c.reason : '', wasClean: c.wasClean === true, time: c.time, ...(initiator ? { initiator } : {}) };
 }
 
 /** Playwright writes `_webSocketMessages[].time` in ms, DevTools in seconds: parseHarSocket reads seconds. */
