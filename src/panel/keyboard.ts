@@ -58,7 +58,6 @@ function targetKind(target: EventTarget | null): KeyTarget {
 export function usePanelKeyboard(ui: PanelUiState, dispatch: (action: PanelUiAction) => void, tabs: readonly ViewName[]): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented) return;
       const decision = decideKey({ key: e.key, target: targetKind(e.target), modifiers: e.ctrlKey || e.metaKey || e.altKey }, ui, tabs);
       const filter = () => document.getElementById(FILTER_INPUT_ID) as HTMLInputElement | null;
       switch (decision.kind) {
@@ -84,8 +83,13 @@ export function usePanelKeyboard(ui: PanelUiState, dispatch: (action: PanelUiAct
           break;
       }
       e.preventDefault();
+      // DevTools' script in extension panels forwards Esc (and shortcuts) to DevTools from a
+      // document listener, preventing its default: a key handled here goes no further, so Esc
+      // closes the details instead of also toggling DevTools' console drawer. Unhandled keys still reach it.
+      e.stopPropagation();
     };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
+    // Capture on the window: before the document's listeners (DevTools' forwarding among them).
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   }, [ui, dispatch, tabs]);
 }

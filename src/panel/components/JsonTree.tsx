@@ -18,18 +18,19 @@ interface Row {
 export function JsonTree({ value, mask, label, testid }: { value: unknown; mask: boolean; label: string; testid?: string }) {
   // A capped copy (depth 64, 2 MiB): a page's 10,000-deep payload is a tree of at most 64 levels.
   const root = useMemo(() => jsonNode('', treeValue(value), mask), [value, mask]);
-  // The root and its first level are open, so a short payload reads at once.
-  const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set(['$']));
+  // A short payload reads at once: nodes open breadth-first while the tree stays under a screenful.
+  const [open, setOpen] = useState<ReadonlySet<string>>(() => initiallyOpen(root, mask));
   const [pages, setPages] = useState<ReadonlyMap<string, number>>(() => new Map());
   const [active, setActive] = useState('$');
   const treeRef = useRef<HTMLUListElement>(null);
 
   const rows: Row[] = [];
   const walk = (node: JsonNode, path: string, depth: number) => {
+    // Paths escape `/` and `\` in keys, so "a/b" the key and a › b the nesting differ.
     rows.push({ path, depth, node });
     if ((node.kind !== 'object' && node.kind !== 'array') || !open.has(path)) return;
     const { children, more } = jsonChildren(node, mask, pages.get(path) ?? TREE_PAGE);
-    for (const child of children) walk(child, `${path}/${child.key.replace(/[\\/]/g, '\\$&')}`, depth + 1);
+    for (const child of children) walk(child, childPath(path, child), depth + 1);
     if (more > 0) rows.push({ path: `${path}/…more`, depth: depth + 1, node: { key: '', kind: 'null', preview: '' }, more: { parent: path, count: more } });
   };
   walk(root, '$', 0);
@@ -120,4 +121,33 @@ export function JsonTree({ value, mask, label, testid }: { value: unknown; mask:
       })}
     </ul>
   );
+}
+
+function childPath(path: string, child: JsonNode): string {
+  return `${path}/${child.key.replace(/[\\/]/g, '\\$&')}`;
+}
+
+/** Rows a tree may show when it opens (about a screenful of the details pane). */
+const OPEN_ROWS = 40;
+
+function initiallyOpen(root: JsonNode, mask: boolean): Set<string> {
+  const open = new Set<string>(['$']);
+  let rows = 1 + jsonChildren(root, mask).children.length;
+  let level: Array<[JsonNode, string]> = [[root, '$']];
+  for (let depth = 0; depth < 4 && level.length > 0; depth++) {
+    const next: Array<[JsonNode, string]> = [];
+    for (const [node, path] of level) {
+      for (const child of jsonChildren(node, mask).children) {
+        if (child.kind !== 'object' && child.kind !== 'array') continue;
+        const size = Math.min(child.size ?? 0, TREE_PAGE);
+        if (rows + size > OPEN_ROWS) return open;
+        const at = childPath(path, child);
+        open.add(at);
+        rows += size;
+        next.push([child, at]);
+      }
+    }
+    level = next;
+  }
+  return open;
 }
