@@ -31,6 +31,11 @@ export interface LaunchOptions {
   args?: string[];
   /** Chromium binary (default $CHROME_PATH, then /usr/bin/chromium). */
   executablePath?: string;
+  /**
+   * A profile directory to use and keep (close() leaves it): launching again on it is a browser
+   * restart — extension storage survives. Default: a fresh temporary profile, removed on close.
+   */
+  profileDir?: string;
 }
 
 export interface LaunchedBrowser {
@@ -66,7 +71,7 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     throw new Error(`No built extension in ${extensionDir}: run \`npm run build\` first.`);
   }
   if (opts.devtools) process.env.PW_CHROMIUM_ATTACH_TO_OTHER = '1'; // DevTools windows become Pages (toolchain.md)
-  const userDataDir = mkdtempSync(join(tmpdir(), 'claimscope-chromium-'));
+  const userDataDir = opts.profileDir ?? mkdtempSync(join(tmpdir(), 'claimscope-chromium-'));
   const args = [
     '--no-sandbox',
     '--disable-gpu',
@@ -89,7 +94,7 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
   });
   const cleanup = async () => {
     await context.close().catch(() => undefined);
-    rmSync(userDataDir, { recursive: true, force: true });
+    if (!opts.profileDir) rmSync(userDataDir, { recursive: true, force: true });
   };
 
   let serviceWorker: Worker | undefined;

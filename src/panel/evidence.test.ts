@@ -17,6 +17,8 @@ describe('a finding\'s evidence', () => {
   it('lists frame, request and token links from the finding alone', () => {
     expect(evidenceLinks(finding({ frameSeq: 12, requestId: 'r1', token: 'user access token #1' })).map((l) => l.kind)).toEqual(['frame', 'request', 'token']);
     expect(evidenceLinks(finding({ conn: 'd:1' }))).toEqual([]);
+    // A label the Tokens view does not list (the gateway's JWT) gets no link that leads nowhere.
+    expect(evidenceLinks(finding({ frameSeq: 3, token: 'gateway-minted JWT (not visible)' }), new Set(['user access token #1'])).map((l) => l.kind)).toEqual(['frame']);
   });
 
   it('finds the frame by seq on its own socket (another document may reuse the seq)', () => {

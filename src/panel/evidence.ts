@@ -14,13 +14,17 @@ export interface EvidenceLink {
   text: string;
 }
 
-/** The evidence a finding points at, in the order a person checks it: frame, request, token. */
-export function evidenceLinks(f: Finding): EvidenceLink[] {
+/**
+ * The evidence a finding points at, in the order a person checks it: frame, request, token.
+ * `tokens`: the labels the Tokens view lists; a label outside it (the gateway's JWT, which the
+ * browser never sees) gets no link that would lead nowhere.
+ */
+export function evidenceLinks(f: Finding, tokens?: ReadonlySet<string>): EvidenceLink[] {
   const e = f.evidence;
   const out: EvidenceLink[] = [];
   if (e.frameSeq !== undefined) out.push({ kind: 'frame', text: `frame #${e.frameSeq}` });
   if (e.requestId !== undefined) out.push({ kind: 'request', text: 'HTTP request' });
-  if (e.token !== undefined) out.push({ kind: 'token', text: `token: ${e.token}` });
+  if (e.token !== undefined && (tokens === undefined || tokens.has(e.token))) out.push({ kind: 'token', text: `token: ${e.token}` });
   return out;
 }
 

@@ -83,6 +83,7 @@ export function FindingsView(props: FindingsViewProps) {
     );
   }
   const groups = groupFindings(history);
+  const tokens = engine.kind === 'done' ? new Set(engine.result.tokens.map((t) => t.label)) : undefined;
   const problems = history.filter((e) => e.state === 'active' && e.finding.severity !== 'info').length;
   return (
     <div class="list-view findings-view" data-testid="findings-view">
@@ -93,7 +94,7 @@ export function FindingsView(props: FindingsViewProps) {
         </p>
       )}
       {groups.map((g) => (
-        <FindingGroupBlock group={g} key={g.code} {...props} />
+        <FindingGroupBlock group={g} key={g.code} tokens={tokens} {...props} />
       ))}
     </div>
   );
@@ -161,7 +162,7 @@ function FindingsState(props: FindingsViewProps & { problems: number }) {
   );
 }
 
-function FindingGroupBlock(props: FindingsViewProps & { group: FindingGroup }) {
+function FindingGroupBlock(props: FindingsViewProps & { group: FindingGroup; tokens?: ReadonlySet<string> }) {
   const { group } = props;
   const resolved = group.entries.length - group.active;
   const codeOf = new Map(props.history.map((e) => [e.key, e.finding.code]));
@@ -182,6 +183,7 @@ function FindingGroupBlock(props: FindingsViewProps & { group: FindingGroup }) {
           key={e.key}
           selected={props.selected === e.key}
           resolvedByCode={e.resolvedBy ? codeOf.get(e.resolvedBy) : undefined}
+          tokens={props.tokens}
           onSelect={() => props.onSelect(props.selected === e.key ? undefined : e.key)}
           onEvidence={(link) => props.onEvidence(e, link)}
         />
@@ -190,12 +192,12 @@ function FindingGroupBlock(props: FindingsViewProps & { group: FindingGroup }) {
   );
 }
 
-function FindingRow(props: { entry: FindingEntry; selected: boolean; resolvedByCode?: string; onSelect: () => void; onEvidence: (link: EvidenceLink) => void }) {
+function FindingRow(props: { entry: FindingEntry; selected: boolean; resolvedByCode?: string; tokens?: ReadonlySet<string>; onSelect: () => void; onEvidence: (link: EvidenceLink) => void }) {
   const { entry, selected } = props;
   const f = entry.finding;
   const e = f.evidence;
   const resolved = entry.state === 'resolved';
-  const links = evidenceLinks(f);
+  const links = evidenceLinks(f, props.tokens);
   return (
     <div
       class={`card finding ${f.severity}${resolved ? ' resolved' : ''}${selected ? ' selected' : ''}`}
@@ -226,6 +228,17 @@ function FindingRow(props: { entry: FindingEntry; selected: boolean; resolvedByC
           {props.resolvedByCode ? ` (see ${props.resolvedByCode})` : ''}
         </p>
       )}
+      {/* Evidence first, right under the head: one click, without reading past the cause. */}
+      {links.length > 0 && (
+        <div class="finding-evidence">
+          Evidence:
+          {links.map((l) => (
+            <button type="button" class="link" data-testid="finding-evidence" data-kind={l.kind} key={l.kind} onClick={() => props.onEvidence(l)}>
+              {capturedText(l.text, 200)}
+            </button>
+          ))}
+        </div>
+      )}
       {f.cause && (
         <p class={`muted captured${selected ? '' : ' one-line'}`} data-testid="finding-cause" title={selected ? undefined : capturedText(f.cause, 4_000)}>
           Cause: {capturedText(f.cause, 4_000)}
@@ -247,16 +260,6 @@ function FindingRow(props: { entry: FindingEntry; selected: boolean; resolvedByC
           {e.useCount !== undefined ? `${e.conn !== undefined ? ' · ' : ''}token used ${plural(e.useCount, 'time')}` : ''}
           {e.uses && e.uses.length > 0 ? ` (${e.uses.map((u) => `${u.kind}${u.topic ? ` on ${u.topic}` : ''}${u.path ? ` ${u.path}` : ''} ×${u.count}`).join(', ')}${e.usesOmitted ? `, ${e.usesOmitted} more` : ''})` : ''}
         </p>
-      )}
-      {links.length > 0 && (
-        <div class="finding-evidence">
-          Evidence:
-          {links.map((l) => (
-            <button type="button" class="link" data-testid="finding-evidence" data-kind={l.kind} key={l.kind} onClick={() => props.onEvidence(l)}>
-              {capturedText(l.text, 200)}
-            </button>
-          ))}
-        </div>
       )}
     </div>
   );

@@ -1,0 +1,203 @@
+// Issue 11 items 1 and 5, through the real DevTools panel (openDevToolsFor + selectClaimscopePanel)
+// with the real supabase-js and the local server:
+// - the panel opens on Findings; with DevTools already open, each scenario's findings appear live
+//   (no reload, no reopening, no view switch), and one click on a finding's evidence reaches the
+//   frame in the Frames view, the call in the HTTP view or the token in the Tokens view;
+// - states instead of a blank panel: "No Supabase traffic yet", then "N sockets, M channels, no
+//   problems found" for a healthy signed-in session;
+// - an expected issuer set in Settings silences iss-unexpected for that issuer.
+// Settings surviving a browser restart, and a corrupt stored value: panel-settings.spec.ts.
+
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { appUrl, scenarioDone, startAppServer } from './support/app-server';
+import { openDevToolsFor, selectClaimscopePanel, type PanelUi } from './support/panel-ui';
+import { useExtensionSuite } from './support/suite';
+
+// DevTools windows must be Playwright pages (toolchain.md) — for this file only: the switch is
+// read at launch, and the next spec file in this worker must not inherit it.
+let previousAttach: string | undefined;
+test.beforeAll(() => {
+  previousAttach = process.env.PW_CHROMIUM_ATTACH_TO_OTHER;
+  process.env.PW_CHROMIUM_ATTACH_TO_OTHER = '1';
+});
+test.afterAll(() => {
+  if (previousAttach === undefined) delete process.env.PW_CHROMIUM_ATTACH_TO_OTHER;
+  else process.env.PW_CHROMIUM_ATTACH_TO_OTHER = previousAttach;
+});
+const suite = useExtensionSuite(startAppServer);
+
+/** The engine waits this long for a token to reach a channel before it judges (analysis/lifecycle.ts). */
+const PROPAGATION_GRACE_MS = 10_000;
+
+async function devGet(path: string): Promise<unknown> {
+  const res = await fetch(`${suite.server.url}${path}`);
+  expect(res.status, path).toBe(200);
+  return res.json();
+}
+
+/**
+ * A tab on the demo app that does nothing yet (scenario=none), with DevTools open on the Claimscope
+ * panel. The panel must open on Findings and say that there is no Supabase traffic yet.
+ */
+async function quietTabWithPanel(): Promise<{ page: Page; ui: PanelUi }> {
+  const page = await suite.browser.context.newPage();
+  await page.goto(appUrl(suite.server, { scenario: 'none' }));
+  const ui = await selectClaimscopePanel(await openDevToolsFor(suite.browser.context, page));
+  await expect(ui.root.getByTestId('view-findings')).toHaveAttribute('aria-selected', 'true');
+  await expect(ui.root.getByTestId('findings-view')).toBeVisible();
+  await expect(ui.root.getByTestId('findings-state')).toHaveAttribute('data-state', 'no-traffic');
+  await expect(ui.root.getByTestId('findings-state')).toContainText('No Supabase traffic yet');
+  return { page, ui };
+}
+
+/** Runs a scenario in the tab the panel already inspects (a navigation: the panel stays open). */
+async function run(page: Page, scenario: string, params: Record<string, string | number> = {}): Promise<void> {
+  await page.goto(appUrl(suite.server, { scenario, ...params }));
+  await scenarioDone(page, scenario);
+}
+
+function rows(ui: PanelUi, code: string): Locator {
+  return ui.root.locator(`[data-testid="finding-row"][data-code="${code}"]`);
+}
+
+function evidence(row: Locator, kind: 'frame' | 'request' | 'token'): Locator {
+  return row.locator(`[data-testid="finding-evidence"][data-kind="${kind}"]`);
+}
+
+async function backToFindings(ui: PanelUi): Promise<void> {
+  await ui.view('findings');
+  await expect(ui.root.getByTestId('findings-view')).toBeVisible();
+}
+
+test('an expired token at join: token-expired and the rejection appear live, and each reaches its frame and token in one click', async () => {
+  const { page, ui } = await quietTabWithPanel();
+  await run(page, 'expired-token');
+
+  // Live, in the default view: nothing was clicked since the panel opened.
+  const expired = rows(ui, 'token-expired').first();
+  await expect(expired).toBeVisible({ timeout: 15_000 });
+  await expect(expired).toHaveAttribute('data-severity', 'error');
+  await expect(expired).toHaveAttribute('data-state', 'active');
+  const rejected = rows(ui, 'server-join-rejected').first();
+  await expect(rejected).toBeVisible();
+  await expect(rejected.getByTestId('finding-channel')).toHaveText('realtime:room1');
+  await expect(rejected).toContainText('Token has expired');
+  await expect(rejected.getByTestId('finding-fix')).toContainText('Fix:');
+  await expect(ui.root.locator('[data-testid="finding-group"][data-code="server-join-rejected"]')).toHaveAttribute('data-count', /^[1-9]/);
+  await expect(ui.root.getByTestId('findings-state')).toHaveAttribute('data-state', 'problems');
+
+  // The rejection's evidence: the server's reply frame, selected and opened in the Frames view.
+  await evidence(rejected, 'frame').click();
+  await expect(ui.root.getByTestId('view-frames')).toHaveAttribute('aria-selected', 'true');
+  const selected = ui.root.locator('[data-testid="frame-row"].selected');
+  await expect(selected).toHaveCount(1);
+  await expect(selected).toHaveAttribute('data-event', 'phx_reply');
+  await expect(selected).toHaveAttribute('data-topic', 'realtime:room1');
+  await expect(ui.root.getByTestId('frame-details')).toContainText('Token has expired');
+
+  // The expired token's evidence: the token, open and highlighted in the Tokens view.
+  await backToFindings(ui);
+  await evidence(expired, 'token').click();
+  await expect(ui.root.getByTestId('view-tokens')).toHaveAttribute('aria-selected', 'true');
+  const token = ui.root.locator('[data-testid="token-row"][data-revealed="true"]');
+  await expect(token).toHaveCount(1);
+  await expect(token).toHaveAttribute('data-class', 'user-access-token');
+  await expect(token.getByTestId('token-finding').filter({ hasText: 'token-expired' })).toHaveCount(1);
+  await page.close();
+});
+
+test('a user token only in global.headers.Authorization: channel-joined-as-anon appears live after the grace, and reaches the join frame and the REST call', async () => {
+  const { page, ui } = await quietTabWithPanel();
+  // A db-* topic subscribes to Postgres Changes (e2e/app): the channel RLS would judge as anon.
+  // The engine judges the grace by the captured events' clock (lastTime), so the finding comes
+  // with the first event after it: 2 s heartbeats instead of realtime-js's 25 s (measured: with
+  // the default, it appeared 27–30 s after the join).
+  await run(page, 'headers-only-token', { topic: 'db-todos', heartbeat: 2000 });
+  const anon = rows(ui, 'channel-joined-as-anon');
+  await expect(anon).toHaveCount(1, { timeout: PROPAGATION_GRACE_MS + 15_000 });
+  await expect(anon).toHaveAttribute('data-severity', 'error');
+  await expect(anon).toContainText('global: { headers: { Authorization } }');
+
+  // One click to the join the server judged as anon.
+  await evidence(anon, 'frame').click();
+  const selected = ui.root.locator('[data-testid="frame-row"].selected');
+  await expect(selected).toHaveAttribute('data-event', 'phx_join');
+  await expect(selected).toHaveAttribute('data-dir', 'sent');
+  // …and to the REST call that carried the user's token.
+  await backToFindings(ui);
+  await evidence(anon, 'request').click();
+  await expect(ui.root.getByTestId('view-http')).toHaveAttribute('aria-selected', 'true');
+  const call = ui.root.locator('[data-testid="http-row"][data-revealed="true"]');
+  await expect(call).toHaveCount(1);
+  await expect(call).toContainText('/rest/v1/');
+  await expect(call).toContainText('Authorization');
+  await page.close();
+});
+
+test('a service_role key in the browser: service-role-in-browser appears live and opens the key in the Tokens view', async () => {
+  const { page, ui } = await quietTabWithPanel();
+  await run(page, 'service-role');
+  const exposed = rows(ui, 'service-role-in-browser');
+  await expect(exposed.first()).toBeVisible({ timeout: 15_000 });
+  await expect(exposed.first()).toHaveAttribute('data-severity', 'error');
+  // Selecting the row shows where the key was used; the evidence opens the key itself.
+  await exposed.first().getByTestId('finding-select').click();
+  await expect(exposed.first()).toHaveAttribute('aria-expanded', 'true');
+  await expect(exposed.first().getByTestId('finding-where')).toContainText('token used');
+  await evidence(exposed.first(), 'token').click();
+  const token = ui.root.locator('[data-testid="token-row"][data-revealed="true"]');
+  await expect(token).toHaveCount(1);
+  await expect(token).toHaveAttribute('data-role', 'service_role');
+  await page.close();
+});
+
+test('a healthy signed-in session: no error or warning, and the panel says how much it watched and that nothing is wrong', async () => {
+  const { page, ui } = await quietTabWithPanel();
+  await run(page, 'signed-in', { topic: 'db-healthy' });
+  const state = ui.root.getByTestId('findings-state');
+  await expect(state).toHaveAttribute('data-state', 'healthy', { timeout: 15_000 });
+  // Past the propagation grace, so the silence means something (channel-joined-as-anon would come then).
+  await page.waitForTimeout(PROPAGATION_GRACE_MS + 3_000);
+  await expect(state).toHaveAttribute('data-state', 'healthy');
+  await expect(state).toHaveText(/^1 socket, 1 channel, no problems found/);
+  await expect(ui.root.locator('[data-testid="finding-row"][data-severity="error"], [data-testid="finding-row"][data-severity="warning"]')).toHaveCount(0);
+  await page.close();
+});
+
+test('an expected issuer set in Settings silences iss-unexpected for that issuer, and only for it', async () => {
+  // Auth issues the session's tokens for another host, as a custom domain does.
+  await devGet('/__dev/issuer?host=auth.example.test');
+  try {
+    const { page, ui } = await quietTabWithPanel();
+    await run(page, 'signed-in', { topic: 'db-custom' });
+    const iss = rows(ui, 'iss-unexpected');
+    await expect(iss.first()).toHaveAttribute('data-state', 'active', { timeout: 15_000 });
+    await expect(iss.first()).toContainText('auth.example.test');
+    const issuer = `http://auth.example.test:${new URL(suite.server.url).port}/auth/v1`;
+
+    await ui.root.getByTestId('view-settings').click();
+    await ui.root.getByTestId('setting-expectedIssuers').fill(issuer);
+    await ui.root.getByTestId('settings-save').click();
+    await expect(ui.root.getByTestId('settings-saved')).toContainText('Saved');
+
+    await backToFindings(ui);
+    // The warning is resolved by the new expectation, not merely hidden; nothing active remains.
+    await expect(ui.root.locator('[data-testid="finding-row"][data-code="iss-unexpected"][data-state="active"]')).toHaveCount(0, { timeout: 10_000 });
+    await expect(ui.root.locator('[data-testid="finding-row"][data-code="iss-unexpected"][data-state="resolved"]')).toHaveCount(1);
+    await expect(ui.root.getByTestId('findings-state')).toHaveAttribute('data-state', 'healthy');
+
+    // Another issuer is still flagged: the setting names one issuer, it does not switch the check off.
+    await ui.root.getByTestId('view-settings').click();
+    await ui.root.getByTestId('setting-expectedIssuers').fill('https://someone-else.example/auth/v1');
+    await ui.root.getByTestId('settings-save').click();
+    await backToFindings(ui);
+    await expect(ui.root.locator('[data-testid="finding-row"][data-code="iss-unexpected"][data-state="active"]')).toHaveCount(1, { timeout: 10_000 });
+
+    // Leave the browser's settings as found for the next test.
+    await ui.root.getByTestId('view-settings').click();
+    await ui.root.getByTestId('settings-reset').click();
+    await page.close();
+  } finally {
+    await devGet('/__dev/issuer?host=');
+  }
+});
