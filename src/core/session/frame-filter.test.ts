@@ -81,7 +81,9 @@ describe('frame filters', () => {
     expect(list(s, { text: '^realtime:(room1|lobby)+\\n', regex: true }).searchError).toMatch(/exponential/);
     expect(list(s, { text: '^realtime:lobby\\n', regex: true }).matchingFrames).toBe(2);
     const bad = list(s, { text: 'token (has', regex: true });
-    expect(bad.searchError).toMatch(/^Not a valid regular expression: .*Unterminated group/);
+    expect(bad.searchError).toMatch(/^Not a valid regular expression: Unterminated group\. /);
+    // A lone brace, frequent in JSON, is a literal.
+    expect(list(s, { text: '"hello aaaa"}', regex: true }).matchingFrames).toBe(1);
     expect(bad.matchingFrames).toBe(0);
     expect(bad.totalFrames).toBe(10);
     // The same text as plain text is fine.

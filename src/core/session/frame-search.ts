@@ -32,10 +32,12 @@ export function compileFrameSearch(text: string, regex: boolean): FrameSearch {
   if (!regex) return { kind: 'text', needle: trimmed.toLowerCase() };
   let compiled: RegExp;
   try {
-    // Case-insensitive, like the text search; `u` so that a stray `\` or `{` is an error, not a literal.
-    compiled = new RegExp(text, 'iu');
+    // Case-insensitive, like the text search. No `u` flag: a lone `}` or `]` (frequent in JSON) stays
+    // a literal, as in DevTools' own filters.
+    compiled = new RegExp(text, 'i');
   } catch (err) {
-    const why = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
+    // V8: "Invalid regular expression: /x(/i: Unterminated group" -> "Unterminated group".
+    const why = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '').replace(/^\/[\s\S]*\/[a-z]*: /, '') : String(err);
     return { kind: 'invalid', message: `Not a valid regular expression: ${why.slice(0, 200)}. Fix it, or untick “Regex” to search the text as typed.` };
   }
   const risk = regexRisk(text);
