@@ -1,4 +1,4 @@
-// Entry of the MAIN-world content script (built as one minified classic IIFE, ≤ 8 KB).
+// Entry of the MAIN-world content script (built as one minified classic IIFE, ≤ 12 KB).
 import { installHook } from './hook';
 
 try {

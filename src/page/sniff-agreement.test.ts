@@ -1,5 +1,5 @@
 // The page hook decides whether a socket speaks Phoenix with its own tiny `looksPhoenix` (its
-// minified bundle has an 8 KB budget, so it cannot import core); core's framing module has
+// minified bundle has a 12 KB budget, so it cannot import core); core's framing module has
 // `isPhoenixText` for the same decision (HAR reading, the session). ARCHITECTURE.md "One framing
 // module": both run over one corpus here and must agree on every frame.
 
