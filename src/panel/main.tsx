@@ -52,6 +52,18 @@
 //   socket-row          socket lifecycle line, data-kind = ws-connecting | ws-open | ws-close | ws-error
 //   reload-separator    "Page reloaded: <url>";  drops-row: a capture drop notice
 //   frame-details, frame-payload, frame-raw, undecodable-reason   the selected frame
+//   frame-filters       the Frames view's filter bar: filter-regex (checkbox: the filter text is a
+//                       regex), filter-dir, filter-topic, filter-event (selects), filter-errors
+//                       (checkbox), filter-clear; in frames-count: filter-error (role=alert: invalid or
+//                       refused regex), filter-stopped (data-checked: a regex search out of time),
+//                       selected-hidden (the open frame is filtered out)
+//   frames-listbox      role=listbox around frames-list (aria-activedescendant = the cursor row);
+//                       frame-row has role=option, id frame-option-N, aria-selected, data-error
+//   frame-details ...   also: frame-details-close, frame-link (data-role = reply | push: the other
+//                       end of the push/reply pair), payload-tab-tree | -json | -hex, frame-tree
+//                       (role=tree; json-node rows: data-path "$/config/presence", data-kind,
+//                       aria-expanded, aria-level; json-more), frame-hex (data-bytes)
+//   html[data-theme]    dark | light from DevTools' theme (absent outside DevTools)
 //   connection-row      data-state = connecting | open | closed | refused, data-conn;
 //                       data-closed-by = page-unloaded | bfcache when the socket was still open or
 //                       connecting as its document went away (pagehide; no close code invented);
@@ -66,7 +78,11 @@
 //                       data-status = SUBSCRIBED | TIMED_OUT | CHANNEL_ERROR | CLOSED of the latest,
 //                       data-message = its err.message; one app-status-entry per status, data-status),
 //                       join-attempt (data-status = ok | error | awaiting-reply | timed-out |
-//                       connection-closed), join-reason, system-message
+//                       connection-closed), join-reason, system-message, channel-privacy
+//                       (data-private), channel-server-error (data-source = join-reply | system |
+//                       phx_error, data-said), postgres-changes (data-state = requested | subscribed |
+//                       error | join-refused, data-bindings), channel-client (data-client),
+//                       channel-client-note
 //                       Claims engine (once the throttled analysis ran): effective-token (data-source =
 //                       join-access-token | join-user-token | access-token-push | apikey | gateway | "",
 //                       data-label, data-seconds-left), ignored-pushes (data-count), and for the latest
