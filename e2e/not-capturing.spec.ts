@@ -22,6 +22,10 @@ test('a tab opened before the extension was installed is reported as not capturi
   await expect(panel.status()).toContainText(/opened before Claimscope was installed or updated/i);
   // Not to be confused with a capturing tab that has seen no Supabase traffic.
   await expect(panel.status()).not.toContainText(/no Supabase traffic yet/i);
+  // The default view (Findings) says so too, with its own Reload and capture.
+  await expect(panel.root.getByTestId('findings-state')).toHaveAttribute('data-state', 'not-capturing');
+  await expect(panel.root.getByTestId('findings-reload-and-capture')).toBeVisible();
+  await panel.view('frames');
   await expect(panel.frameRows()).toHaveCount(0);
 
   await panel.root.getByTestId('reload-and-capture').click();
