@@ -119,7 +119,12 @@ export function App({ controller }: { controller: PanelController }) {
         <ExportImport
           session={session}
           imported={imported}
-          settings={() => ({ secretSupplied: keys.project.secret !== undefined, jwksSupplied: keys.project.jwks !== undefined })}
+          settings={() => ({
+            secretSupplied: keys.project.secret !== undefined,
+            jwksSupplied: keys.project.jwks !== undefined,
+            // The file records the validators the findings were judged with (claimscope analyze reuses them).
+            claimValidators: settings.state.settings.claimValidators,
+          })}
           onImported={(next) => {
             setImported(next);
             dispatch({ type: 'cleared' });
