@@ -64,11 +64,9 @@ describe('scrubUrl', () => {
       expect(scrubUrl(u)).toBe(u);
   });
 
-  it('is linear on crafted URLs and never keeps a secret value, whatever surrounds it', () => {
-    const long = `https://a.example/?${'eyJ.'.repeat(200_000)}&${'a=&'.repeat(100_000)}`;
-    const t0 = performance.now();
-    scrubUrl(long);
-    expect(performance.now() - t0).toBeLessThan(1_000);
+  it('scrubs crafted URLs (their time is the benchmark\'s) and never keeps a secret value, whatever surrounds it', () => {
+    const long = `https://a.example/?${'eyJ.'.repeat(200_000)}&${'a=&'.repeat(100_000)}&refresh_token=SECRETxyz`;
+    expect(scrubUrl(long)).not.toContain('SECRETxyz');
     fc.assert(
       fc.property(fc.string(), fc.stringMatching(/^[A-Za-z0-9]{6,20}$/), fc.constantFrom('refresh_token', 'code', 'token', 'password'), fc.string(), (before, secret, name, after) => {
         const url = `https://a.example/${before.replace(/[&#;]/g, '')}?${name}=SECRET${secret}&${after}`;
