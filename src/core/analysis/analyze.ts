@@ -176,7 +176,9 @@ export async function analyzeSession(
   guard('the sign-out check', () => signedOutRetention(index, channels, out, lastTime));
   guard('the stale-channel-token check', () => staleChannelTokens(tokens, channels, out, lastTime));
   guard('the expiry countdown check', () => expiringSoon(channelAnalyses, out, now, refreshMarginS(project)));
-  guard('the anon-channel check', () => joinedAsAnon(index, channels, out, lastTime));
+  // Judged against `now`, not the last event: a live panel must not wait for the next heartbeat
+  // to say that the grace has passed with no token pushed.
+  guard('the anon-channel check', () => joinedAsAnon(index, channels, out, Math.max(now, lastTime)));
   guard('the join timeout check', () => joinTimeouts(channels, realtime.connections, index, out, now));
   guard('the socket close check', () => socketCloses(realtime.connections, index, out));
   guard('the reconnect check', () => reconnectLoops(realtime.connections, index, out));

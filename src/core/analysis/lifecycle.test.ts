@@ -27,6 +27,14 @@ describe('channel-joined-as-anon', () => {
     expect(f?.evidence).toMatchObject({ topic: 'realtime:db', expected: 'a user access token' });
   });
 
+  it('a live session is judged at its now: no need to wait for the next captured event', async () => {
+    const s = new SessionScript().socket('c1', anon)
+      .http('GET', '/rest/v1/todos', { authorization: `Bearer ${user}`, apikey: anon }, { status: 200 })
+      .join('c1', 'db', '1', anon, false, TODOS).after(30).joinOk('c1', 'db', '1');
+    expect((await findings(s, s.time + 5_000)).map((f) => f.code)).not.toContain('channel-joined-as-anon');
+    expect((await findings(s, s.time + 12_000)).map((f) => f.code)).toContain('channel-joined-as-anon');
+  });
+
   it('is not raised before the propagation grace has passed, nor after a sign-out', async () => {
     const early = new SessionScript().socket('c1', anon)
       .http('POST', '/auth/v1/token?grant_type=password', { apikey: anon }, { status: 200, grant: { access_token: user } })

@@ -132,7 +132,7 @@ function userSessionEvidence(httpTokens: readonly HttpTokenUses[], socketUrl: st
  * private channel's RLS read check too) runs on the anon key while the page has a user session.
  * Never for a public broadcast/presence channel, never without a user session.
  */
-export function joinedAsAnon(view: EvidenceView, channels: readonly LifecycleChannel[], out: FindingSink, lastTime: number): void {
+export function joinedAsAnon(view: EvidenceView, channels: readonly LifecycleChannel[], out: FindingSink, until: number): void {
   for (const { ch, conn, timeline } of channels) {
     const needsUser = ch.attempts.filter((a) => a.private || a.postgresChanges > 0);
     if (needsUser.length === 0) continue;
@@ -145,7 +145,7 @@ export function joinedAsAnon(view: EvidenceView, channels: readonly LifecycleCha
     const joinedAt = accepted.reply.frame.time;
     for (const e of evidence) {
       const checkAt = Math.max(joinedAt, e.use.time + PROPAGATION_GRACE_MS);
-      if (checkAt >= end || checkAt > lastTime) break;
+      if (checkAt >= end || checkAt > until) break;
       // The session ended in between (sign-out; the logout request itself carries the token): then
       // the anon role is right.
       if (view.logouts.some((l) => l.time >= e.use.time && l.time <= checkAt)) continue;
