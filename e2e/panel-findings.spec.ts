@@ -109,10 +109,9 @@ test('an expired token at join: token-expired and the rejection appear live, and
 test('a user token only in global.headers.Authorization: channel-joined-as-anon appears live after the grace, and reaches the join frame and the REST call', async () => {
   const { page, ui } = await quietTabWithPanel();
   // A db-* topic subscribes to Postgres Changes (e2e/app): the channel RLS would judge as anon.
-  // The engine judges the grace by the captured events' clock (lastTime), so the finding comes
-  // with the first event after it: 2 s heartbeats instead of realtime-js's 25 s (measured: with
-  // the default, it appeared 27–30 s after the join).
-  await run(page, 'headers-only-token', { topic: 'db-todos', heartbeat: 2000 });
+  // realtime-js's default 25 s heartbeat: the engine judges the grace at the panel's now, not at
+  // the next captured event (before that fix the finding came 27–30 s after the join).
+  await run(page, 'headers-only-token', { topic: 'db-todos' });
   const anon = rows(ui, 'channel-joined-as-anon');
   await expect(anon).toHaveCount(1, { timeout: PROPAGATION_GRACE_MS + 15_000 });
   await expect(anon).toHaveAttribute('data-severity', 'error');
