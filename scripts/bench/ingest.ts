@@ -93,7 +93,12 @@ export interface PanelCounts {
 export async function readPanel(cdp: Cdp, sessionId: string): Promise<PanelCounts> {
   return cdp.evaluate<PanelCounts>(
     sessionId,
-    `(() => {
+    `(async () => {
+      // The panel opens on Findings: the frame count is in the Frames view.
+      if (!document.querySelector('[data-testid="frames-count"]')) {
+        document.querySelector('[data-testid="view-frames"]')?.click();
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const t = document.querySelector('[data-testid="frames-count"]')?.textContent ?? '';
       const m = /(?:of\\s+)?([\\d,]+)\\s+frames/.exec(t);
       const d = document.querySelector('[data-testid="drop-counter"]');
