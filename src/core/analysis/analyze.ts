@@ -335,7 +335,7 @@ class FindingSet {
   private static readonly ONCE_PER_TOPIC = new Set<FindingCode>(['refresh-paused-while-hidden', 'signed-out-token-retained', 'channel-token-stale', 'token-expires-soon', 'channel-joined-as-anon', 'join-timed-out']);
 
   /** About a socket rather than a frame: one per connection (lifecycle.ts groups repeats first). */
-  private static readonly PER_CONNECTION = new Set<FindingCode>(['socket-closed', 'heartbeat-timeout', 'join-timed-out', 'reconnect-loop']);
+  private static readonly PER_CONNECTION = new Set<FindingCode>(['socket-closed', 'heartbeat-timeout', 'reconnect-loop']);
 
   /** A finding about an event (a server reply, a request, a channel's history): one per event. */
   add(f: Finding, _scope: string): void {
