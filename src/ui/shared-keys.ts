@@ -2,7 +2,7 @@
 // on its changes. One per page: the panel and the popup each hold one, sharing what the user asked
 // to remember through the session area.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useStore } from './use-store';
 import browser from 'webextension-polyfill';
 import { KeyStore, type KeyStoreState, type SessionArea } from './key-store';
 
@@ -20,10 +20,5 @@ export function sharedKeyStore(): KeyStore {
 
 export function useSharedKeys(): { store: KeyStore; state: KeyStoreState } {
   const s = sharedKeyStore();
-  const [state, setState] = useState(s.get());
-  useEffect(() => {
-    setState(s.get());
-    return s.subscribe(() => setState(s.get()));
-  }, [s]);
-  return { store: s, state };
+  return { store: s, state: useStore(s) };
 }

@@ -2,7 +2,7 @@
 // re-renders on its changes. One per page; panels in several DevTools windows follow each other
 // through `storage.onChanged`.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useStore } from './use-store';
 import browser from 'webextension-polyfill';
 import { SettingsStore, type LocalArea, type SettingsState } from './settings-store';
 
@@ -18,10 +18,5 @@ export function sharedSettingsStore(): SettingsStore {
 
 export function useSettings(): { store: SettingsStore; state: SettingsState } {
   const s = sharedSettingsStore();
-  const [state, setState] = useState(s.get());
-  useEffect(() => {
-    setState(s.get());
-    return s.subscribe(() => setState(s.get()));
-  }, [s]);
-  return { store: s, state };
+  return { store: s, state: useStore(s) };
 }
