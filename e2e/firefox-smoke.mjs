@@ -17,7 +17,8 @@
 //   4. With the panel still open, the tab navigates to the same page with an expired apikey: the
 //      server refuses the upgrade; the page's observations equal its baseline without the
 //      extension, and the panel follows the tab and shows a refused connection with HTTP 401
-//      (Firefox's webRequest reports a refused upgrade's status; Chromium's does not).
+//      (Firefox's webRequest reports a refused upgrade's status; Chromium's does not), and the
+//      Findings view names it (server-connect-refused, token-expired).
 //   5. The popup page, opened as a tab (moz-extension://<uuid>/src/popup/popup.html?tabId=…), decodes
 //      a pasted expired token (class, token-expired, join refused, signature never shown) and
 //      verifies it with the project's JWT secret typed into its key field.
@@ -285,6 +286,15 @@ const READ_PANEL = `(async () => {
   return { status: status?.dataset.status ?? null, statusText: status?.textContent ?? '', frames, sockets, pushDetails, problems, connections };
 })()`;
 
+/** The codes of the finding rows in the panel's Findings view (opened by its tab). */
+const READ_FINDINGS = `(async () => {
+  document.querySelector('[data-testid=view-findings]')?.click();
+  await new Promise((r) => setTimeout(r, 100));
+  const codes = Array.from(document.querySelectorAll('[data-testid=finding-row]')).map((r) => r.dataset.code);
+  document.querySelector('[data-testid=view-frames]')?.click();
+  return codes;
+})()`;
+
 /**
  * Types `value` into the popup field `field` (as a user would: value, then an input event), clicks
  * `button` if given, and waits for `[data-testid=<waitFor>]`; returns what the decode shows.
@@ -438,6 +448,17 @@ async function main() {
   if (verbose) process.stderr.write(`refused: ${JSON.stringify(refused)}\n`);
   if (refusedStatus !== '401') fail(`the refused connection does not show Firefox's HTTP 401 (explanation: ${JSON.stringify(refused.explanation.slice(0, 200))})`);
 
+  // The Findings view (the panel's default) names the refusal and its cause: the expired apikey.
+  at('reading the findings view');
+  let findingCodes = [];
+  const findingsUntil = Date.now() + 10_000;
+  while (Date.now() < findingsUntil && !findingCodes.includes('server-connect-refused')) {
+    findingCodes = await evalJson(send, panelCtx, READ_FINDINGS);
+    if (!findingCodes.includes('server-connect-refused')) await sleep(250);
+  }
+  if (!findingCodes.includes('server-connect-refused') || !findingCodes.includes('token-expired'))
+    fail(`the findings view does not show the refused connect and its expired apikey: ${JSON.stringify(findingCodes)}`);
+
   // 5. The popup page (the toolbar button's page) opened as a tab: a pasted expired token is
   //    decoded and judged, then verified with the project's JWT secret typed into the key field.
   at('decoding a pasted token in the popup');
@@ -455,7 +476,7 @@ async function main() {
   at('stopping Firefox and the server');
   await finish(
     true,
-    `${version} with dist/firefox: the panel shows ${conn.url.replace(/\?.*/, '')} open (upgrade HTTP 101), ${joins} phx_join sent and its phx_reply, a binary broadcast decoded both ways, on ${TOPIC}; a refused connect shown as refused with HTTP ${refusedStatus}; page observations identical with and without the extension; the popup decodes a pasted expired token (${decoded.codes.join(', ')}; join refused) and verifies it with the JWT secret`,
+    `${version} with dist/firefox: the panel shows ${conn.url.replace(/\?.*/, '')} open (upgrade HTTP 101), ${joins} phx_join sent and its phx_reply, a binary broadcast decoded both ways, on ${TOPIC}; a refused connect shown as refused with HTTP ${refusedStatus} and in the findings view (${findingCodes.filter((c) => c === 'server-connect-refused' || c === 'token-expired').join(', ')}); page observations identical with and without the extension; the popup decodes a pasted expired token (${decoded.codes.join(', ')}; join refused) and verifies it with the JWT secret`,
   );
 }
 
