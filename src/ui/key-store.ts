@@ -10,6 +10,7 @@
 
 import { base64url, type JWK } from 'jose';
 import { publicJwk, type ProjectKnowledge } from '../core/session';
+import type { ChangeEvents, ChangeListener, StorageArea } from './storage-area';
 
 export interface SuppliedKeys {
   secret?: { bytes: Uint8Array; encoding: 'text' | 'base64' };
@@ -18,16 +19,8 @@ export interface SuppliedKeys {
 }
 
 /** The part of `storage.session` the store uses. */
-export interface SessionArea {
-  get(key: string): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-  remove(key: string): Promise<void>;
-}
-
-export type ChangeListener = (changes: Record<string, { newValue?: unknown; oldValue?: unknown }>, areaName: string) => void;
-export interface ChangeEvents {
-  addListener(fn: ChangeListener): void;
-}
+export type SessionArea = StorageArea;
+export type { ChangeEvents, ChangeListener };
 
 export const STORE_KEY = 'claimscope.keys';
 

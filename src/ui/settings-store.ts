@@ -9,6 +9,7 @@
 // No extension API is imported here (the area is passed in), so the store is unit-tested in Node.
 
 import { parseClaimValidators, type ProjectKnowledge } from '../core/session';
+import type { ChangeEvents, ChangeListener, StorageArea } from './storage-area';
 
 export const SETTINGS_KEY = 'claimscope.settings';
 export const SETTINGS_VERSION = 1;
@@ -222,16 +223,8 @@ export function parseForm(form: SettingsForm): { ok: true; settings: PanelSettin
 // ---- the store -----------------------------------------------------------------------------------
 
 /** The part of `storage.local` the store uses. */
-export interface LocalArea {
-  get(key: string): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-  remove(key: string): Promise<void>;
-}
-
-export type ChangeListener = (changes: Record<string, { newValue?: unknown; oldValue?: unknown }>, areaName: string) => void;
-export interface ChangeEvents {
-  addListener(fn: ChangeListener): void;
-}
+export type LocalArea = StorageArea;
+export type { ChangeEvents, ChangeListener };
 
 export interface SettingsState {
   settings: PanelSettings;
