@@ -7,12 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportHar, exportSession } from '../core/export';
-import type { CapturedEvent } from '../core/model';
-import { Session } from '../core/session';
+import { loadFixture, replayFixture } from '../core/session/fixtures.testing';
 import { main, type CliIo } from './claimscope';
 
-interface Fixture { name: string; tabId: number; now: number; messages: Array<{ message?: unknown; disconnected?: boolean }>; events: CapturedEvent[] }
-const load = (name: string): Fixture => JSON.parse(readFileSync(resolve(__dirname, `../core/session/fixtures/${name}.json`), 'utf8'));
 
 async function run(argv: string[], stdin = '', env: Record<string, string> = {}) {
   let out = '';
@@ -29,16 +26,9 @@ async function run(argv: string[], stdin = '', env: Record<string, string> = {})
   return { code, out, err };
 }
 
-async function liveSession(fx: Fixture): Promise<Session> {
-  const s = new Session({ tabId: fx.tabId });
-  for (const m of fx.messages) if (!m.disconnected) s.apply(m.message);
-  await s.analyse(fx.now);
-  return s;
-}
-
 async function exported(name: string): Promise<{ path: string; codes: string[] }> {
-  const fx = load(name);
-  const s = await liveSession(fx);
+  const fx = loadFixture(name);
+  const s = await replayFixture(fx);
   const a = s.snapshot().analysis;
   if (a.kind !== 'done') throw new Error(a.kind);
   const dir = await mkdtemp(join(tmpdir(), 'claimscope-analyze-'));
@@ -49,7 +39,7 @@ async function exported(name: string): Promise<{ path: string; codes: string[] }
 
 /** A Playwright-style HAR (frame times in ms) of a fixture's sockets. */
 async function playwrightHar(name: string): Promise<string> {
-  const fx = load(name);
+  const fx = loadFixture(name);
   const entries: Array<Record<string, any>> = [];
   const byConn = new Map<string, Record<string, any>>();
   for (const e of fx.events) {
@@ -82,7 +72,7 @@ describe('claimscope analyze', () => {
     expect(parsed.schema).toBe('claimscope.analyze/1');
     expect(parsed.findings.map((f: { code: string }) => f.code).sort()).toEqual([...codes].sort());
     for (const f of parsed.findings) expect(Object.keys(f)).toEqual(['code', 'severity', 'message', 'cause', 'fix', 'evidence']);
-    expect(parsed.at).toBe(new Date(load('expired-token').now).toISOString());
+    expect(parsed.at).toBe(new Date(loadFixture('expired-token').now).toISOString());
   });
 
   it('exit 0 on a healthy session, from stdin too', async () => {
@@ -146,8 +136,8 @@ describe('claimscope analyze', () => {
   });
 
   it('on a Claimscope HAR export: the live finding codes', async () => {
-    const fx = load('expired-apikey');
-    const s = await liveSession(fx);
+    const fx = loadFixture('expired-apikey');
+    const s = await replayFixture(fx);
     const a = s.snapshot().analysis;
     if (a.kind !== 'done') throw new Error(a.kind);
     const dir = await mkdtemp(join(tmpdir(), 'claimscope-har-export-'));

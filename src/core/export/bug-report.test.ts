@@ -2,22 +2,16 @@
 // findings with cause, fix and evidence, the tokens' claims, the timeline around the first failure,
 // the environment — with no secret in it, and captured text that cannot break out of its code span.
 
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../model';
 import { Session } from '../session';
+import { loadFixture, replayFixture } from '../session/fixtures.testing';
 import { scanForCanaries } from './canary-scan';
 import { bugReportMarkdown, code, plain } from './bug-report';
 
-const fixture = (name: string) => JSON.parse(readFileSync(resolve(__dirname, `../session/fixtures/${name}.json`), 'utf8')) as { tabId: number; now: number; messages: Array<{ message?: unknown; disconnected?: boolean }> };
-
 async function live(name: string): Promise<{ session: Session; raw: string }> {
-  const fx = fixture(name);
-  const session = new Session({ tabId: fx.tabId });
-  for (const m of fx.messages) if (!m.disconnected) session.apply(m.message);
-  await session.analyse(fx.now);
-  return { session, raw: JSON.stringify(fx.messages) };
+  const fx = loadFixture(name);
+  return { session: await replayFixture(fx), raw: JSON.stringify(fx.messages) };
 }
 
 const OPTIONS = { extensionVersion: '0.1.0', browser: 'Chromium 156', userAgent: 'Mozilla/5.0 test' };

@@ -2,49 +2,20 @@
 // HAR 1.2 (a schema transcribed from the spec, not from the exporter), writes frames the way
 // Chromium's DevTools does, carries no secret, and imported back gives the live finding codes.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../model';
 import { Session } from '../session';
+import { allFixtures, findingCodes, recordedSecrets, replayFixture } from '../session/fixtures.testing';
 import { scanForCanaries } from './canary-scan';
 import { exportHar, importFile, openImported, validateAgainst, type Har } from './index';
 
-interface Fixture {
-  name: string;
-  tabId: number;
-  now: number;
-  messages: Array<{ message?: unknown; disconnected?: boolean }>;
-  events: CapturedEvent[];
-}
-
-const DIR = resolve(__dirname, '../session/fixtures');
-const fixtures: Fixture[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')));
+const fixtures = allFixtures();
 const HAR_SCHEMA = JSON.parse(readFileSync(resolve(__dirname, 'har-1.2.schema.json'), 'utf8')) as Record<string, unknown>;
-
-async function live(fx: Fixture): Promise<Session> {
-  const session = new Session({ tabId: fx.tabId });
-  for (const m of fx.messages) if (!m.disconnected) session.apply(m.message);
-  await session.analyse(fx.now);
-  return session;
-}
-
-function codes(session: Session): string[] {
-  const a = session.snapshot().analysis;
-  if (a.kind !== 'done') throw new Error(`analysis ${a.kind}`);
-  return a.result.analysis.findings.map((f) => `${f.severity}:${f.code}`).sort();
-}
 
 function harOf(session: Session, includePersonalData = false): Har {
   return exportHar(session.snapshot(), { extensionVersion: '0.0.0-test', browser: 'Chromium 156', includePersonalData });
-}
-
-function secretsOf(fx: Fixture): string[] {
-  const text = JSON.stringify(fx.messages);
-  const found = new Set<string>();
-  for (const m of text.matchAll(/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]{16,})/g)) found.add(m[1]);
-  for (const m of text.matchAll(/sb_secret_[A-Za-z0-9_-]{8,}/g)) found.add(m[0]);
-  return [...found];
 }
 
 /** HAR 1.2 dates are ISO 8601 with a zone. */
@@ -60,22 +31,22 @@ describe('HAR export', () => {
   });
 
   it.each(fixtures.map((fx) => [fx.name, fx] as const))('%s: valid HAR 1.2, no secret, imported back to the same finding codes at the recorded time', async (_name, fx) => {
-    const session = await live(fx);
+    const session = await replayFixture(fx);
     const har = harOf(session);
     const text = JSON.stringify(har);
     expect(validateAgainst(JSON.parse(text), HAR_SCHEMA)).toEqual([]);
     expect(datesOf(har)).toEqual([]);
-    expect(scanForCanaries(text, secretsOf(fx))).toEqual([]);
+    expect(scanForCanaries(text, recordedSecrets(fx))).toEqual([]);
 
     const imported = importFile(text);
     if ('error' in imported) throw new Error(imported.error);
     expect(imported.meta).toMatchObject({ kind: 'har', producer: 'Claimscope 0.0.0-test HAR', analyseAt: fx.now, redacted: true });
-    expect(codes(await openImported(imported))).toEqual(codes(session));
+    expect(findingCodes(await openImported(imported))).toEqual(findingCodes(session));
   });
 
   it('writes sockets as Chromium does: websocket entries, 101, frames with times in seconds and opcodes 1/2; the close code in _claimscope', async () => {
     const fx = fixtures.find((f) => f.name === 'subscribe')!;
-    const session = await live(fx);
+    const session = await replayFixture(fx);
     const har = harOf(session);
     const sockets = har.log.entries.filter((e) => e._resourceType === 'websocket');
     const liveConns = session.snapshot().connections;
@@ -100,7 +71,7 @@ describe('HAR export', () => {
 
   it('keeps the server close an expired token got, which a DevTools HAR loses', async () => {
     const fx = fixtures.find((f) => f.name === 'expired-apikey')!;
-    const session = await live(fx);
+    const session = await replayFixture(fx);
     const har = harOf(session);
     const ws = har.log.entries.find((e) => e._resourceType === 'websocket')!;
     const liveClose = session.snapshot().connections[0].close!;
@@ -110,7 +81,7 @@ describe('HAR export', () => {
 
   it('auth calls keep the grant without its refresh token, and the Date header', async () => {
     const fx = fixtures.find((f) => f.name === 'signout-publishable')!;
-    const har = harOf(await live(fx));
+    const har = harOf(await replayFixture(fx));
     const token = har.log.entries.find((e) => /\/auth\/v1\/token/.test(e.request.url));
     expect(token).toBeDefined();
     expect(token!.response.content.text).toMatch(/"access_token":"eyJ[^"]+\.REDACTED/);
@@ -135,7 +106,7 @@ describe('HAR export', () => {
 
   it('personal data is pseudonymised unless asked for, and the log says which', async () => {
     const fx = fixtures.find((f) => f.name === 'signout-publishable')!;
-    const session = await live(fx);
+    const session = await replayFixture(fx);
     const a = session.snapshot().analysis;
     if (a.kind !== 'done') throw new Error('not analysed');
     const emails = new Set(a.result.analysis.tokens.map((t) => t.token.claims?.email).filter((e): e is string => typeof e === 'string'));

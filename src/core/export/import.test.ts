@@ -1,21 +1,12 @@
 // Import of HARs (Chrome DevTools: frame times in seconds; Playwright recordHar: milliseconds) and
 // of corrupt or foreign files: one clear line, never a throw.
 
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../model';
 import { Session } from '../session';
+import { loadFixture, replayFixture, type RecordedFixture } from '../session/fixtures.testing';
 import { exportSession, importFile, openImported } from './index';
 
-interface Fixture {
-  name: string;
-  tabId: number;
-  now: number;
-  messages: Array<{ message?: unknown; disconnected?: boolean }>;
-  events: CapturedEvent[];
-}
-const load = (name: string): Fixture => JSON.parse(readFileSync(resolve(__dirname, `../session/fixtures/${name}.json`), 'utf8'));
 
 /** A HAR as Chrome DevTools (unit 's') or Playwright (unit 'ms') writes it, from captured events. */
 function harOf(events: readonly CapturedEvent[], unit: 's' | 'ms', creator = unit === 's' ? 'WebInspector' : 'Playwright'): string {
@@ -53,11 +44,8 @@ function harOf(events: readonly CapturedEvent[], unit: 's' | 'ms', creator = uni
   return JSON.stringify({ log: { version: '1.2', creator: { name: creator, version: '1' }, entries } });
 }
 
-async function liveCodes(fx: Fixture): Promise<string[]> {
-  const s = new Session({ tabId: fx.tabId });
-  for (const m of fx.messages) if (!m.disconnected) s.apply(m.message);
-  await s.analyse(fx.now);
-  return codesOf(s);
+async function liveCodes(fx: RecordedFixture): Promise<string[]> {
+  return codesOf(await replayFixture(fx));
 }
 
 function codesOf(s: Session): string[] {
@@ -68,7 +56,7 @@ function codesOf(s: Session): string[] {
 
 describe('importFile: HAR', () => {
   it.each(['s', 'ms'] as const)('reads WebSocket frames with times in %s and analyses like the capture', async (unit) => {
-    const fx = load('expired-token');
+    const fx = loadFixture('expired-token');
     const har = harOf(fx.events, unit);
     const imported = importFile(har);
     if ('error' in imported) throw new Error(imported.error);
@@ -85,7 +73,7 @@ describe('importFile: HAR', () => {
   });
 
   it('keeps the token grant of /auth/v1/token but never its refresh token', () => {
-    const fx = load('signout-publishable');
+    const fx = loadFixture('signout-publishable');
     const imported = importFile(harOf(fx.events, 's'));
     if ('error' in imported) throw new Error(imported.error);
     expect(JSON.stringify(imported.events)).not.toContain('never-kept');
@@ -100,7 +88,7 @@ describe('importFile: HAR', () => {
 });
 
 describe('importFile: corrupt or foreign input', () => {
-  const fx = load('subscribe');
+  const fx = loadFixture('subscribe');
   const session = new Session({ tabId: 1 });
   session.applyLocal(fx.events);
   const good = JSON.stringify(exportSession(session.snapshot(), { extensionVersion: 't' }));

@@ -2,49 +2,18 @@
 // carries no canary, and a round trip — recorded real supabase-js traffic → Session → export →
 // import → Session — gives the same finding codes.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CapturedEvent } from '../model';
 import { Session } from '../session';
+import { allFixtures, findingCodes, recordedSecrets, replayFixture } from '../session/fixtures.testing';
 import { scanForCanaries } from './canary-scan';
 import { exportSession, importFile, openImported, SESSION_SCHEMA, validateAgainst, type SessionFileV1 } from './index';
 
-interface Fixture {
-  name: string;
-  tabId: number;
-  now: number;
-  messages: Array<{ message?: unknown; disconnected?: boolean }>;
-  events: CapturedEvent[];
-}
-
-const DIR = resolve(__dirname, '../session/fixtures');
-const fixtures: Fixture[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')));
-
-async function live(fx: Fixture): Promise<Session> {
-  const session = new Session({ tabId: fx.tabId });
-  for (const m of fx.messages) if (!m.disconnected) session.apply(m.message);
-  await session.analyse(fx.now);
-  return session;
-}
-
-function codes(session: Session): string[] {
-  const a = session.snapshot().analysis;
-  if (a.kind !== 'done') throw new Error(`analysis ${a.kind}`);
-  return a.result.analysis.findings.map((f) => `${f.severity}:${f.code}`).sort();
-}
+const fixtures = allFixtures();
 
 function exportOf(session: Session): SessionFileV1 {
   return exportSession(session.snapshot(), { extensionVersion: '0.0.0-test', browser: 'Chromium 156', userAgent: 'test', settings: { secretSupplied: true } });
-}
-
-/** Every JWT signature and sb_secret_ key in the recorded traffic: canaries for the export. */
-function secretsOf(fx: Fixture): string[] {
-  const text = JSON.stringify(fx.messages);
-  const found = new Set<string>();
-  for (const m of text.matchAll(/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]{16,})/g)) found.add(m[1]);
-  for (const m of text.matchAll(/sb_secret_[A-Za-z0-9_-]{8,}/g)) found.add(m[0]);
-  return [...found];
 }
 
 describe('session file', () => {
@@ -54,26 +23,26 @@ describe('session file', () => {
   });
 
   it.each(fixtures.map((fx) => [fx.name, fx] as const))('%s: export validates, leaks no signature, and imports back to the same finding codes', async (_name, fx) => {
-    const session = await live(fx);
+    const session = await replayFixture(fx);
     const file = exportOf(session);
     const text = JSON.stringify(file);
     expect(validateAgainst(JSON.parse(text))).toEqual([]);
     expect(file.format).toBe('claimscope-session');
     expect(file.environment.analysedAt).toBe(fx.now);
-    const secrets = secretsOf(fx);
+    const secrets = recordedSecrets(fx);
     expect(scanForCanaries(text, secrets)).toEqual([]);
 
     const imported = importFile(text);
     if ('error' in imported) throw new Error(imported.error);
     expect(imported.meta.analyseAt).toBe(fx.now);
     const again = await openImported(imported);
-    expect(codes(again)).toEqual(codes(session));
+    expect(findingCodes(again)).toEqual(findingCodes(session));
     // …and the re-export of the import still validates
     expect(validateAgainst(JSON.parse(JSON.stringify(exportOf(again))))).toEqual([]);
   });
 
   it.each(fixtures.map((fx) => [fx.name, fx] as const))('%s with payload values redacted: still valid, the same finding codes, and it says so', async (_name, fx) => {
-    const session = await live(fx);
+    const session = await replayFixture(fx);
     const file = exportSession(session.snapshot(), { extensionVersion: '0.0.0-test', redactPayloadValues: true });
     const text = JSON.stringify(file);
     expect(validateAgainst(JSON.parse(text))).toEqual([]);
@@ -82,12 +51,12 @@ describe('session file', () => {
     if (fx.name === 'subscribe') expect(file.redaction.removed.payloadValues).toBeGreaterThan(0);
     const imported = importFile(text);
     if ('error' in imported) throw new Error(imported.error);
-    expect(codes(await openImported(imported))).toEqual(codes(session));
+    expect(findingCodes(await openImported(imported))).toEqual(findingCodes(session));
   });
 
   it('writes findings with their history and resolvable evidence references', async () => {
     const fx = fixtures.find((f) => f.name === 'expired-token')!;
-    const file = exportOf(await live(fx));
+    const file = exportOf(await replayFixture(fx));
     expect(file.findings.length).toBeGreaterThan(0);
     for (const f of file.findings) {
       expect(['active', 'resolved']).toContain(f.state);
