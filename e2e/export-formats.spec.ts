@@ -14,8 +14,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, expect, test, type Frame, type Page } from '@playwright/test';
+import { chromium, expect, test, type Frame, type Locator, type Page } from '@playwright/test';
 import { scanForCanaries } from '../src/core/export/canary-scan';
+import { maskTokensInText } from '../src/core/session/masking';
 import { appUrl, scenarioDone, startAppServer } from './support/app-server';
 import { chromiumPath, launchWithExtension, REPO_ROOT, type LaunchedBrowser } from './support/launch';
 import { openDevToolsFor, openPanelTab, selectClaimscopePanel, type PanelUi } from './support/panel-ui';
@@ -78,8 +79,11 @@ async function dropFile(root: Page | Frame, name: string, text: string): Promise
   await root.locator('body').dispatchEvent('drop', { dataTransfer });
 }
 
-test('a HAR Chromium’s DevTools wrote (getHAR in the real panel), dropped on the panel and given to claimscope analyze: the live finding codes', async () => {
+test('a HAR Chromium’s DevTools wrote (getHAR in the real panel), dropped on the panel and given to claimscope analyze: the live finding codes; Copy and Copy raw of a frame, a token and a finding', async () => {
   const page = await browser.context.newPage();
+  // What the page really sent, as the browser's network saw it (not through the extension).
+  const sent: string[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => void (typeof f.payload === 'string' && sent.push(f.payload))));
   const devtools = await openDevToolsFor(browser.context, page);
   const ui = await selectClaimscopePanel(devtools);
   await page.goto(appUrl(server, { scenario: 'expired-token' }));
@@ -119,6 +123,51 @@ test('a HAR Chromium’s DevTools wrote (getHAR in the real panel), dropped on t
   const report = await page.evaluate(() => navigator.clipboard.readText());
   expect(report).toMatch(/^# Claimscope report/);
   for (const c of live) expect(report).toContain(`\`${c}\``);
+
+  // Copy and Copy raw (issue 11 item 4) in the real panel, each read back from the page. Masked is
+  // the session core's masking: the expired token's signature is in no masked copy, only in raw ones.
+  const clipboard = async () => {
+    await page.bringToFront();
+    return page.evaluate(() => navigator.clipboard.readText());
+  };
+  const copy = async (item: Locator, prefix: string, mode: 'masked' | 'raw') => {
+    await item.getByTestId(mode === 'raw' ? `${prefix}-copy-raw` : `${prefix}-copy`).click();
+    const status = item.getByTestId(`${prefix}-copy-status`);
+    await expect(status).toHaveAttribute('data-mode', mode);
+    await expect(status).toHaveAttribute('data-kind', 'ok');
+    return clipboard();
+  };
+  const joinSent = sent.find((t) => t.includes('"phx_join"') && t.includes('"access_token":"eyJ'));
+  expect(joinSent, 'the page sent a join with its token').toBeDefined();
+  const token = /"access_token":"(eyJ[^"]+)"/.exec(joinSent!)![1];
+  const signature = token.split('.')[2];
+  expect(signature.length).toBeGreaterThan(20);
+
+  await ui.filter('phx_join');
+  const details = await ui.openFrame(ui.frameRows({ event: 'phx_join', dir: 'sent' }).first());
+  const frameMasked = await copy(details, 'frame', 'masked');
+  const frameRaw = await copy(details, 'frame', 'raw');
+  expect(sent).toContain(frameRaw);
+  expect(frameRaw).toContain(signature);
+  expect(frameMasked).toBe(maskTokensInText(frameRaw));
+  expect(frameMasked).not.toContain(signature);
+  await ui.root.getByTestId('filter-input').fill('');
+
+  // The token-expired finding: Copy puts the finding with its evidence (masked); its token link
+  // leads to the Tokens view, where the token is copied masked and raw.
+  await ui.view('findings');
+  const finding = ui.root.locator('[data-testid="finding-row"][data-code="token-expired"]').first();
+  await finding.getByTestId('finding-select').click();
+  const findingText = await copy(finding, 'finding', 'masked');
+  expect(findingText).toMatch(/^error token-expired: Token expired\n/);
+  expect(findingText).toContain('Evidence, token:');
+  expect(findingText).not.toContain(signature);
+  await finding.locator('[data-testid="finding-evidence"][data-kind="token"]').click();
+  const tokenRow = ui.root.locator('[data-testid="token-row"][data-revealed="true"]');
+  const tokenMasked = await copy(tokenRow, 'token', 'masked');
+  expect(tokenMasked).toContain(`${token.slice(0, token.lastIndexOf('.') + 1)}…(signature hidden)`);
+  expect(tokenMasked).not.toContain(signature);
+  expect(await copy(tokenRow, 'token', 'raw')).toBe(token);
 
   await dropFile(frame, 'devtools.har', harText);
   const preview = ui.root.getByTestId('import-preview');

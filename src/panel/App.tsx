@@ -218,6 +218,7 @@ export function App({ controller }: { controller: PanelController }) {
             }}
             onReloadAndCapture={() => controller.reloadAndCapture()}
             evidenceProblem={evidenceProblem}
+            catalog={session.catalog}
           />
         )}
         {view === 'settings' && <SettingsView store={settings.store} state={settings.state} appliedCapture={controller.captureLimits} />}

@@ -6,11 +6,14 @@
 // When there is nothing to list, a state says why — not capturing, no Supabase traffic yet, or
 // "2 sockets, 3 channels, no problems found" — instead of a blank panel.
 // The session runs the engine (useAnalysis, in App) only while a view that needs it is open, at
-// most about once a second, and never blocks a render. Captured text is rendered as text only.
+// most about once a second, and never blocks a render. A selected finding has Copy / Copy raw
+// (copy-text.ts: the finding with the frame and token it names). Captured text is rendered as text only.
 
-import { FINDING_CODES, type AnalysisState, type FindingEntry, type SessionSnapshot } from '../../core/session';
+import { FINDING_CODES, type AnalysisState, type FindingEntry, type FrameCatalog, type SessionSnapshot } from '../../core/session';
 import { capturedText, formatTime } from '../../ui/format';
-import { evidenceLinks, type EvidenceLink } from '../evidence';
+import { findingCopyText, type CopyMode, type FindingEvidenceForCopy } from '../copy-text';
+import { evidenceLinks, resolveEvidence, type EvidenceLink } from '../evidence';
+import { CopyActions } from './CopyActions';
 import './findings.css';
 
 type Finding = FindingEntry['finding'];
@@ -71,6 +74,8 @@ export interface FindingsViewProps {
   onReloadAndCapture: () => void;
   /** Why the last evidence link led nowhere (the frame was evicted, …), shown once. */
   evidenceProblem?: string;
+  /** The session's frame decoder, for copying a finding with its evidence frame. */
+  catalog: FrameCatalog;
 }
 
 export function FindingsView(props: FindingsViewProps) {
@@ -186,13 +191,34 @@ function FindingGroupBlock(props: FindingsViewProps & { group: FindingGroup; tok
           tokens={props.tokens}
           onSelect={() => props.onSelect(props.selected === e.key ? undefined : e.key)}
           onEvidence={(link) => props.onEvidence(e, link)}
+          copyText={(mode) => findingCopyText(e, mode, copyEvidence(e, props))}
         />
       ))}
     </section>
   );
 }
 
-function FindingRow(props: { entry: FindingEntry; selected: boolean; resolvedByCode?: string; tokens?: ReadonlySet<string>; onSelect: () => void; onEvidence: (link: EvidenceLink) => void }) {
+/** The frame and token a finding names, as the panel holds them now (looked up when Copy is clicked). */
+function copyEvidence(entry: FindingEntry, props: FindingsViewProps): FindingEvidenceForCopy {
+  const out: FindingEvidenceForCopy = {};
+  const label = entry.finding.evidence.token;
+  if (label !== undefined && props.analysis.kind === 'done') out.token = props.analysis.result.analysis.tokens.find((s) => s.token.label === label)?.token;
+  if (entry.finding.evidence.frameSeq !== undefined) {
+    const found = resolveEvidence(entry.finding, 'frame', props.snapshot.rows);
+    if ('target' in found && found.target.kind === 'frame') out.frame = { event: found.target.frame, decoded: props.catalog.decoded(found.target.frame) };
+  }
+  return out;
+}
+
+function FindingRow(props: {
+  entry: FindingEntry;
+  selected: boolean;
+  resolvedByCode?: string;
+  tokens?: ReadonlySet<string>;
+  onSelect: () => void;
+  onEvidence: (link: EvidenceLink) => void;
+  copyText: (mode: CopyMode) => string;
+}) {
   const { entry, selected } = props;
   const f = entry.finding;
   const e = f.evidence;
@@ -252,6 +278,11 @@ function FindingRow(props: { entry: FindingEntry; selected: boolean; resolvedByC
       {e.serverText && (
         <p class="muted">
           Server said: <code class="captured">{capturedText(e.serverText, 1_100)}</code>
+        </p>
+      )}
+      {selected && (
+        <p class="finding-copy">
+          <CopyActions what={`finding ${f.code} with its evidence`} text={props.copyText} testid="finding" />
         </p>
       )}
       {selected && (e.conn !== undefined || e.useCount !== undefined) && (

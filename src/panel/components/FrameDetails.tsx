@@ -2,12 +2,14 @@
 // (one click away, tracker-paired by ref), and its payload as a JSON tree, as the pretty JSON text,
 // and — for binary frames — as hex next to the decoded message. Undecodable frames are shown raw
 // with the reason. All captured data is rendered as text nodes; secrets are masked unless the user
-// reveals keys. Esc closes it (FramesView).
+// reveals keys. Copy / Copy raw put the frame on the clipboard (copy-text.ts). Esc closes it (FramesView).
 
 import { useState } from 'preact/hooks';
 import { hexDump, HEX_VIEW_BYTES, type DecodedFrame, type FrameCatalog, type FrameEvent, type FrameLink } from '../../core/session';
 import { CappedText } from '../../ui/CappedText';
 import { capturedText, formatBytes, formatTime, prettyPayload } from '../../ui/format';
+import { frameCopyText } from '../copy-text';
+import { CopyActions } from './CopyActions';
 import { JsonTree } from './JsonTree';
 
 type PayloadTab = 'tree' | 'json' | 'hex';
@@ -40,6 +42,8 @@ export function FrameDetails(props: {
           {frame.dir === 'sent' ? 'Sent' : 'Received'} {frame.opcode} frame · {formatBytes(frame.size)} · {formatTime(frame.time)} · socket{' '}
           {frame.conn}
         </strong>
+        {/* Masked unless the user picks Copy raw, whatever "Show keys" shows. */}
+        <CopyActions what={`frame #${frame.seq}`} text={(mode) => frameCopyText(frame, decoded, mode)} testid="frame" />
         <button type="button" class="link" onClick={props.onClose} aria-label="Close frame details (Esc)" data-testid="frame-details-close">
           ×
         </button>

@@ -2,11 +2,14 @@
 // Authorization/apikey, /auth/v1/token grants) with its class, project, the claims that decide
 // Realtime's answer, a live countdown to exp (corrected by the measured clock skew), its findings,
 // and the connect and join verdicts the server would give, in its own words. Never the whole
-// token: segment prefixes only, the signature hidden. Text nodes only.
+// token on screen: segment prefixes only, the signature hidden; Copy copies it masked, Copy raw
+// whole (copy-text.ts). Text nodes only.
 
 import { useEffect, useRef } from 'preact/hooks';
 import type { AnalysisState, EngineResult, TokenView } from '../../core/session';
 import { capturedText, claimText, formatTime } from '../../ui/format';
+import { tokenCopyText } from '../copy-text';
+import { CopyActions } from './CopyActions';
 import { useTicker } from './useAnalysis';
 import { Conditions, connectVerdictText, Countdown, joinVerdictText } from '../../ui/VerdictText';
 
@@ -53,6 +56,8 @@ export function TokensView({ analysis: engine, keysBar, reveal }: { analysis: An
 
 function TokenCard({ token: t, now, result, revealed }: { token: TokenView; now: number; result: EngineResult; revealed: boolean }) {
   const errors = t.findings.filter((f) => f.severity === 'error').length;
+  // The decoded token behind the view (the view holds no whole token): for Copy / Copy raw.
+  const decoded = result.analysis.tokens.find((s) => s.token.label === t.label)?.token;
   return (
     <div
       class={`card token ${errors > 0 ? 'has-errors' : ''}${revealed ? ' revealed' : ''}`}
@@ -71,6 +76,7 @@ function TokenCard({ token: t, now, result, revealed }: { token: TokenView; now:
         <span class="muted captured" data-testid="token-masked">
           {capturedText(t.masked)}
         </span>
+        {decoded && <CopyActions what={`token ${t.label}`} text={(mode) => tokenCopyText(decoded, mode)} testid="token" />}
       </div>
       <div class="card-facts">
         <span data-testid="token-ref">project {t.projectRef === 'unknown' ? 'unknown (not knowable from this token)' : capturedText(t.projectRef)}</span>
