@@ -4,78 +4,24 @@
 // panel listens) are staged exactly.
 
 import { describe, expect, it } from 'vitest';
-import { Router } from '../background/router';
-import { ContentStore, RECONNECT_MS, STREAM_FLUSH_MS } from '../content/store';
+import { RECONNECT_MS, STREAM_FLUSH_MS } from '../content/store';
 import { PROTOCOL_VERSION, type BackgroundToPanel } from '../messages';
 import { openPanelLink } from '../panel/link';
-import { FakeClock, portPair, Wire, type MemoryPort } from './testing';
+import { MemoryContexts } from './contexts.testing';
 
 const TAB = 4;
 const T0 = 1_700_000_000_000;
 
-class World {
-  readonly wire = new Wire();
-  readonly clock = new FakeClock();
-  readonly stores: ContentStore[] = [];
-  router = this.startWorker();
-  /** The service worker's ends of every open port (they all drop when it stops). */
-  private workerEnds: MemoryPort[] = [];
-
+class World extends MemoryContexts {
   constructor() {
-    this.clock.now = T0;
-  }
-
-  startWorker(): Router {
-    this.router = new Router({
-      pingTab: async () => this.stores.map((s) => s.ping({ type: 'claimscope:ping', v: PROTOCOL_VERSION })).some(Boolean),
-      tabUrl: async () => 'https://app.test/',
-      reloadTab: async () => undefined,
-      setBadge: () => undefined,
-      now: () => this.clock.now,
-    });
-    return this.router;
-  }
-
-  /** The MV3 worker is stopped: every port drops; a new worker starts with an empty router. */
-  restartWorker(): void {
-    for (const end of this.workerEnds) end.disconnect();
-    this.workerEnds = [];
-    this.startWorker();
-  }
-
-  addDocument(docId: string): ContentStore {
-    const store = new ContentStore({
-      docId,
-      url: `https://app.test/${docId}`,
-      isTop: true,
-      startedAt: this.clock.now,
-      window: {},
-      currentUrl: () => `https://app.test/${docId}`,
-      connect: () => {
-        const [content, worker] = portPair(this.wire);
-        this.workerEnds.push(worker);
-        this.router.contentConnected(worker, TAB, 0);
-        return content;
-      },
-      now: () => this.clock.now,
-      setTimer: this.clock.setTimer,
-      clearTimer: this.clock.clearTimer,
-    });
-    this.stores.push(store);
-    store.start();
-    return store;
+    super({ tabId: TAB, start: T0, storesAnswerPings: true, urlOf: (docId) => `https://app.test/${docId}` });
   }
 
   openPanel(backoff: number[] = [50]) {
     const received: BackgroundToPanel[] = [];
     const link = openPanelLink({
       tabId: TAB,
-      connect: () => {
-        const [panel, worker] = portPair(this.wire);
-        this.workerEnds.push(worker);
-        this.router.panelConnected(worker);
-        return panel;
-      },
+      connect: () => this.connectPanel(),
       onMessage: (m) => received.push(m),
       onState: () => undefined,
       backoff,
@@ -85,23 +31,6 @@ class World {
     const seqsOf = (type: 'snapshot' | 'events') =>
       received.flatMap((m) => (m.type === 'snapshot' && type === 'snapshot' ? m.snapshot.events : m.type === 'events' && type === 'events' ? m.events : [])).map((e) => e.seq);
     return { link, received, seqsOf };
-  }
-
-  /** Delivers everything in flight, letting the router's awaits run in between. */
-  async settle(): Promise<void> {
-    for (let i = 0; i < 5; i++) {
-      this.wire.flush();
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    this.wire.flush();
-  }
-
-  /** Lets timers due within `ms` run, settling after each step. */
-  async advance(ms: number, step = 10): Promise<void> {
-    for (let t = 0; t < ms; t += step) {
-      this.clock.advance(Math.min(step, ms - t));
-      await this.settle();
-    }
   }
 }
 

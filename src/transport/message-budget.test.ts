@@ -5,13 +5,13 @@
 // recorded is held by the panel, evicted by it, or counted as lost before it.
 
 import { describe, expect, it } from 'vitest';
-import { Router } from '../background/router';
-import { ContentStore, RECONNECT_MS, STREAM_FLUSH_MS } from '../content/store';
+import { RECONNECT_MS, STREAM_FLUSH_MS } from '../content/store';
 import { EventLog } from '../core/session/event-log';
 import { PROTOCOL_VERSION, type BackgroundToPanel } from '../messages';
 import { openPanelLink } from '../panel/link';
 import { ENVELOPE_ALLOWANCE, MESSAGE_BYTE_BUDGET, chunkBySize, jsonByteLength } from './chunk';
-import { FakeClock, portPair, Wire, type MemoryPort } from './testing';
+import { MemoryContexts } from './contexts.testing';
+import { portPair, type MemoryPort } from './testing';
 import { CONTENT_TO_BACKGROUND } from './schemas';
 import { validateMessage } from './validate';
 
@@ -21,27 +21,17 @@ const T0 = 1_700_000_000_000;
 const CHROMIUM_MESSAGE_LIMIT = 64 * 1024 * 1024;
 const SOCKET = 'wss://abcdefghijklmnopqrst.supabase.co/realtime/v1/websocket?apikey=sb_publishable_x&vsn=2.0.0';
 
-class World {
-  readonly wire = new Wire();
-  readonly clock = new FakeClock();
-  readonly router: Router;
-  /** The content script's ends of its ports, in order (the last is the current one). */
-  readonly contentPorts: MemoryPort[] = [];
+class World extends MemoryContexts {
   /** Every message posted on any port, with its JSON size. */
   readonly sizes: number[] = [];
 
   constructor() {
-    this.clock.now = T0;
-    this.router = new Router({
-      pingTab: async () => false,
-      tabUrl: async () => 'https://app.test/',
-      reloadTab: async () => undefined,
-      setBadge: () => undefined,
-      now: () => this.clock.now,
-    });
+    super({ tabId: TAB, start: T0 });
   }
 
-  private limited(pair: [MemoryPort, MemoryPort]): [MemoryPort, MemoryPort] {
+  /** Ports that refuse what Chromium refuses, and measure what they carry. */
+  protected override newPortPair(): [MemoryPort, MemoryPort] {
+    const pair = super.newPortPair();
     for (const end of pair) {
       end.maxMessageBytes = CHROMIUM_MESSAGE_LIMIT;
       const post = end.postMessage.bind(end);
@@ -53,39 +43,13 @@ class World {
     return pair;
   }
 
-  addDocument(docId: string): ContentStore {
-    const store = new ContentStore({
-      docId,
-      url: 'https://app.test/',
-      isTop: true,
-      startedAt: this.clock.now,
-      window: {},
-      currentUrl: () => 'https://app.test/',
-      connect: () => {
-        const [content, worker] = this.limited(portPair(this.wire));
-        this.contentPorts.push(content);
-        this.router.contentConnected(worker, TAB, 0);
-        return content;
-      },
-      now: () => this.clock.now,
-      setTimer: this.clock.setTimer,
-      clearTimer: this.clock.clearTimer,
-    });
-    store.start();
-    return store;
-  }
-
   /** A panel whose messages go into the panel's own EventLog (the session's, minus the analysis). */
   openPanel() {
     const log = new EventLog({ tabId: TAB });
     const received: BackgroundToPanel[] = [];
     openPanelLink({
       tabId: TAB,
-      connect: () => {
-        const [panel, worker] = this.limited(portPair(this.wire));
-        this.router.panelConnected(worker);
-        return panel;
-      },
+      connect: () => this.connectPanel(),
       onMessage: (m) => {
         received.push(m);
         log.apply(m);
@@ -95,21 +59,6 @@ class World {
       clearTimer: this.clock.clearTimer,
     });
     return { log, received };
-  }
-
-  async settle(): Promise<void> {
-    for (let i = 0; i < 5; i++) {
-      this.wire.flush();
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    this.wire.flush();
-  }
-
-  async advance(ms: number, step = 10): Promise<void> {
-    for (let t = 0; t < ms; t += step) {
-      this.clock.advance(Math.min(step, ms - t));
-      await this.settle();
-    }
   }
 }
 
