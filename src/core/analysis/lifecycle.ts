@@ -49,8 +49,8 @@ export function docOf(conn: string): string {
   return i > 0 ? conn.slice(0, i) : '';
 }
 
-/** The document a socket was opened in. */
-function docOfConn(view: EvidenceView, conn: string): string {
+/** The document a socket was opened in: its `ws-connecting` event's, else the one its id names. */
+export function socketDocument(view: Pick<EvidenceView, 'connectingDoc'>, conn: string): string {
   return view.connectingDoc.get(conn) ?? docOf(conn);
 }
 
@@ -62,7 +62,7 @@ function documentEnd(view: EvidenceView, doc: string): number {
 
 /** When the channel stopped being live (close, leave, socket close, its page gone), or +∞. */
 function channelEnd(view: EvidenceView, ch: ChannelRecord, conn: ConnectionRecord | undefined): number {
-  return Math.min(ch.closedBy?.time ?? Infinity, ch.leftBy?.time ?? Infinity, conn?.close?.time ?? Infinity, documentEnd(view, docOfConn(view, ch.key.conn)));
+  return Math.min(ch.closedBy?.time ?? Infinity, ch.leftBy?.time ?? Infinity, conn?.close?.time ?? Infinity, documentEnd(view, socketDocument(view, ch.key.conn)));
 }
 
 function scopeOf(ch: ChannelRecord): string {
@@ -80,7 +80,7 @@ export function clientsOf(view: EvidenceView, conn: string, channels: readonly {
     if (ch.key.conn !== conn) continue;
     for (const a of ch.attempts) if (a.clientVersion !== undefined && joined.size < 4) joined.add(a.clientVersion);
   }
-  return [...[...joined].map(parseClientInfo), ...(view.clientInfo.get(docOfConn(view, conn)) ?? []).map(parseClientInfo)];
+  return [...[...joined].map(parseClientInfo), ...(view.clientInfo.get(socketDocument(view, conn)) ?? []).map(parseClientInfo)];
 }
 
 /** " This page runs supabase-js 2.119.1 (…)." — or nothing when no client was identified. */
@@ -139,7 +139,7 @@ export function joinedAsAnon(view: EvidenceView, channels: readonly LifecycleCha
     // The join the app was told SUBSCRIBED for (a refused or abandoned join has findings of its own).
     const accepted = needsUser.find((a) => a.status === 'ok');
     if (!accepted?.reply) continue;
-    const evidence = userSessionEvidence(view.httpTokens, conn?.url, docOfConn(view, ch.key.conn));
+    const evidence = userSessionEvidence(view.httpTokens, conn?.url, socketDocument(view, ch.key.conn));
     if (evidence.length === 0) continue;
     const end = channelEnd(view, ch, conn);
     const joinedAt = accepted.reply.frame.time;
@@ -219,7 +219,7 @@ export function joinTimeouts(channels: readonly LifecycleChannel[], connections:
   for (const c of connections) {
     if (c.openedAt !== undefined || c.close || c.refused || c.inferred || c.framesSent + c.framesReceived > 0) continue;
     // A page that went away while its socket was connecting took the socket with it.
-    const end = Math.min(now, documentEnd(view, docOfConn(view, c.conn)));
+    const end = Math.min(now, documentEnd(view, socketDocument(view, c.conn)));
     const pending = end - c.createdAt;
     if (end < now || pending < REALTIME_JS_PUSH_TIMEOUT_MS) continue;
     out.add(finding('join-timed-out', {
@@ -265,7 +265,7 @@ type Lifecycle = EvidenceView['lifecycle'];
 
 /** The document's lifecycle changes (another document's say nothing about this socket). */
 function lifecycleOf(view: EvidenceView, conn: string): Lifecycle {
-  const doc = docOfConn(view, conn);
+  const doc = socketDocument(view, conn);
   return view.lifecycle.filter((e) => e.docId === doc);
 }
 
@@ -329,7 +329,7 @@ export function socketCloses(connections: readonly ConnectionRecord[], view: Evi
     if (!close || c.refused || close.code === 0) continue;
     const kind = isHeartbeatTimeout(c) ? 'heartbeat' : close.initiator === 'page' || close.code === 1000 || close.code === 1005 ? null : String(close.code);
     if (kind === null) continue;
-    const key = `${docOfConn(view, c.conn)}\u0000${endpointOf(c.url)}\u0000${kind}`;
+    const key = `${socketDocument(view, c.conn)}\u0000${endpointOf(c.url)}\u0000${kind}`;
     const list = groups.get(key) ?? [];
     list.push(c);
     groups.set(key, list);
@@ -420,7 +420,7 @@ export function reconnectLoops(connections: readonly ConnectionRecord[], view: E
   const groups = new Map<string, ConnectionRecord[]>();
   for (const c of connections) {
     if (c.inferred || c.url === '') continue;
-    const key = `${docOfConn(view, c.conn)}\u0000${endpointOf(c.url)}`;
+    const key = `${socketDocument(view, c.conn)}\u0000${endpointOf(c.url)}`;
     const list = groups.get(key) ?? [];
     list.push(c);
     groups.set(key, list);

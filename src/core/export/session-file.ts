@@ -6,6 +6,8 @@
 // (import.ts) replays the events into a Session analysed at the recorded time.
 // Pure: no DOM, no extension APIs.
 
+import { socketDocument } from '../analysis/lifecycle';
+import type { EvidenceView } from '../analysis/evidence-index';
 import { parseClientInfo } from '../realtime/client-info';
 import type { CapturedEvent, PageLifecycle } from '../model';
 import { isRealtimeSocketUrl } from '../model';
@@ -132,12 +134,13 @@ export function exportSession(snapshot: SessionSnapshot, options: ExportOptions)
     .filter((e): e is PageLifecycle & CapturedEvent => e.kind === 'lifecycle')
     .map((e) => ({ docId: e.docId, seq: e.seq, time: e.time, change: e.change, ...(e.persisted !== undefined ? { persisted: e.persisted } : {}), ...(e.jumpMs !== undefined ? { jumpMs: e.jumpMs } : {}) }));
 
+  const opened = openings(held);
   const framesByConn = new Map<string, number[]>();
   for (const e of held) if (e.kind === 'ws-frame') (framesByConn.get(e.conn) ?? framesByConn.set(e.conn, []).get(e.conn)!).push(e.seq);
 
   const connections: SessionFileConnection[] = snapshot.connections.map((c) => ({
     conn: c.conn,
-    docId: docOfConn(c.conn),
+    docId: socketDocument(opened, c.conn),
     url: redactor.string(c.url),
     realtime: c.url === '' || isRealtimeSocketUrl(c.url),
     createdAt: c.createdAt,
@@ -177,7 +180,7 @@ export function exportSession(snapshot: SessionSnapshot, options: ExportOptions)
     };
   });
 
-  const findings = snapshot.findings.map((entry) => fileFinding(entry, held, redactor));
+  const findings = snapshot.findings.map((entry) => fileFinding(entry, held, opened, redactor));
 
   const project = options.settings ?? {};
   return {
@@ -215,7 +218,7 @@ export function exportSession(snapshot: SessionSnapshot, options: ExportOptions)
   };
 }
 
-function fileFinding(entry: FindingEntry, held: readonly CapturedEvent[], redactor: Redactor): SessionFileFinding {
+function fileFinding(entry: FindingEntry, held: readonly CapturedEvent[], opened: Pick<EvidenceView, 'connectingDoc'>, redactor: Redactor): SessionFileFinding {
   const f = entry.finding;
   return {
     key: redactor.string(entry.key),
@@ -231,17 +234,17 @@ function fileFinding(entry: FindingEntry, held: readonly CapturedEvent[], redact
     resolvedWhy: entry.resolvedWhy ?? null,
     resolvedBy: entry.resolvedBy === undefined ? null : redactor.string(entry.resolvedBy),
     evidence: redactor.json(JSON.parse(JSON.stringify(f.evidence))) as Record<string, unknown>,
-    refs: evidenceRefs(f.evidence, held),
+    refs: evidenceRefs(f.evidence, held, opened),
   };
 }
 
 /** The captured events a finding's evidence names: its frame, its request and response, its socket's opening. */
-export function evidenceRefs(evidence: { frameSeq?: number; requestId?: string; conn?: string; uses?: ReadonlyArray<{ seq?: number; conn?: string }> }, held: readonly CapturedEvent[]): EventRef[] {
+export function evidenceRefs(evidence: { frameSeq?: number; requestId?: string; conn?: string; uses?: ReadonlyArray<{ seq?: number; conn?: string }> }, held: readonly CapturedEvent[], opened = openings(held)): EventRef[] {
   const refs: EventRef[] = [];
   const add = (e: CapturedEvent | undefined) => {
     if (e && !refs.some((r) => r.docId === e.docId && r.seq === e.seq)) refs.push({ docId: e.docId, seq: e.seq });
   };
-  const doc = evidence.conn !== undefined ? docOfConn(evidence.conn) : undefined;
+  const doc = evidence.conn !== undefined ? socketDocument(opened, evidence.conn) : undefined;
   if (evidence.frameSeq !== undefined) {
     add(held.find((e) => e.seq === evidence.frameSeq && (doc === undefined || e.docId === doc) && (evidence.conn === undefined || (e as { conn?: string }).conn === evidence.conn)));
   }
@@ -252,10 +255,11 @@ export function evidenceRefs(evidence: { frameSeq?: number; requestId?: string; 
   return refs;
 }
 
-/** Connection ids are docId-prefixed (`<docId>:<n>`). */
-function docOfConn(conn: string): string {
-  const colon = conn.lastIndexOf(':');
-  return colon === -1 ? conn : conn.slice(0, colon);
+/** Each socket's `ws-connecting` document, for the analysis's own lookup (lifecycle.ts socketDocument). */
+function openings(held: readonly CapturedEvent[]): Pick<EvidenceView, 'connectingDoc'> {
+  const connectingDoc = new Map<string, string>();
+  for (const e of held) if (e.kind === 'ws-connecting') connectingDoc.set(e.conn, e.docId);
+  return { connectingDoc };
 }
 
 function originOf(url: string): string | null {
