@@ -8,6 +8,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type { ChannelRecord, ConnectionRecord } from '../../core/realtime';
 import { secretFromBase64, secretFromText, type ProjectKnowledge } from '../../core/session';
 import { fetchJwks as fetchJwksRule, issuersOf, jwksOrigins, typedJwksSource } from '../../core/session/jwks';
+import { RememberKeysToggle } from '../../ui/RememberKeysToggle';
 import { useSharedKeys } from '../../ui/shared-keys';
 
 export interface ProjectKeysState {
@@ -158,16 +159,7 @@ export function ProjectKeys(props: { connections: readonly ConnectionRecord[]; c
       <button type="button" data-testid="secret-apply" onClick={applySecret}>
         Use secret
       </button>
-      <label class="toggle" title={state.canRemember ? 'Keep the keys in the browser\'s session storage (shared with the popup) until the browser closes' : 'This browser has no session storage: keys stay in this panel\'s memory'}>
-        <input
-          type="checkbox"
-          data-testid="keys-remember"
-          checked={state.remember}
-          disabled={!state.canRemember}
-          onChange={(e) => void store.setRemember((e.currentTarget as HTMLInputElement).checked)}
-        />
-        Remember until the browser closes
-      </label>
+      <RememberKeysToggle view="panel" />
       {known && (
         <button type="button" data-testid="keys-forget" onClick={forget}>
           Forget keys

@@ -5,6 +5,7 @@
 
 import { useState } from 'preact/hooks';
 import { parseKeyInput } from '../../core/session';
+import { RememberKeysToggle } from '../../ui/RememberKeysToggle';
 import { useSharedKeys } from '../../ui/shared-keys';
 
 export function KeysBox() {
@@ -64,16 +65,7 @@ export function KeysBox() {
         Checked here with jose; the key is never sent. JSON is read as a JWK or JWKS (a private JWK can also mint a local test token).
       </p>
       <p class="keys-row">
-        <label class="toggle" title={state.canRemember ? 'Keep the key in the browser’s session storage, shared with the panel, until the browser closes' : 'This browser has no session storage: the key stays in this page’s memory'}>
-          <input
-            type="checkbox"
-            data-testid="keys-remember"
-            checked={state.remember}
-            disabled={!state.canRemember}
-            onChange={(e) => void store.setRemember((e.currentTarget as HTMLInputElement).checked)}
-          />{' '}
-          Remember until the browser closes
-        </label>
+        <RememberKeysToggle view="popup" />
         {held.length > 0 && (
           <button type="button" data-testid="keys-forget" onClick={() => void store.forget()}>
             Forget keys
