@@ -23,51 +23,16 @@ export function FrameFilterBar(props: {
         <input type="checkbox" data-testid="filter-regex" checked={filter.regex} onChange={(e) => onChange({ regex: (e.currentTarget as HTMLInputElement).checked })} />
         Regex
       </label>
-      <select
-          data-testid="filter-dir"
-          aria-label="Direction"
-          value={filter.dir ?? ''}
-          onChange={(e) => {
-            const v = (e.currentTarget as HTMLSelectElement).value;
-            onChange({ dir: v === 'sent' || v === 'received' ? v : undefined });
-          }}
-        >
-          <option value="">↑↓ both directions</option>
-          <option value="sent">↑ sent by the page</option>
-          <option value="received">↓ received from the server</option>
-        </select>
-      <select
-        data-testid="filter-topic"
-        aria-label="Channel (topic)"
-        value={filter.topic ?? ''}
-        onChange={(e) => {
-          const v = (e.currentTarget as HTMLSelectElement).value;
-          onChange({ topic: v === '' ? undefined : v });
-        }}
-      >
-        <option value="">all channels</option>
-        {topics.map((t) => (
-          <option value={t} key={t}>
-            {capturedText(t, 80)}
-          </option>
-        ))}
-      </select>
-      <select
-        data-testid="filter-event"
-        aria-label="Event"
-        value={filter.event ?? ''}
-        onChange={(e) => {
-          const v = (e.currentTarget as HTMLSelectElement).value;
-          onChange({ event: v === '' ? undefined : v });
-        }}
-      >
-        <option value="">all events</option>
-        {events.map((ev) => (
-          <option value={ev} key={ev}>
-            {capturedText(ev, 80)}
-          </option>
-        ))}
-      </select>
+      <FacetSelect
+        testid="filter-dir"
+        label="Direction"
+        value={filter.dir}
+        all="↑↓ both directions"
+        options={DIRECTIONS}
+        onChange={(v) => onChange({ dir: v === 'sent' || v === 'received' ? v : undefined })}
+      />
+      <FacetSelect testid="filter-topic" label="Channel (topic)" value={filter.topic} all="all channels" options={topics.map(captured)} onChange={(topic) => onChange({ topic })} />
+      <FacetSelect testid="filter-event" label="Event" value={filter.event} all="all events" options={events.map(captured)} onChange={(event) => onChange({ event })} />
       <label class="toggle" title="Refused joins and pushes, phx_error, system errors and frames that did not decode (and socket errors)">
         <input type="checkbox" data-testid="filter-errors" checked={filter.errorsOnly} onChange={(e) => onChange({ errorsOnly: (e.currentTarget as HTMLInputElement).checked })} />
         Errors only
@@ -78,5 +43,42 @@ export function FrameFilterBar(props: {
         </button>
       )}
     </div>
+  );
+}
+
+interface FacetOption {
+  value: string;
+  label: string;
+}
+
+const DIRECTIONS: FacetOption[] = [
+  { value: 'sent', label: '↑ sent by the page' },
+  { value: 'received', label: '↓ received from the server' },
+];
+
+/** A topic or event name is captured text: shown capped and escaped (ui/format.ts), matched whole. */
+function captured(name: string): FacetOption {
+  return { value: name, label: capturedText(name, 80) };
+}
+
+/** One facet's choice: the empty value is "all" (no filter on this facet), reported as undefined. */
+function FacetSelect(props: { testid: string; label: string; value: string | undefined; all: string; options: readonly FacetOption[]; onChange: (value: string | undefined) => void }) {
+  return (
+    <select
+      data-testid={props.testid}
+      aria-label={props.label}
+      value={props.value ?? ''}
+      onChange={(e) => {
+        const v = (e.currentTarget as HTMLSelectElement).value;
+        props.onChange(v === '' ? undefined : v);
+      }}
+    >
+      <option value="">{props.all}</option>
+      {props.options.map((o) => (
+        <option value={o.value} key={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </select>
   );
 }
