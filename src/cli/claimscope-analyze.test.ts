@@ -8,23 +8,9 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportHar, exportSession } from '../core/export';
 import { loadFixture, replayFixture } from '../core/session/fixtures.testing';
-import { main, type CliIo } from './claimscope';
+import { cliRunner } from './claimscope.testing';
 
-
-async function run(argv: string[], stdin = '', env: Record<string, string> = {}) {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => { out += t; },
-    stderr: (t) => { err += t; },
-    readStdin: async () => stdin,
-    readFile: (p) => fsReadFile(p, 'utf8'),
-    now: () => Date.parse('2030-01-01T00:00:00Z'),
-    env: (name) => env[name],
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = cliRunner(Date.parse('2030-01-01T00:00:00Z'));
 
 async function exported(name: string): Promise<{ path: string; codes: string[] }> {
   const fx = loadFixture(name);

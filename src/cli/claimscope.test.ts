@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile as fsReadFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,26 +10,13 @@ import { decodeToken } from '../core/analysis';
 import { trackRealtime } from '../core/realtime';
 import { SessionEngine, type TokenView } from '../core/session';
 import { legacyKeyClaims, makeTestKeys, mint, mintNone, userClaims } from '../core/tokens/testing';
-import { main, type CliIo } from './claimscope';
+import { cliRunner } from './claimscope.testing';
 
 const keys = await makeTestKeys();
 const AT = '2026-11-27T12:00:00Z';
 const NOW = Date.parse(AT) / 1000;
 
-async function run(argv: string[], stdin = '', env: Record<string, string> = {}) {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => { out += t; },
-    stderr: (t) => { err += t; },
-    readStdin: async () => stdin,
-    readFile: (p) => fsReadFile(p, 'utf8'),
-    now: () => Date.parse(AT),
-    env: (name) => env[name],
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = cliRunner(Date.parse(AT));
 
 describe('claimscope decode', () => {
   it.each([
