@@ -8,13 +8,17 @@
 //                server's acknowledgement of the n-th frame is handled.
 // The page counts every frame it sent and received, so the ingest check knows what to expect.
 
+/** The flood socket's apikey: an anon-shaped JWT (exp 2035), also used by the latency probe's socket. */
+export const BENCH_ANON =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6ImJlbmNoYmVuY2hiZW5jaGJlbmNoIiwicm9sZSI6ImFub24iLCJpYXQiOjE3NjQwMDAwMDAsImV4cCI6MjA3OTYwMDAwMH0.c2lnbmF0dXJlLW5vdC1jaGVja2VkLWJ5LXRoZS1iZW5jaG1hcms';
+
 export function floodPageHtml(): string {
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>claimscope bench flood</title></head>
 <body><p id="status">connecting</p>
 <script>
 (() => {
-  const ANON = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6ImJlbmNoYmVuY2hiZW5jaGJlbmNoIiwicm9sZSI6ImFub24iLCJpYXQiOjE3NjQwMDAwMDAsImV4cCI6MjA3OTYwMDAwMH0.c2lnbmF0dXJlLW5vdC1jaGVja2VkLWJ5LXRoZS1iZW5jaG1hcms';
+  const ANON = '${BENCH_ANON}';
   const BINARY_EVERY = ${5};
   const ws = new WebSocket('ws://' + location.host + '/realtime/v1/websocket?apikey=' + ANON + '&vsn=2.0.0');
   ws.binaryType = 'arraybuffer';

@@ -11,6 +11,13 @@
 //   binary inbound  kind 4 user_broadcast (kind, topic_size, event_size, metadata_size, encoding=1 JSON, topic, event, payload)
 //          outbound kind 3 user_broadcast_push, built by the page as realtime-js 2.x does for every broadcast push
 // A join is answered `ok` like Realtime; control messages use the topic "bench:ctl".
+//
+// Error frames on request (the latency probe, latency.ts), in the server's exact words
+// (realtime-facts §3.2, §3.3): a join whose topic starts with HELD_JOIN_PREFIX gets no reply until
+// sendRealtimeError(topic, 'join-rejected') answers it `phx_reply` error "InvalidJWTToken: Token
+// has expired N seconds ago"; sendRealtimeError(topic, 'channel-closed') sends a joined channel the
+// `system` error "Token has expired 0 seconds ago" and its `phx_close`. Each returns the Date.now()
+// taken just before the write, the start of the latency measured.
 
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -24,8 +31,23 @@ export interface FloodServer {
   origin: string;
   /** The page URL; `host` replaces 127.0.0.1 (a mapped *.supabase.co name, say). */
   pageUrl(host?: string): string;
+  /**
+   * Writes a Realtime error frame to the socket that joined `topic` and returns Date.now() taken
+   * just before the write (throws if no socket joined it, or a 'join-rejected' join is not held).
+   */
+  sendRealtimeError(topic: string, kind: RealtimeErrorKind): number;
   close(): Promise<void>;
 }
+
+/** 'join-rejected': the held join's phx_reply error (finding server-join-rejected); 'channel-closed': system error + phx_close (server-channel-closed). */
+export type RealtimeErrorKind = 'join-rejected' | 'channel-closed';
+
+/** Joins to topics starting with this get no reply until sendRealtimeError(topic, 'join-rejected'). */
+export const HELD_JOIN_PREFIX = 'realtime:held-';
+/** realtime-facts §3.2: the reason of a join refused for an expired token (N = 12 here). */
+export const JOIN_EXPIRED_REASON = 'InvalidJWTToken: Token has expired 12 seconds ago';
+/** realtime-facts §3.3: the system message closing a live channel whose token expired. */
+export const CHANNEL_EXPIRED_MESSAGE = 'Token has expired 0 seconds ago';
 
 /** One V2 text broadcast of about 300 bytes (JSON text). */
 export function textFrame(i: number): string {
@@ -153,6 +175,8 @@ export async function startFloodServer(): Promise<FloodServer> {
     return b;
   };
   const sockets = new Set<Socket>();
+  /** The last join of each topic: who sent it and its refs (error frames answer it). */
+  const joins = new Map<string, { send: (data: string) => void; joinRef: string | null; ref: string | null; held: boolean }>();
   let port = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -196,7 +220,11 @@ export async function startFloodServer(): Promise<FloodServer> {
         }
         if (!Array.isArray(msg) || msg.length !== 5) return;
         const [joinRef, ref, topic, event, payload] = msg as [string | null, string | null, string, string, any];
-        if (event === 'phx_join') send(JSON.stringify([joinRef, ref, topic, 'phx_reply', { status: 'ok', response: { postgres_changes: [] } }]));
+        if (event === 'phx_join') {
+          const held = typeof topic === 'string' && topic.startsWith(HELD_JOIN_PREFIX);
+          joins.set(topic, { send: (d) => void send(d), joinRef, ref, held });
+          if (!held) send(JSON.stringify([joinRef, ref, topic, 'phx_reply', { status: 'ok', response: { postgres_changes: [] } }]));
+        }
         else if (event === 'heartbeat') send(JSON.stringify([null, ref, 'phoenix', 'phx_reply', { status: 'ok', response: {} }]));
         else if (topic === 'bench:ctl' && event === 'flood_in') socket.write(frames(Math.max(0, Math.min(1_000_000, Number(payload?.n) || 0))));
         else if (topic === 'bench:ctl' && event === 'flood_out') {
@@ -219,6 +247,22 @@ export async function startFloodServer(): Promise<FloodServer> {
   return {
     origin: `http://127.0.0.1:${port}`,
     pageUrl: (host = '127.0.0.1') => `http://${host}:${port}/flood.html`,
+    sendRealtimeError(topic, kind) {
+      const j = joins.get(topic);
+      if (!j) throw new Error(`no socket joined ${topic}`);
+      if (kind === 'join-rejected') {
+        if (!j.held) throw new Error(`the join of ${topic} was already answered`);
+        j.held = false;
+        const t = Date.now();
+        j.send(JSON.stringify([j.joinRef, j.ref, topic, 'phx_reply', { status: 'error', response: { reason: JOIN_EXPIRED_REASON } }]));
+        return t;
+      }
+      const sub = topic.replace(/^realtime:/, '');
+      const t = Date.now();
+      j.send(JSON.stringify([j.joinRef, null, topic, 'system', { extension: 'system', status: 'error', message: CHANNEL_EXPIRED_MESSAGE, channel: sub }]));
+      j.send(JSON.stringify([j.joinRef, j.joinRef, topic, 'phx_close', {}]));
+      return t;
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       server.closeAllConnections();

@@ -5,9 +5,11 @@
 // Runs on real Chromium (/usr/bin/chromium, or CHROME_PATH), one browser at a time, and prints one
 // table (the word "ratio" on ratio rows, each figure's budget from ARCHITECTURE.md "Performance
 // budgets" and whether it is met), then writes the same figures as JSON (bench-results/bench.json,
-// or --out FILE). What is measured and how: page-cost.ts, ingest.ts, session-core.ts, bundles.ts.
+// or --out FILE). What is measured and how: page-cost.ts, ingest.ts, session-core.ts, bundles.ts,
+// panel-probes.ts (panel scale, memory, finding latency), engine.ts (token throughput in Node).
 //
 //   npm run bench [-- --quick] [--out FILE] [--no-panel] [--extension DIR (default dist/chrome)]
+//                 [--only panel,memory,latency,engine (just these probes, nothing else)]
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { BINARY_EVERY, isBinaryFrame, kind4Frame, startFloodServer, textFrame } 
 import { ingestCases, runIngestCase, type IngestResult } from './ingest';
 import { makeNoopExtension } from './noop-extension';
 import { FOREIGN_CPU_LIMIT, measureLaunch, ratiosAgainst, roundOrder, type Arm, type ArmName, type LaunchResult, type PageCostConfig } from './page-cost';
+import { PROBES, runProbes, type ProbeName } from './probes';
 import { runSessionBench, type SessionCore } from './session-core';
 import { max, median, min, round } from './stats';
 
@@ -63,7 +66,18 @@ function parseArgs(argv: string[]) {
   const out = i >= 0 && argv[i + 1] ? resolve(argv[i + 1]) : join(ROOT, 'bench-results', quick ? 'bench-quick.json' : 'bench.json');
   const j = argv.indexOf('--extension');
   const extension = j >= 0 && argv[j + 1] ? resolve(argv[j + 1]) : undefined;
-  return { quick, noPanel, out, extension };
+  const k = argv.indexOf('--only');
+  let only: Set<ProbeName> | undefined;
+  if (k >= 0) {
+    const names = (argv[k + 1] ?? '').split(',').filter(Boolean);
+    const unknown = names.filter((n) => !(PROBES as readonly string[]).includes(n));
+    if (!names.length || unknown.length) {
+      console.error(`--only takes a comma-separated list of ${PROBES.join(', ')}${unknown.length ? ` (not a probe: ${unknown.join(', ')})` : ''}`);
+      process.exit(2);
+    }
+    only = new Set(names as ProbeName[]);
+  }
+  return { quick, noPanel, out, extension, only };
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -135,6 +149,15 @@ async function main(): Promise<void> {
 
   const quiet = await waitForQuietMachine(log, QUIET_WAIT_MS);
   json.waitedForQuietMachineMs = quiet.waitedMs;
+  const probes = (which: ReadonlySet<ProbeName>) => runProbes({ extensionDir: DIST, quick: args.quick, which, log, beforeTimed: () => waitForQuietMachine(log, QUIET_WAIT_MS) });
+
+  if (args.only) {
+    // Just these probes: page cost, ingest, session core and bundle sizes are skipped.
+    const p = await probes(args.only);
+    rows.push(...p.rows);
+    Object.assign(json, p.json, { only: [...args.only] });
+    return finish(rows, json, args, env, cfg, t0);
+  }
 
   // ---- page cost ----------------------------------------------------------------------------
   const server = await startFloodServer();
@@ -315,6 +338,11 @@ async function main(): Promise<void> {
     rows.push({ section: 'session core', figure: 'worst single hostile value (deep JSON, MB strings, regex bait)', value: 'not measured yet', budget: '—', met: null, status: 'not measured yet' });
   }
 
+  // ---- panel scale, memory, latency (Chromium), engine (Node) ------------------------------
+  const p = await probes(new Set(PROBES));
+  rows.push(...p.rows);
+  Object.assign(json, p.json);
+
   // ---- bundle sizes -------------------------------------------------------------------------
   const bundles: BundleSize[] = await bundleSizes(DIST);
   build.remove();
@@ -332,23 +360,16 @@ async function main(): Promise<void> {
     });
   }
 
-  // ---- not built yet ------------------------------------------------------------------------
-  const notYet: Array<[string, string, string]> = [
-    ['panel scale', 'filter / search latency (text, regex) at 100,000 frames', '≤ 100 ms'],
-    ['panel scale', 'time to first render, worst scroll frame, opening details at 100,000 frames', '—'],
-    ['memory', 'page JS heap with vs without the extension after the flood (forced GC)', '—'],
-    ['memory', "panel + service worker heaps at 100,000 frames; service worker flat", '≤ 150 MB'],
-    ['latency', "server's error frame to the finding in the panel's DOM, 100,000 frames held", '≤ 250 ms'],
-    ['engine', 'tokens decoded and checked per second in Node, first sight vs cached', '—'],
-  ];
-  for (const [section, figure, budget] of notYet) rows.push({ section, figure, value: 'not measured yet', budget, met: null, status: 'not measured yet' });
+  return finish(rows, json, args, env, cfg, t0);
+}
 
-  // ---- report -------------------------------------------------------------------------------
+function finish(rows: Row[], json: Record<string, unknown>, args: ReturnType<typeof parseArgs>, env: ReturnType<typeof machine> & { extension: string; distBuiltAt: string }, cfg: PageCostConfig, t0: number): void {
   json.durationS = Math.round((Date.now() - t0) / 1000);
   json.rows = rows;
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, JSON.stringify(json, null, 2) + '\n');
-  printTable(rows, env, cfg, frameShape, args.quick, json.durationS as number);
+  const frameShape = { textBytes: Buffer.byteLength(textFrame(0)), inboundBinaryKind4Bytes: kind4Frame(0).length };
+  printTable(rows, env, cfg, frameShape, args.quick, json.durationS as number, args.only ? [...args.only].join(',') : undefined);
   log(`figures written to ${args.out}`);
   // Missed budgets are figures, not failures; a part of the harness that could not run is one.
   const errors = rows.filter((r) => r.status === 'ERROR');
@@ -358,9 +379,9 @@ async function main(): Promise<void> {
   }
 }
 
-function printTable(rows: Row[], env: ReturnType<typeof machine> & { extension: string; distBuiltAt: string }, cfg: PageCostConfig, shape: { textBytes: number; inboundBinaryKind4Bytes: number }, quick: boolean, seconds: number): void {
+function printTable(rows: Row[], env: ReturnType<typeof machine> & { extension: string; distBuiltAt: string }, cfg: PageCostConfig, shape: { textBytes: number; inboundBinaryKind4Bytes: number }, quick: boolean, seconds: number, only?: string): void {
   const out: string[] = [];
-  out.push(`claimscope bench${quick ? ' --quick (small: proves the harness, not figures to quote)' : ''} — ${new Date().toISOString()}, ${seconds} s`);
+  out.push(`claimscope bench${quick ? ' --quick (small: proves the harness, not figures to quote)' : ''}${only ? ` --only ${only} (every other part skipped)` : ''} — ${new Date().toISOString()}, ${seconds} s`);
   out.push(`machine: ${env.cores} cores (${env.cpu}), ${env.memGB} GB, ${env.chromium}, node ${env.node}; commit ${env.commit}${env.srcDirty ? ' + uncommitted src changes' : ''}; extension ${env.extension} built ${env.distBuiltAt}`);
   out.push(
     `page cost: fresh browser + profile per launch, raw CDP, ${cfg.rounds} rounds (A B N rotated) × ${cfg.reps} repetitions; ${fmtInt(cfg.inbound)} inbound + ${fmtInt(cfg.outbound)} outbound frames per repetition, ` +
