@@ -4,7 +4,8 @@
 // `--disable-extensions`), the service worker appears 0.4–0.7 s after launch, and the extension id
 // is the host of its URL. Debian's Chromium is at /usr/bin/chromium; CHROME_PATH overrides it.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,15 @@ export interface LaunchOptions {
    * restart — extension storage survives. Default: a fresh temporary profile, removed on close.
    */
   profileDir?: string;
+  /**
+   * Let tabs really be hidden and frozen. Playwright's launch turns on focus emulation for every
+   * page it drives, which keeps each one `visible` (a tab behind another one, a minimized window:
+   * still visible) and makes `Page.setWebLifecycleState frozen` a silent no-op
+   * (e2e/app/SCENARIOS.md). With this, Chromium is started here with --remote-debugging-port and
+   * Playwright attaches over CDP with `noDefaults` (no focus emulation): a tab behind another is
+   * hidden, as in a user's browser, and CDP can freeze it.
+   */
+  letPagesHide?: boolean;
 }
 
 export interface LaunchedBrowser {
@@ -86,14 +96,26 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     ...(opts.devtools ? ['--auto-open-devtools-for-tabs'] : []),
     ...(opts.args ?? []),
   ];
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath(opts.executablePath),
-    headless: opts.headless ?? true,
-    args,
-    ...(installLater ? { ignoreDefaultArgs: ['--disable-extensions'] } : {}),
-  });
+  let own: ChildProcess | undefined;
+  let context: BrowserContext;
+  if (opts.letPagesHide) {
+    if (installLater) throw new Error('letPagesHide and installLater cannot be combined');
+    ({ context, process: own } = await attachToOwnChromium(chromiumPath(opts.executablePath), userDataDir, opts.headless ?? true, args));
+  } else {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath(opts.executablePath),
+      headless: opts.headless ?? true,
+      args,
+      ...(installLater ? { ignoreDefaultArgs: ['--disable-extensions'] } : {}),
+    });
+  }
   const cleanup = async () => {
-    await context.close().catch(() => undefined);
+    if (own) {
+      await context.browser()?.close().catch(() => undefined);
+      await stopProcess(own);
+    } else {
+      await context.close().catch(() => undefined);
+    }
     if (!opts.profileDir) rmSync(userDataDir, { recursive: true, force: true });
   };
 
@@ -161,6 +183,39 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     close: cleanup,
   };
   return launched;
+}
+
+/** Starts Chromium with a DevTools port and attaches Playwright over CDP without its default overrides. */
+async function attachToOwnChromium(executablePath: string, userDataDir: string, headless: boolean, args: string[]): Promise<{ context: BrowserContext; process: ChildProcess }> {
+  const proc = spawn(executablePath, [...(headless ? ['--headless'] : []), '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, ...args, 'about:blank'], { stdio: 'ignore' });
+  let exited: string | undefined;
+  proc.once('exit', (code, signal) => (exited = `Chromium exited (${signal ?? code}) before its DevTools port was ready`));
+  proc.once('error', (e) => (exited = `Chromium did not start: ${e.message}`));
+  try {
+    // Chromium writes the port it chose, and the browser target's path, once it listens.
+    const portFile = join(userDataDir, 'DevToolsActivePort');
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(portFile) || readFileSync(portFile, 'utf8').split('\n').length < 2) {
+      if (exited) throw new Error(exited);
+      if (Date.now() > deadline) throw new Error(`Chromium wrote no ${portFile} within 30 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const [port, path] = readFileSync(portFile, 'utf8').split('\n');
+    const browser = await chromium.connectOverCDP(`ws://127.0.0.1:${port}${path}`, { noDefaults: true, isLocal: true });
+    return { context: browser.contexts()[0], process: proc };
+  } catch (e) {
+    await stopProcess(proc);
+    throw e;
+  }
+}
+
+async function stopProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const gone = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill();
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+  await gone;
+  clearTimeout(timer);
 }
 
 async function findServiceWorker(context: BrowserContext): Promise<Worker> {
