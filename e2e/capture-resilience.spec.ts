@@ -6,18 +6,14 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openPanelTab, type PanelUi } from './support/panel-ui';
 import { controlServiceWorker } from './support/service-worker';
-import { startRawServer, v2Broadcast, type RawSocket } from './support/raw-server';
+import { openRawSocketPage, startRawServer, v2Broadcast, type RawSocket } from './support/raw-server';
 import { useExtensionSuite } from './support/suite';
 
 const suite = useExtensionSuite(startRawServer);
 
 async function rawPage(): Promise<{ page: Page; socket: RawSocket }> {
   const page = await suite.browser.context.newPage();
-  const socketP = suite.server.nextSocket('/realtime/v1/websocket');
-  await page.goto(`${suite.server.origin}/raw-socket.html`);
-  const socket = await socketP;
-  await expect.poll(() => page.evaluate(() => window.__received.events)).toEqual(['phx_reply']);
-  return { page, socket };
+  return { page, socket: await openRawSocketPage(page, suite.server) };
 }
 
 /** What the page and the server exchanged, as the panel's Connections view words it. */

@@ -6,7 +6,7 @@
 
 import { expect, test } from '@playwright/test';
 import { openPanelTab } from './support/panel-ui';
-import { startRawServer, v2Broadcast } from './support/raw-server';
+import { openRawSocketPage, startRawServer, v2Broadcast } from './support/raw-server';
 import { useExtensionSuite } from './support/suite';
 
 const suite = useExtensionSuite(startRawServer);
@@ -31,10 +31,7 @@ test('hostile frames never break the page or the capture', async () => {
   const page = await suite.browser.context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  const socketP = suite.server.nextSocket('/realtime/v1/websocket');
-  await page.goto(`${suite.server.origin}/raw-socket.html`);
-  const socket = await socketP;
-  await expect.poll(() => page.evaluate(() => window.__received.events)).toEqual(['phx_reply']);
+  const socket = await openRawSocketPage(page, suite.server);
 
   const big = bigBroadcast(FIVE_MB);
   expect(big.length).toBe(FIVE_MB);

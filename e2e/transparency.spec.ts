@@ -13,7 +13,7 @@ import type { Observation } from './app/observe';
 import { appUrl, scenarioDone, startAppServer } from './support/app-server';
 import { launchWithExtension, type LaunchedBrowser } from './support/launch';
 import { openPanelTab } from './support/panel-ui';
-import { startRawServer, v2Broadcast, type RawServer } from './support/raw-server';
+import { openRawSocketPage, startRawServer, v2Broadcast, type RawServer } from './support/raw-server';
 import { controlServiceWorker } from './support/service-worker';
 
 let app: DemoServer;
@@ -32,10 +32,7 @@ test.afterAll(async () => {
 
 test("the page's own message listener receives nothing from Claimscope, through a whole session", async () => {
   const page = await browser.context.newPage();
-  const socketP = raw.nextSocket('/realtime/v1/websocket');
-  await page.goto(`${raw.origin}/raw-socket.html`);
-  const socket = await socketP;
-  await expect.poll(() => page.evaluate(() => window.__received.events)).toEqual(['phx_reply']);
+  const socket = await openRawSocketPage(page, raw);
   const ui = await openPanelTab(browser, await browser.tabIdOf(page));
   // Text and binary both ways, while a panel streams, across a service worker stop.
   for (let i = 0; i < 5; i++) {

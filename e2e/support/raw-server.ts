@@ -5,6 +5,7 @@
 // through `socket.send` and reads what the page sent in `socket.received`.
 // 127.0.0.1 only, ephemeral port. The faithful Realtime stand-in is e2e/server; this one is a tool.
 
+import { expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -137,6 +138,15 @@ function autoReply(raw: RawSocket, text: string): void {
 }
 
 /** A V2 broadcast frame as the server pushes it (JSON text). */
+/** Opens raw-socket.html in `page` and waits until the page saw its join answered (phx_reply); the socket it opened. */
+export async function openRawSocketPage(page: Page, server: RawServer): Promise<RawSocket> {
+  const socketP = server.nextSocket('/realtime/v1/websocket');
+  await page.goto(`${server.origin}/raw-socket.html`);
+  const socket = await socketP;
+  await expect.poll(() => page.evaluate(() => window.__received.events)).toEqual(['phx_reply']);
+  return socket;
+}
+
 export function v2Broadcast(topic: string, event: string, payload: unknown): string {
   return JSON.stringify([null, null, topic, 'broadcast', { type: 'broadcast', event, payload }]);
 }
