@@ -225,6 +225,23 @@ const ARGUMENTS_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>a
 })();
 </script>`;
 
+// The badge's critical exposures (issue 11 item 6): a legacy service-role key as the socket's apikey
+// and the join's access_token, an sb_secret_ key in an HTTP call's headers; and one refused push.
+const b64url = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const SERVICE_ROLE_KEY = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ iss: 'supabase', ref: 'abcdefghijklmnopqrst', role: 'service_role', iat: 1_700_000_000, exp: 2_000_000_000 })}.c2lnbmF0dXJlLW5vdC1jaGVja2VkLWhlcmU`;
+const SECRET_KEY = 'sb_secret_AbCdEf0123456789_xyzXYZ01';
+const EXPOSURE_PAGE = /* html */ `<!doctype html><meta charset="utf-8"><title>exposure</title>
+<script>
+window.__received = 0;
+const ws = new WebSocket('{{WS}}/realtime/v1/websocket?apikey=${SERVICE_ROLE_KEY}&vsn=2.0.0');
+ws.onopen = () => {
+  ws.send(JSON.stringify(['1', '1', 'realtime:room1', 'phx_join', { config: {}, access_token: '${SERVICE_ROLE_KEY}' }]));
+  ws.send(JSON.stringify(['1', '2', 'realtime:room1', 'deny', {}]));
+};
+ws.onmessage = () => { window.__received++; };
+fetch('/rest/v1/todos?select=*', { headers: { apikey: '${SECRET_KEY}', Authorization: 'Bearer ${SECRET_KEY}' } }).then((r) => r.text()).then(() => { window.__fetched = true; });
+</script>`;
+
 let server: SmokeServer;
 let browser: LaunchedBrowser;
 let deadOrigin = '';
@@ -241,6 +258,7 @@ test.beforeAll(async () => {
     '/leaving.html': LEAVING_PAGE,
     '/arguments.html': ARGUMENTS_PAGE,
     '/next.html': '<!doctype html><title>next</title><p>next page</p>',
+    '/exposure.html': EXPOSURE_PAGE,
   });
   browser = await launchWithExtension();
 });
@@ -368,6 +386,31 @@ test('captures Realtime frames, auth HTTP calls and network status from the firs
   expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1)); // no gap: nothing dropped
   await again.close();
   await page.close();
+});
+
+test('the action badge counts server auth errors and critical exposures per tab, with no panel ever open, and clears on navigation', async () => {
+  const other = await browser.context.newPage();
+  await other.goto(`${server.origin}/next.html`);
+  const page = await browser.context.newPage();
+  await page.goto(`${server.origin}/exposure.html`);
+  await page.waitForFunction(() => (window as any).__received >= 2 && (window as any).__fetched);
+  const sw = await browser.currentServiceWorker();
+  const badge = (tabId: number) =>
+    sw.evaluate(async (id) => {
+      const action = (globalThis as any).chrome.action;
+      return { text: await action.getBadgeText({ tabId: id }), title: await action.getTitle({ tabId: id }) };
+    }, tabId);
+  const tabId = await browser.tabIdOf(page);
+  // The refused push, and two keys (each counted once however many places it travelled).
+  await expect
+    .poll(() => badge(tabId))
+    .toEqual({ text: '3', title: 'Claimscope: 1 server auth error, 2 secret or service_role keys used by the page on this tab' });
+  expect(await badge(await browser.tabIdOf(other))).toEqual({ text: '', title: 'Claimscope' });
+  // A new page in the tab starts from nothing.
+  await page.goto(`${server.origin}/next.html`);
+  await expect.poll(() => badge(tabId)).toEqual({ text: '', title: 'Claimscope' });
+  await page.close();
+  await other.close();
 });
 
 test('the page observes the same WebSocket behaviour with and without the extension', async () => {

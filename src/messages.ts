@@ -110,8 +110,11 @@ export type ContentToBackground =
    * order: every part but the last has `more: true`. The router relays each part to the asking panel.
    */
   | { type: 'snapshot'; requestId: string; snapshot: StoreSnapshot; more?: boolean }
-  /** Small, throttled: feeds the action badge without streaming every frame. */
-  | { type: 'summary'; docId: string; realtimeSockets: number; serverErrors: number };
+  /**
+   * Small, throttled: feeds the action badge without streaming every frame. `exposures`: distinct
+   * sb_secret_ / service_role keys the document's page used (src/content/evidence.ts).
+   */
+  | { type: 'summary'; docId: string; realtimeSockets: number; serverErrors: number; exposures: number };
 
 export type BackgroundToContent =
   /** Stream live events while at least one panel or popup listens to this tab. */

@@ -8,7 +8,7 @@ import { CONTENT_PONG } from '../transport/schemas';
 import { validateMessage } from '../transport/validate';
 import { scrubUrl } from '../core/url-secrets';
 import { SUPABASE_URL_PATTERNS, observationFromError, observationFromHeaders, type RequestDetails } from './network';
-import { Router } from './router';
+import { badgeWords, Router } from './router';
 import { contentSenderFault, extensionOrigin, panelSenderFault, type ExtensionIdentity } from './senders';
 
 const BADGE_COLOR = '#c5221f';
@@ -34,9 +34,8 @@ const router = new Router({
   async reloadTab(tabId) {
     await browser.tabs.reload(tabId, { bypassCache: false });
   },
-  setBadge(tabId, serverErrors) {
-    const text = serverErrors > 0 ? String(Math.min(serverErrors, 999)) : '';
-    const title = serverErrors > 0 ? `Claimscope: ${serverErrors} server auth error${serverErrors === 1 ? '' : 's'} on this tab` : 'Claimscope';
+  setBadge(tabId, serverErrors, exposures) {
+    const { text, title } = badgeWords(serverErrors, exposures);
     void browser.action.setBadgeText({ tabId, text }).catch(() => undefined);
     void browser.action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOR }).catch(() => undefined);
     void browser.action.setTitle({ tabId, title }).catch(() => undefined);

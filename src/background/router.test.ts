@@ -3,7 +3,7 @@ import type { DocumentInfo, StoreSnapshot } from '../messages';
 import { PROTOCOL_VERSION } from '../messages';
 import type { Rejection } from '../transport/endpoint';
 import { MemoryPort } from '../transport/testing';
-import { Router, isRestrictedUrl, type RouterHost } from './router';
+import { Router, badgeWords, isRestrictedUrl, type RouterHost } from './router';
 
 function setup(opts: { contentAnswers?: boolean; url?: string } = {}) {
   const badges = new Map<number, number>();
@@ -21,8 +21,9 @@ function setup(opts: { contentAnswers?: boolean; url?: string } = {}) {
     async reloadTab(tabId) {
       reloads.push(tabId);
     },
-    setBadge(tabId, n) {
-      badges.set(tabId, n);
+    setBadge(tabId, errors, exposures) {
+      // What the badge reads (badgeWords): the sum.
+      badges.set(tabId, errors + exposures);
     },
     now: () => 1_000_000,
     invalidMessage(from, rejection) {
@@ -72,7 +73,7 @@ describe('Router: a port speaks for its own document only', () => {
     other.deliver({ type: 'events', docId: 'iframe', events: [ev('iframe', 1), ev('top', 3)], stats });
     const req = other.ofType('snapshot-request')[0];
     other.deliver({ type: 'snapshot', requestId: req.requestId, snapshot: { ...emptySnapshot(doc('top')), events: [ev('top', 4)] } });
-    other.deliver({ type: 'summary', docId: 'top', realtimeSockets: 1, serverErrors: 9 });
+    other.deliver({ type: 'summary', docId: 'top', realtimeSockets: 1, serverErrors: 9, exposures: 0 });
 
     expect(panel.ofType('events')).toEqual([{ type: 'events', docId: 'top', events: [ev('top', 1)], stats }]);
     expect(panel.ofType('snapshot')).toEqual([]);
@@ -168,8 +169,8 @@ describe('Router', () => {
     const frame = connectContent(9, 1);
     top.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('a', true, 1) });
     frame.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('f', false, 2) });
-    top.deliver({ type: 'summary', docId: 'a', realtimeSockets: 1, serverErrors: 2 });
-    frame.deliver({ type: 'summary', docId: 'f', realtimeSockets: 1, serverErrors: 1 });
+    top.deliver({ type: 'summary', docId: 'a', realtimeSockets: 1, serverErrors: 2, exposures: 0 });
+    frame.deliver({ type: 'summary', docId: 'f', realtimeSockets: 1, serverErrors: 1, exposures: 0 });
     expect(badges.get(9)).toBe(3);
     const panel = connectPanel();
     panel.deliver({ type: 'subscribe', v: PROTOCOL_VERSION, tabId: 9 });
@@ -177,6 +178,20 @@ describe('Router', () => {
     next.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('b', true, 10) });
     expect(badges.get(9)).toBe(0);
     expect(panel.ofType('navigated')).toEqual([{ type: 'navigated', tabId: 9, url: 'https://app.test/b' }]);
+  });
+
+  it('badges critical exposures with the server errors, per tab, and words them apart in the tooltip', () => {
+    const { badges, connectContent } = setup();
+    const top = connectContent(4, 0);
+    top.deliver({ type: 'hello', v: PROTOCOL_VERSION, doc: doc('a', true, 1) });
+    top.deliver({ type: 'summary', docId: 'a', realtimeSockets: 1, serverErrors: 0, exposures: 1 });
+    expect(badges.get(4)).toBe(1);
+    top.deliver({ type: 'summary', docId: 'a', realtimeSockets: 1, serverErrors: 2, exposures: 1 });
+    expect(badges.get(4)).toBe(3);
+    expect(badges.get(5)).toBeUndefined();
+    expect(badgeWords(2, 1)).toEqual({ text: '3', title: 'Claimscope: 2 server auth errors, 1 secret or service_role key used by the page on this tab' });
+    expect(badgeWords(0, 0)).toEqual({ text: '', title: 'Claimscope' });
+    expect(badgeWords(1000, 5).text).toBe('999');
   });
 
   it("carries each document's hook state to the panels: decided after hello, and on a later subscribe", async () => {
@@ -320,7 +335,7 @@ describe('Router', () => {
       `The page's capture script speaks protocol ${PROTOCOL_VERSION + 1}, this service worker ${PROTOCOL_VERSION}: reload the page.`,
     );
     expect(content.posted).toEqual([]);
-    content.deliver({ type: 'summary', docId: 'old', realtimeSockets: 1, serverErrors: '3' });
+    content.deliver({ type: 'summary', docId: 'old', realtimeSockets: 1, serverErrors: '3', exposures: 0 });
     panel.deliver({ type: 'clear', tabId: '3' });
     panel.deliver({ type: 'reload-and-capture' });
     expect(badges.size).toBe(0);

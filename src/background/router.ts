@@ -26,7 +26,8 @@ export interface RouterHost {
   /** The tab's URL if the extension may know it (undefined for chrome:// pages and closed tabs). */
   tabUrl(tabId: number): Promise<string | undefined>;
   reloadTab(tabId: number): Promise<void>;
-  setBadge(tabId: number, serverErrors: number): void;
+  /** The tab's badge: server auth errors and critical exposures (sb_secret_ / service_role keys) of its current page. */
+  setBadge(tabId: number, serverErrors: number, exposures: number): void;
   now(): number;
   /** A message from a content script or a panel was refused (malformed, or another protocol version). */
   invalidMessage?(from: 'content' | 'panel', rejection: Rejection): void;
@@ -59,6 +60,19 @@ export function isRestrictedUrl(url: string | undefined): boolean {
 
 type PanelPort = BackgroundPanelEndpoint;
 
+/**
+ * The badge's text and tooltip: the sum of the tab's server auth errors and critical exposures
+ * (both are errors a person must act on), capped at 999; the tooltip says which is which.
+ */
+export function badgeWords(serverErrors: number, exposures: number): { text: string; title: string } {
+  const total = serverErrors + exposures;
+  if (total === 0) return { text: '', title: 'Claimscope' };
+  const parts: string[] = [];
+  if (serverErrors > 0) parts.push(`${serverErrors} server auth error${serverErrors === 1 ? '' : 's'}`);
+  if (exposures > 0) parts.push(`${exposures} secret or service_role key${exposures === 1 ? '' : 's'} used by the page`);
+  return { text: String(Math.min(total, 999)), title: `Claimscope: ${parts.join(', ')} on this tab` };
+}
+
 export class Router {
   /** Messages refused by the transport, from content scripts and from panels. */
   readonly rejected = { content: 0, panel: 0 };
@@ -70,7 +84,7 @@ export class Router {
   private readonly pendingNetwork = new Map<number, PendingNetwork[]>();
   private readonly topDoc = new Map<number, string>();
   /** Docs' last summaries per tab (kept after a port drops: the document may still be alive). */
-  private readonly summaries = new Map<number, Map<string, { errors: number; startedAt: number }>>();
+  private readonly summaries = new Map<number, Map<string, { errors: number; exposures: number; startedAt: number }>>();
   private requestCounter = 0;
 
   constructor(private readonly host: RouterHost) {}
@@ -99,7 +113,7 @@ export class Router {
       if (this.panelTab.has(panel)) this.toPanel(panel, { type: 'snapshot', snapshot: m.snapshot });
     });
     port.on('summary', (m) => {
-      if (this.ownDocument(rec, m.docId, [], m)) this.summary(rec, m.docId, m.serverErrors);
+      if (this.ownDocument(rec, m.docId, [], m)) this.summary(rec, m.docId, m.serverErrors, m.exposures);
     });
     port.onInvalid((rejection) => {
       this.rejected.content++;
@@ -193,11 +207,11 @@ export class Router {
     };
   }
 
-  private summary(rec: ContentRecord, docId: string, serverErrors: number): void {
+  private summary(rec: ContentRecord, docId: string, serverErrors: number, exposures: number): void {
     let sums = this.summaries.get(rec.tabId);
     const firstForTab = !sums;
     if (!sums) this.summaries.set(rec.tabId, (sums = new Map()));
-    sums.set(docId, { errors: serverErrors, startedAt: rec.doc?.startedAt ?? this.host.now() });
+    sums.set(docId, { errors: serverErrors, exposures, startedAt: rec.doc?.startedAt ?? this.host.now() });
     this.updateBadge(rec.tabId);
     // First news of this tab since the service worker started: the other documents of the tab may
     // hold counts too; ask them to reconnect and report.
@@ -205,9 +219,13 @@ export class Router {
   }
 
   private updateBadge(tabId: number): void {
-    let total = 0;
-    for (const s of this.summaries.get(tabId)?.values() ?? []) total += s.errors;
-    this.host.setBadge(tabId, total);
+    let errors = 0;
+    let exposures = 0;
+    for (const s of this.summaries.get(tabId)?.values() ?? []) {
+      errors += s.errors;
+      exposures += s.exposures;
+    }
+    this.host.setBadge(tabId, errors, exposures);
   }
 
   // ---- panels ---------------------------------------------------------------------------------

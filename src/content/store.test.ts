@@ -228,7 +228,7 @@ describe('ContentStore', () => {
     h.clock.advance(SUMMARY_MS);
     // The queued events were cleared before they left; the badge is told it is back to zero.
     expect(h.streamed()).toEqual([]);
-    expect(h.sent().filter((m) => m.type === 'summary')).toEqual([{ type: 'summary', docId: 'd1', realtimeSockets: 0, serverErrors: 0 }]);
+    expect(h.sent().filter((m) => m.type === 'summary')).toEqual([{ type: 'summary', docId: 'd1', realtimeSockets: 0, serverErrors: 0, exposures: 0 }]);
     h.fromWorker({ type: 'snapshot-request', requestId: 's2' });
     expect(h.sent().at(-1).snapshot.events).toEqual([]);
     // Sequence numbers keep increasing after a clear: the panel tells old from new by seq.
@@ -284,7 +284,7 @@ describe('ContentStore', () => {
     h.clock.advance(SUMMARY_MS - 1);
     expect(h.sent().filter((m) => m.type === 'summary')).toEqual([]);
     h.clock.advance(1);
-    expect(h.sent().filter((m) => m.type === 'summary')).toEqual([{ type: 'summary', docId: 'd1', realtimeSockets: 1, serverErrors: 2 }]);
+    expect(h.sent().filter((m) => m.type === 'summary')).toEqual([{ type: 'summary', docId: 'd1', realtimeSockets: 1, serverErrors: 2, exposures: 0 }]);
     h.store.ingest(pageEvents(2, 2));
     h.store.ingest(pageEvents(2, 2));
     h.clock.advance(SUMMARY_MS);
@@ -300,7 +300,38 @@ describe('ContentStore', () => {
       ({ kind: 'ws-frame', conn: 'c1', dir: 'received', opcode: 'text', text: JSON.stringify(['1', '1', topic, 'phx_reply', { status, response: {} }]), size: 60, time: 1 });
     h.store.ingest(batch([pageEvent(1), reply('error'), reply('ok'), reply('error', 'phoenix')]));
     h.clock.advance(SUMMARY_MS);
-    expect(h.sent().at(-1)).toEqual({ type: 'summary', docId: 'd1', realtimeSockets: 1, serverErrors: 1 });
+    expect(h.sent().at(-1)).toEqual({ type: 'summary', docId: 'd1', realtimeSockets: 1, serverErrors: 1, exposures: 0 });
+  });
+
+  it('counts critical exposures for the badge: distinct sb_secret_ and service_role keys, wherever the page sent them', () => {
+    const h = setup();
+    h.store.start();
+    const jwt = (claims: object) => `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
+    const serviceRole = jwt({ iss: 'supabase', ref: 'abcdefghijklmnopqrst', role: 'service_role', iat: 1, exp: 2_000_000_000 });
+    const anon = jwt({ iss: 'supabase', ref: 'abcdefghijklmnopqrst', role: 'anon', iat: 1, exp: 2_000_000_000 });
+    const userAsServiceRole = jwt({ sub: 'u', role: 'service_role', exp: 2_000_000_000 });
+    const secret = 'sb_secret_AbCdEf0123456789_xyzXYZ01';
+    const join = (token: string, event = 'phx_join') =>
+      ({ kind: 'ws-frame', conn: 'c1', dir: 'sent', opcode: 'text', text: JSON.stringify(['1', '1', 'realtime:room', event, { access_token: token }]), size: 300, time: 2 });
+    h.store.ingest(
+      batch([
+        { kind: 'ws-connecting', conn: 'c1', url: `${SOCKET_URL}&apikey=${encodeURIComponent(serviceRole)}`, protocols: [], time: 1 },
+        { kind: 'http-request', req: 'r1', method: 'GET', url: 'https://x.supabase.co/rest/v1/t', headers: { apikey: secret, authorization: `Bearer ${serviceRole}` }, api: 'fetch', time: 3 },
+        join(anon),
+        join(serviceRole),
+      ]),
+    );
+    h.clock.advance(SUMMARY_MS);
+    // The service-role key (socket, header and join) counts once; the anon key not at all.
+    expect(h.sent().at(-1)).toMatchObject({ type: 'summary', serverErrors: 0, exposures: 2 });
+    // A token minted with role service_role, in an access_token push: a third key.
+    h.store.ingest(batch([join(userAsServiceRole, 'access_token'), { ...join(userAsServiceRole), dir: 'received' }]));
+    h.clock.advance(SUMMARY_MS);
+    expect(h.sent().at(-1)).toMatchObject({ type: 'summary', exposures: 3 });
+    // Clear forgets them with the rest.
+    h.fromWorker({ type: 'clear' });
+    h.clock.advance(SUMMARY_MS);
+    expect(h.sent().at(-1)).toMatchObject({ type: 'summary', serverErrors: 0, exposures: 0 });
   });
 
   it("stores the worker's network observations as observed, at their times (the session pairs upgrades with sockets)", () => {

@@ -18,7 +18,7 @@ import { contentEndpoint, type ContentEndpoint, type PortLike } from '../transpo
 import { MESSAGE_BYTE_BUDGET, chunkBySize, jsonByteLength } from '../transport/chunk';
 import { CONTENT_PING } from '../transport/schemas';
 import { validateMessage } from '../transport/validate';
-import { isRealtimeSocketOpening, isServerAuthError } from './evidence';
+import { ExposureCounter, isRealtimeSocketOpening, isServerAuthError } from './evidence';
 import { HOOK_GRACE_MS, HookWatch } from './hook-watch';
 import { validatePageBatch } from './validate';
 
@@ -87,6 +87,8 @@ export class ContentStore {
   /** Posts to the service worker that failed (a message the port refused, or a port gone mid-post). */
   private postFailures = 0;
   private serverErrors = 0;
+  /** Distinct sb_secret_ / service_role keys the page used (the badge's critical exposures). */
+  private readonly exposures = new ExposureCounter();
   private realtimeSockets = 0;
   private summarySent = '';
   private summaryTimer: unknown;
@@ -240,9 +242,11 @@ export class ContentStore {
   // ---- storing and streaming ------------------------------------------------------------------
   private store(ev: CapturedEvent): void {
     // The buffer sniffed the frame's Phoenix head as it classified it: not sniffed a second time.
-    if (isServerAuthError(ev, this.buffer.lastStoredHead(ev))) this.serverErrors++;
+    const head = this.buffer.lastStoredHead(ev);
+    if (isServerAuthError(ev, head)) this.serverErrors++;
+    this.exposures.note(ev, head);
     if (isRealtimeSocketOpening(ev)) this.realtimeSockets++;
-    if (this.serverErrors || this.realtimeSockets) this.scheduleSummary();
+    if (this.serverErrors || this.realtimeSockets || this.exposures.count) this.scheduleSummary();
     if (!this.streaming) return;
     this.streamQueue.push(ev);
     this.streamBytes += this.sizeOf(ev);
@@ -322,11 +326,11 @@ export class ContentStore {
   private scheduleSummary(): void {
     this.summaryTimer ??= this.host.setTimer(() => {
       this.summaryTimer = undefined;
-      const key = `${this.realtimeSockets}/${this.serverErrors}`;
+      const key = `${this.realtimeSockets}/${this.serverErrors}/${this.exposures.count}`;
       if (key === this.summarySent) return;
       // A summary is worth waking the service worker for: it feeds the badge. Marked sent after the
       // post, since a wake-up connect forgets what the previous port was told.
-      this.post({ type: 'summary', docId: this.doc.docId, realtimeSockets: this.realtimeSockets, serverErrors: this.serverErrors }, true);
+      this.post({ type: 'summary', docId: this.doc.docId, realtimeSockets: this.realtimeSockets, serverErrors: this.serverErrors, exposures: this.exposures.count }, true);
       this.summarySent = key;
     }, SUMMARY_MS);
   }
@@ -361,7 +365,7 @@ export class ContentStore {
       return;
     }
     this.summarySent = '';
-    if (this.serverErrors || this.realtimeSockets) this.scheduleSummary();
+    if (this.serverErrors || this.realtimeSockets || this.exposures.count) this.scheduleSummary();
   }
 
   private disconnected(endpoint: ContentEndpoint): void {
@@ -394,6 +398,7 @@ export class ContentStore {
     this.postFailures = 0;
     this.dropStreamQueue();
     this.serverErrors = 0;
+    this.exposures.clear();
     this.realtimeSockets = 0;
     this.storedRejections = 0;
     this.scheduleSummary();

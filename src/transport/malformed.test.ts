@@ -40,7 +40,7 @@ const contentToBackground = (snapshotRequestId: string): Cases => ({
   document: { sample: { type: 'document', doc: DOC }, optional: docOptional('doc'), enums: docEnums('doc') },
   events: { sample: { type: 'events', docId: 'd1', events: [EVENT], stats: STATS } },
   snapshot: { sample: { type: 'snapshot', requestId: snapshotRequestId, snapshot: SNAPSHOT }, optional: docOptional('snapshot.doc'), enums: docEnums('snapshot.doc') },
-  summary: { sample: { type: 'summary', docId: 'd1', realtimeSockets: 1, serverErrors: 2 } },
+  summary: { sample: { type: 'summary', docId: 'd1', realtimeSockets: 1, serverErrors: 2, exposures: 0 } },
 });
 
 const backgroundToContent: Cases = {

@@ -57,7 +57,7 @@ export const CONTENT_TO_BACKGROUND: MessageSchema<ContentToBackground> = {
   document: { doc: documentInfo },
   events: { docId: string, events: capturedEvents, stats: storeStats },
   snapshot: { requestId: string, snapshot: storeSnapshot, more: optional(boolean) },
-  summary: { docId: string, realtimeSockets: count, serverErrors: count },
+  summary: { docId: string, realtimeSockets: count, serverErrors: count, exposures: count },
 };
 
 /** Received by a document's content script from the service worker (port PORT_CONTENT). */

@@ -5,6 +5,7 @@ import { judgeToken, serverNowSec, strictEqual, type Judgement, type UseTime } f
 import { joinReason } from '../diagnosis/verdict';
 import { TOKEN_CLASS_LABELS, projectRefOfUrl, originOfUrl, type DecodedToken } from '../tokens/decode';
 import type { TokenCache } from '../tokens/cache';
+import { criticalExposure } from '../tokens/exposure';
 import type { ProjectKnowledge } from '../tokens/project';
 import { isObject } from '../tokens/project';
 import { cappedValue, safeJson, safeJsonText } from '../safe-json';
@@ -61,7 +62,7 @@ export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: To
   const page = ctx.observedInPage ? 'the page' : 'whoever uses it';
 
   // Keys and exposure (§5.2–§5.3) apply to opaque keys too.
-  if (token.tokenClass === 'secret-key') {
+  if (criticalExposure(token) === 'secret-key') {
     add(finding('secret-key-in-browser', {
       message: `An sb_secret_ key is used by ${page}.`,
       cause: 'Secret keys bypass Row Level Security (service_role) and must never reach a browser; Supabase answers 401 to secret keys sent with a browser User-Agent.',
@@ -256,7 +257,7 @@ export function tokenFindings(token: DecodedToken, judgement: Judgement, ctx: To
       }));
     }
   }
-  if (token.tokenClass === 'legacy-service-role-key' || claims.role === 'service_role') {
+  if (criticalExposure(token) === 'service-role') {
     add(finding('service-role-in-browser', {
       message: `A service_role token (${TOKEN_CLASS_LABELS[token.tokenClass]}) is used by ${page}.`,
       cause: 'service_role bypasses Row Level Security: anyone who opens DevTools can read and write every table.',
