@@ -222,7 +222,8 @@ function validateFrame(e: Record<string, unknown>, conn: string): CapturedEventB
       if (text.length > framePreviewBytes) text = text.slice(0, framePreviewBytes);
       bytes = Math.max(size, utf8Length(text));
     }
-    return { kind: 'ws-frame', conn, dir, opcode: 'text', text, size: bytes, ...(truncated ? { truncated } : {}) };
+    // Literals, not spreads: this runs for every frame of a flood (scripts/bench/content-ingest.ts).
+    return truncated ? { kind: 'ws-frame', conn, dir, opcode: 'text', text, size: bytes, truncated } : { kind: 'ws-frame', conn, dir, opcode: 'text', text, size: bytes };
   }
   if (e.opcode === 'binary') {
     // Realm-independent check: in Firefox the buffer may come from the page's compartment.
@@ -233,7 +234,8 @@ function validateFrame(e: Record<string, unknown>, conn: string): CapturedEventB
       truncated = true;
     }
     const full = truncated ? Math.max(size, bytes.length) : bytes.length;
-    return { kind: 'ws-frame', conn, dir, opcode: 'binary', base64: bytesToBase64(bytes), size: full, ...(truncated ? { truncated } : {}) };
+    const base64 = bytesToBase64(bytes);
+    return truncated ? { kind: 'ws-frame', conn, dir, opcode: 'binary', base64, size: full, truncated } : { kind: 'ws-frame', conn, dir, opcode: 'binary', base64, size: full };
   }
   return fail('ws-frame: opcode is not text|binary');
 }

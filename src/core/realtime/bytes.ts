@@ -57,43 +57,53 @@ export function base64ToBytes(base64: string): Base64Result {
 
 /** Encodes bytes as standard padded base64. */
 export function bytesToBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  let chunk = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const b0 = bytes[i];
-    const b1 = i + 1 < bytes.length ? bytes[i + 1] : 0;
-    const b2 = i + 2 < bytes.length ? bytes[i + 2] : 0;
-    const triple = (b0 << 16) | (b1 << 8) | b2;
-    chunk +=
-      ALPHABET[(triple >> 18) & 63] +
-      ALPHABET[(triple >> 12) & 63] +
-      (i + 1 < bytes.length ? ALPHABET[(triple >> 6) & 63] : '=') +
-      (i + 2 < bytes.length ? ALPHABET[triple & 63] : '=');
-    // Flush in chunks so very large payloads do not build one quadratic string.
-    if (chunk.length >= 8192) {
-      parts.push(chunk);
-      chunk = '';
-    }
+  // Character codes into one buffer, turned into a string natively: the content script encodes
+  // every binary frame it stores, and a string built by `+=` per 3 bytes cost it more than the
+  // rest of the frame's handling (scripts/bench/content-ingest.ts).
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  const whole = bytes.length - (bytes.length % 3);
+  for (let i = 0; i < whole; i += 3) {
+    const triple = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[o++] = ALPHABET_CODES[(triple >> 18) & 63];
+    out[o++] = ALPHABET_CODES[(triple >> 12) & 63];
+    out[o++] = ALPHABET_CODES[(triple >> 6) & 63];
+    out[o++] = ALPHABET_CODES[triple & 63];
   }
-  parts.push(chunk);
-  return parts.join('');
+  const rest = bytes.length - whole;
+  if (rest) {
+    const triple = (bytes[whole] << 16) | (rest === 2 ? bytes[whole + 1] << 8 : 0);
+    out[o++] = ALPHABET_CODES[(triple >> 18) & 63];
+    out[o++] = ALPHABET_CODES[(triple >> 12) & 63];
+    out[o++] = rest === 2 ? ALPHABET_CODES[(triple >> 6) & 63] : PAD;
+    out[o++] = PAD;
+  }
+  return ASCII.decode(out);
 }
 
-const utf8 = new TextDecoder('utf-8');
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const PAD = '='.charCodeAt(0);
+/** Base64 is ASCII: any single-byte decoder gives its characters as they are. */
+const ASCII = new TextDecoder('latin1');
 
+const utf8 = new TextDecoder('utf-8');
 /** UTF-8 text of a byte range; invalid sequences become U+FFFD (never throws). */
 export function utf8Text(bytes: Uint8Array, start: number, end: number): string {
   return utf8.decode(bytes.subarray(start, end));
 }
 
+/** Any character outside ASCII (a native scan: most frames have none, and then length is the answer). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Bytes of a string once UTF-8 encoded, without encoding it (a lone surrogate counts as 3, like U+FFFD). */
 export function utf8Length(s: string): number {
+  if (!NON_ASCII.test(s)) return s.length;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) (n += 4), i++;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) (n += 4), i++;
     else n += 3;
   }
   return n;

@@ -80,6 +80,9 @@ function payloadStatusIsError(payload: unknown): boolean {
 }
 
 function unquote(s: string): string {
+  // Without a backslash the JSON string is its characters between the quotes (a raw control
+  // character would fail JSON.parse and land in the fallback below with the same result).
+  if (s.indexOf('\\') < 0) return s.slice(1, -1);
   try {
     return JSON.parse(s) as string;
   } catch {
@@ -88,12 +91,20 @@ function unquote(s: string): string {
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Character code -> its base64 value, -1 for any other (a table: this runs on every binary frame). */
+const B64_VALUE = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
 
 /** The first byte of a base64 text (a binary frame's kind, §1.4) without decoding the rest. */
 export function firstBase64Byte(b64: string | undefined): number | undefined {
   if (typeof b64 !== 'string' || b64.length < 2) return undefined;
-  const a = B64.indexOf(b64[0]);
-  const b = B64.indexOf(b64[1]);
+  const c0 = b64.charCodeAt(0);
+  const c1 = b64.charCodeAt(1);
+  const a = c0 < 128 ? B64_VALUE[c0] : -1;
+  const b = c1 < 128 ? B64_VALUE[c1] : -1;
   if (a < 0 || b < 0) return undefined;
   return (a << 2) | (b >> 4);
 }

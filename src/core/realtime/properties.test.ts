@@ -172,4 +172,16 @@ describe('round trips', () => {
       }),
     );
   });
+
+  it('utf8Length counts lone surrogates as U+FFFD (3 bytes), as the encoder writes them', () => {
+    // A high surrogate followed by anything but a low one is lone: it must not swallow the next
+    // character (it used to: "\uD800é" counted 4 bytes instead of 3 + 2).
+    expect(utf8Length('\uD800é')).toBe(Buffer.byteLength('\uD800é', 'utf8'));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), maxLength: 4 }), (text, lone) => {
+        const s = lone + text + lone;
+        expect(utf8Length(s)).toBe(Buffer.byteLength(s, 'utf8'));
+      }),
+    );
+  });
 });

@@ -12,7 +12,7 @@
 //                  lifecycle.
 // Pinned events go only when nothing else is left. Every drop is counted (never silent).
 
-import type { CapturedEvent, CapturedEventBody, EventSource } from '../model';
+import type { CapturedEvent, CapturedEventBody, EventSource, SocketFrame } from '../model';
 import { FrameClassifier, type FrameClass, type PhoenixHead } from '../realtime/framing';
 import { PAGE_LIMITS, STORE_LIMITS, type StoreStats } from '../../messages';
 
@@ -45,23 +45,33 @@ const EVENT_OVERHEAD_BYTES = 96;
 
 const TIER_OF_FRAME_CLASS: Record<FrameClass, RetentionTier> = { bulk: 'bulk', plain: 'ordinary', auth: 'pinned' };
 
-/** A FIFO of events of one tier; events are appended in seq order, so each queue stays sorted. */
+/**
+ * A FIFO of events of one tier, with each event's byte estimate beside it (a parallel array, not a
+ * WeakMap keyed by event: on a flood every stored event would add an ephemeron the GC must trace).
+ * Events are appended in seq order, so each queue stays sorted.
+ */
 class TierQueue {
   private items: CapturedEvent[] = [];
+  private sizes: number[] = [];
   private head = 0;
+  /** The byte estimate of the event `shift` returned last. */
+  shiftedSize = 0;
   get length(): number {
     return this.items.length - this.head;
   }
-  push(ev: CapturedEvent): void {
+  push(ev: CapturedEvent, size: number): void {
     this.items.push(ev);
+    this.sizes.push(size);
   }
   shift(): CapturedEvent | undefined {
     if (this.head >= this.items.length) return undefined;
     const ev = this.items[this.head];
+    this.shiftedSize = this.sizes[this.head];
     this.head++;
     // Compact now and then so shifting stays O(1) amortised without unbounded garbage.
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
       this.head = 0;
     }
     return ev;
@@ -71,6 +81,7 @@ class TierQueue {
   }
   clear(): void {
     this.items = [];
+    this.sizes = [];
     this.head = 0;
   }
 }
@@ -82,7 +93,6 @@ export class EventBuffer {
     ordinary: new TierQueue(),
     pinned: new TierQueue(),
   };
-  private readonly sizes = new WeakMap<CapturedEvent, number>();
   private nextSeq = 1;
   private count = 0;
   private bytes = 0;
@@ -114,14 +124,14 @@ export class EventBuffer {
   /** Stores one event, stamping it with seq, docId and frameUrl. Returns the stored event. */
   add(body: CapturedEventBody, stamp: StampInput): CapturedEvent {
     const shaped = this.cutLargeFrame(body);
-    const ev = {
-      ...shaped,
-      seq: this.nextSeq++,
-      time: stamp.time,
-      docId: this.docId,
-      ...(this.frameUrl !== undefined ? { frameUrl: this.frameUrl } : {}),
-      source: stamp.source,
-    } as CapturedEvent;
+    const seq = this.nextSeq++;
+    // Frames, the flood, are stamped by an object literal: a spread of the body costs V8 a generic
+    // property copy per frame (measured: scripts/bench/content-ingest.ts). Same fields, same order.
+    const ev = (
+      shaped.kind === 'ws-frame'
+        ? stampFrame(shaped, seq, stamp, this.docId, this.frameUrl)
+        : { ...shaped, seq, time: stamp.time, docId: this.docId, ...(this.frameUrl !== undefined ? { frameUrl: this.frameUrl } : {}), source: stamp.source }
+    ) as CapturedEvent;
     if (ev.kind === 'ws-frame' && ev.truncated) this.truncatedFrames++;
     if (ev.kind === 'other-sockets') this.otherSockets = Math.max(this.otherSockets, ev.count);
     if (ev.kind === 'rejected') this.rejected++;
@@ -133,7 +143,6 @@ export class EventBuffer {
       this.hookDropped += ev.droppedEvents;
     }
     const size = approxEventBytes(ev);
-    this.sizes.set(ev, size);
     let tier: RetentionTier;
     if (ev.kind === 'ws-frame') {
       const { frameClass, head } = this.frames.classify(ev);
@@ -143,7 +152,7 @@ export class EventBuffer {
       tier = this.classify(ev);
       this.lastStored = undefined;
     }
-    this.tiers[tier].push(ev);
+    this.tiers[tier].push(ev, size);
     this.count++;
     this.bytes += size;
     this.evictToLimits();
@@ -243,9 +252,9 @@ export class EventBuffer {
   private evictToLimits(): void {
     const { maxEvents, maxBytes } = this.limits;
     while (this.count > maxEvents || (this.bytes > maxBytes && this.count > 1)) {
-      const ev = this.tiers.bulk.shift() ?? this.tiers.ordinary.shift() ?? this.tiers.pinned.shift();
-      if (!ev) break;
-      const size = this.sizes.get(ev) ?? 0;
+      const from = this.tiers.bulk.length ? this.tiers.bulk : this.tiers.ordinary.length ? this.tiers.ordinary : this.tiers.pinned;
+      if (!from.shift()) break;
+      const size = from.shiftedSize;
       this.count--;
       this.bytes -= size;
       this.droppedEvents++;
@@ -266,6 +275,21 @@ export class EventBuffer {
     }
     return body;
   }
+}
+
+/** A stored frame, built as one literal (see `add`). Optional fields only when set, as a spread would. */
+function stampFrame(f: SocketFrame, seq: number, stamp: StampInput, docId: string, frameUrl: string | undefined): CapturedEvent {
+  const ev: Record<string, unknown> = { kind: 'ws-frame', conn: f.conn, dir: f.dir, opcode: f.opcode };
+  if (f.text !== undefined) ev.text = f.text;
+  if (f.base64 !== undefined) ev.base64 = f.base64;
+  ev.size = f.size;
+  if (f.truncated !== undefined) ev.truncated = f.truncated;
+  ev.seq = seq;
+  ev.time = stamp.time;
+  ev.docId = docId;
+  if (frameUrl !== undefined) ev.frameUrl = frameUrl;
+  ev.source = stamp.source;
+  return ev as unknown as CapturedEvent;
 }
 
 /** Approximate memory cost of an event: string payloads plus a fixed overhead. */
