@@ -43,6 +43,19 @@ class UsageError extends Error {
   }
 }
 
+/** A file named on the command line that could not be read: its name and the system's code (ENOENT, EACCES…). */
+function cannotRead(path: string, err: unknown): UsageError {
+  return new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+}
+
+async function readNamedFile(io: CliIo, path: string): Promise<string> {
+  try {
+    return await io.readFile(path);
+  } catch (err) {
+    throw cannotRead(path, err);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The command table
 
@@ -233,13 +246,7 @@ async function projectSecret(
   command: string,
 ): Promise<Uint8Array | undefined> {
   if (opts.secretFile !== undefined) {
-    let text: string;
-    try {
-      text = await io.readFile(opts.secretFile);
-    } catch (err) {
-      throw new UsageError(`cannot read ${opts.secretFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    text = text.replace(/\r?\n$/, '');
+    const text = (await readNamedFile(io, opts.secretFile)).replace(/\r?\n$/, '');
     if (text.trim() === '') throw new UsageError(`--secret-file ${opts.secretFile} is empty`, command);
     return secretFromText(text);
   }
@@ -303,12 +310,7 @@ async function decodeCommand(args: DecodeArgs, io: CliIo): Promise<number> {
   const secret = await projectSecret(args, io, 'decode');
   if (secret) project.secret = secret;
   if (args.jwksFile !== undefined) {
-    let text: string;
-    try {
-      text = await io.readFile(args.jwksFile);
-    } catch (err) {
-      throw new UsageError(`cannot read ${args.jwksFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const text = await readNamedFile(io, args.jwksFile);
     const j = parseJwks(text);
     if (!j.ok) throw new UsageError(`--jwks ${args.jwksFile}: ${j.error}`, 'decode');
     project.jwks = j.value;
@@ -453,7 +455,7 @@ async function analyzeCommand(values: OptionValues, positionals: string[], io: C
   try {
     input = path === '-' ? await io.readStdin() : io.readBytes ? await io.readBytes(path) : await io.readFile(path);
   } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw cannotRead(path, err);
   }
   const format = analyzeFormat(values);
   const imported = typeof input === 'string' ? importFile(input) : await importBytes(input);
