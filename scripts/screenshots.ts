@@ -1,18 +1,55 @@
 // Regenerates the README's screenshots from the real build: the demo app's expired-token scenario
-// (real supabase-js against the local server), captured by the extension, shown in the panel; and
-// the popup for that tab, with an expired local token verified and its corrected token minted.
+// (real supabase-js against the local server), captured by the extension, shown in the panel —
+// the findings, channels, frames (with the details pane open on the server's refusal) and tokens
+// views, each in the light and the dark theme; and the popup for that tab, with an expired local
+// token verified and its corrected token minted, light and dark.
 //
 //   npm run build && npm run build:app && npm run screenshots
 //
 // Run it whenever the panel's look changes, and commit the PNGs with that change.
+//
+// The panel is opened as an extension tab (`?tabId=`), the same page DevTools shows. Outside
+// DevTools it sets no data-theme and follows prefers-color-scheme (src/panel/theme.ts), and
+// src/ui/theme.css gives both routes the same palette, so emulating the colour scheme shows what a
+// dark DevTools shows.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { appUrl, scenarioDone, startAppServer } from '../e2e/support/app-server';
 import { launchWithExtension, REPO_ROOT } from '../e2e/support/launch';
 import { openPanelTab } from '../e2e/support/panel-ui';
 
 const OUT = join(REPO_ROOT, 'docs/screenshots');
+const THEMES = [['light', ''], ['dark', '-dark']] as const;
+
+/** Each panel view, brought into the state the README shows. */
+const VIEWS: Array<[name: string, show: (tab: Page) => Promise<void>]> = [
+  ['findings', async (tab) => {
+    await tab.getByTestId('view-findings').click();
+    const row = tab.locator('[data-testid="finding-row"][data-code="server-join-rejected"]').first();
+    await row.waitFor();
+    // Selected, as after a click: the row shows where the problem was seen.
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.getByTestId('finding-select').click();
+    await row.getByTestId('finding-where').waitFor();
+  }],
+  ['channels', async (tab) => {
+    await tab.getByTestId('view-channels').click();
+    await tab.getByTestId('verdict-match').first().waitFor();
+  }],
+  ['frames', async (tab) => {
+    await tab.getByTestId('view-frames').click();
+    const reply = tab.locator('[data-testid="frame-row"][data-event="phx_reply"][data-topic="realtime:room1"]').first();
+    await reply.waitFor();
+    if (!(await tab.getByTestId('frame-details').isVisible())) await reply.click();
+    await tab.getByTestId('frame-tree').waitFor();
+  }],
+  ['tokens', async (tab) => {
+    await tab.getByTestId('view-tokens').click();
+    await tab.locator('[data-testid="tokens-view"][data-state="done"]').waitFor();
+    await tab.getByTestId('token-row').first().waitFor();
+  }],
+];
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
@@ -23,21 +60,17 @@ async function main(): Promise<void> {
     await page.goto(appUrl(server, { scenario: 'expired-token' }));
     await scenarioDone(page, 'expired-token');
     const panel = await openPanelTab(browser, await browser.tabIdOf(page));
-    const tab = panel.root as import('@playwright/test').Page;
+    const tab = panel.root as Page;
     await tab.setViewportSize({ width: 1280, height: 760 });
 
-    const shots: Array<[string, 'channels' | 'findings' | 'frames']> = [
-      ['panel.png', 'channels'],
-      ['panel-findings.png', 'findings'],
-      ['panel-frames.png', 'frames'],
-    ];
-    for (const [file, view] of shots) {
-      await panel.view(view);
-      if (view === 'channels') await tab.getByTestId('verdict-match').first().waitFor();
-      if (view === 'findings') await tab.getByTestId('finding-row').first().waitFor();
-      if (view === 'frames') await tab.getByTestId('frame-row').first().waitFor();
-      await tab.screenshot({ path: join(OUT, file) });
-      console.log(`wrote docs/screenshots/${file}`);
+    for (const [theme, suffix] of THEMES) {
+      await tab.emulateMedia({ colorScheme: theme });
+      for (const [view, show] of VIEWS) {
+        await show(tab);
+        const file = `panel-${view}${suffix}.png`;
+        await tab.screenshot({ path: join(OUT, file) });
+        console.log(`wrote docs/screenshots/${file}`);
+      }
     }
 
     // The popup page (as the toolbar button shows it, at a popup's width) for the same tab: an
@@ -63,8 +96,9 @@ async function main(): Promise<void> {
     await popup.getByTestId('mint-button').click();
     await popup.getByTestId('minted-token').waitFor();
     await popup.locator('[data-testid="tab-summary"][data-analysis="done"]').waitFor();
-    for (const [file, colorScheme] of [['popup.png', 'light'], ['popup-dark.png', 'dark']] as const) {
-      await popup.emulateMedia({ colorScheme });
+    for (const [theme, suffix] of THEMES) {
+      const file = `popup${suffix}.png`;
+      await popup.emulateMedia({ colorScheme: theme });
       await popup.screenshot({ path: join(OUT, file), fullPage: true });
       console.log(`wrote docs/screenshots/${file}`);
     }
