@@ -3,7 +3,10 @@
 // there); it rejects when the document has no focus or the frame is not delegated clipboard-write
 // (DevTools panels of other browsers and versions). document.execCommand('copy') on a selected
 // textarea still works in such frames while a user gesture is running, so it is the fallback; when
-// both fail the caller says so and nothing is half-copied.
+// both fail the caller says so and nothing is half-copied. Both need the click's user activation,
+// so callers copy from the click itself; then no permission is needed: Firefox's clipboardWrite is
+// for writes without one (measured on Firefox ESR 153: writeText refused outside a click, accepted
+// in one, without the permission). Builders of the text for each kind: copy-text.ts.
 
 export async function copyText(text: string): Promise<'clipboard' | 'fallback'> {
   try {
