@@ -145,6 +145,9 @@ test('a HAR Chromium’s DevTools wrote (getHAR in the real panel), dropped on t
 
   await ui.filter('phx_join');
   const details = await ui.openFrame(ui.frameRows({ event: 'phx_join', dir: 'sent' }).first());
+  // Two buttons, named apart for assistive technology too.
+  await expect(details.getByRole('button', { name: /^Copy: frame #\d+, secrets masked$/ })).toBeVisible();
+  await expect(details.getByRole('button', { name: /^Copy raw: frame #\d+ with its JWT signatures and secret keys$/ })).toBeVisible();
   const frameMasked = await copy(details, 'frame', 'masked');
   const frameRaw = await copy(details, 'frame', 'raw');
   expect(sent).toContain(frameRaw);

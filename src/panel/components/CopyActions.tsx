@@ -11,7 +11,10 @@ import type { CopyMode } from '../copy-text';
 type Outcome = { kind: 'ok' | 'error'; text: string; route?: 'clipboard' | 'fallback'; mode: CopyMode };
 
 export function CopyActions(props: {
-  /** What is copied, in words for the status and the buttons' accessible names ("frame #12"). */
+  /**
+   * What is copied, in words for the status and the buttons' accessible names ("frame #12"); each
+   * name starts with the button's visible words ("Copy: frame #12, …", "Copy raw: frame #12 …").
+   */
   what: string;
   /** The text for a mode; called on click only. */
   text: (mode: CopyMode) => string;
@@ -32,14 +35,14 @@ export function CopyActions(props: {
   };
   return (
     <span class="copy-actions">
-      <button type="button" class="link" data-testid={`${props.testid}-copy`} aria-label={`Copy ${props.what}, secrets masked`} onClick={() => void copy('masked')}>
+      <button type="button" class="link" data-testid={`${props.testid}-copy`} aria-label={`Copy: ${props.what}, secrets masked`} onClick={() => void copy('masked')}>
         Copy
       </button>
       <button
         type="button"
         class="link raw"
         data-testid={`${props.testid}-copy-raw`}
-        aria-label={`Copy ${props.what} raw, with JWT signatures and secret keys`}
+        aria-label={`Copy raw: ${props.what} with its JWT signatures and secret keys`}
         title="Copies the captured text unmasked: JWT signatures and secret keys included"
         onClick={() => void copy('raw')}
       >
