@@ -33,10 +33,11 @@ export interface EngineCase {
   /** Per repetition. */
   firstSightRuns: number[];
   cachedRuns: number[];
-  /** Cache counters after the last cached pass: hits must equal the tokens. */
+  /** Cache counters after the last repetition: only the first sight may miss (decodes = verifications = tokens). */
+  decodes: number;
   decodeHits: number;
-  verificationHits: number;
   verifications: number;
+  verificationHits: number;
   /** What the signature check said (the same for every token of a case). */
   signature: string;
 }
@@ -102,9 +103,10 @@ export async function runEngineBench(quick: boolean): Promise<EngineResult> {
       cachedPerS: round(median(cachedRuns), 0),
       firstSightRuns: firstSightRuns.map((x) => round(x, 0)),
       cachedRuns: cachedRuns.map((x) => round(x, 0)),
+      decodes: stats.decodes,
       decodeHits: stats.decodeHits,
-      verificationHits: stats.verificationHits,
       verifications: stats.verifications,
+      verificationHits: stats.verificationHits,
       signature,
     });
   }
@@ -114,14 +116,14 @@ export async function runEngineBench(quick: boolean): Promise<EngineResult> {
 export function engineRows(r: EngineResult, quick: boolean): Array<{ section: string; figure: string; value: string; budget: string; met: boolean | null; status: string }> {
   const int = (x: number) => Math.round(x).toLocaleString('en');
   return r.cases.map((c) => {
-    const allHits = c.decodeHits === c.tokens && (c.verifications === 0 || c.verificationHits === c.tokens);
+    const allHits = c.decodes === c.tokens && c.verifications === c.tokens;
     return {
       section: 'engine',
       figure: `tokens decoded + checked per second in Node, ${c.name}${quick ? ` (quick: ${int(c.tokens)} tokens × ${r.reps})` : ` (${int(c.tokens)} tokens × ${r.reps})`}`,
       value: `first sight ${int(c.firstSightPerS)}/s, cached ${int(c.cachedPerS)}/s (${(c.cachedPerS / c.firstSightPerS).toFixed(1)}×); signature ${c.signature}`,
       budget: '—',
       met: null,
-      status: allHits ? 'reported' : `reported (cached pass not all hits: decode ${c.decodeHits}, verify ${c.verificationHits} of ${c.tokens})`,
+      status: allHits ? 'reported' : `reported (the cached passes missed: ${c.decodes} decodes, ${c.verifications} verifications for ${c.tokens} tokens)`,
     };
   });
 }
