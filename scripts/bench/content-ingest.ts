@@ -1,6 +1,6 @@
 // The content script's per-frame work: ContentStore.ingest on hook batches shaped like the flood's
-// (500 events: V2 text broadcasts of ~290 bytes, 1 in 5 a kind-4 binary broadcast, as the hook
-// posts them), no panel listening; µs per event while the store fills up to its cap and once it
+// (500 frames: V2 text broadcasts of ~290 bytes, 1 in 5 a kind-4 binary broadcast, as the hook
+// posts them: one frame run), no panel listening; µs per event while the store fills up to its cap and once it
 // evicts. Runs in Chromium's V8 (bundled, one fresh headless browser; the figure that matters: the
 // content script runs there) and with `--node` in Node. Diagnostic for issue 14 (where the page's
 // microseconds go): the page cost itself is page-cost.ts.
@@ -32,18 +32,15 @@ function kind4Frame(i: number): ArrayBuffer {
   out.set(payload, 5 + topic.length + event.length);
   return out.buffer;
 }
+/** A hook batch: the hook packs consecutive whole frames of one socket and direction as one run (src/page/hook.ts flush). */
 function batch(from: number) {
-  const events: unknown[] = [];
+  const t: number[] = [];
+  const x: Array<string | ArrayBuffer> = [];
   for (let i = from; i < from + BATCH; i++) {
-    if (i % 5 === 4) {
-      const bytes = kind4Frame(i);
-      events.push({ kind: 'ws-frame', conn: '1', dir: 'received', time: T + i, opcode: 'binary', size: bytes.byteLength, bytes });
-    } else {
-      const text = textFrame(i);
-      events.push({ kind: 'ws-frame', conn: '1', dir: 'received', time: T + i, opcode: 'text', size: text.length, text });
-    }
+    t.push(T + i);
+    x.push(i % 5 === 4 ? kind4Frame(i) : textFrame(i));
   }
-  return { v: PROTOCOL_VERSION, type: 'batch', events };
+  return { v: PROTOCOL_VERSION, type: 'batch', events: [{ kind: 'ws-frames', conn: '1', dir: 'received', t, x }] };
 }
 
 export function ingestBench(now: () => number): string[] {

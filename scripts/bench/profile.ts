@@ -3,9 +3,10 @@
 // summed by script and by function. Diagnostic only — the Profiler slows what it watches, so its
 // figures are shares, never the page cost (scripts/bench/page-cost.ts measures that, unprofiled).
 //
-//   npm run build && node --import tsx scripts/bench/profile.ts [--extension DIR] [--in N] [--out N] [--top K]
+//   npm run build && node --import tsx scripts/bench/profile.ts [--extension DIR] [--none] [--in N] [--out N] [--top K] [--save]
+// (--save writes flood-inbound.cpuprofile and flood-outbound.cpuprofile, for DevTools' Performance panel)
 
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { extensionId, launch, sleep } from './chromium';
@@ -78,6 +79,7 @@ try {
     await sleep(1000); // the drain: work deferred past the timed window counts
     const { profile } = await cdp.send('Profiler.stop', {}, sessionId);
     summarize(profile as Profile, `${dirn} ${n} frames, page time ${r.ms.toFixed(0)} ms (profiled)`);
+    if (process.argv.includes('--save')) writeFileSync(`flood-${dirn}.cpuprofile`, JSON.stringify(profile));
   }
 } finally {
   await browser.close();

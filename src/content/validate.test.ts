@@ -141,6 +141,46 @@ describe('validatePageBatch', () => {
     expect(accepted[2].body).not.toHaveProperty('urlLength');
   });
 
+  it('unpacks a frame run (the hook packs consecutive whole frames of one socket and direction) into frames', () => {
+    const bytes = new Uint8Array([4, 1, 1, 0, 1, 0x61, 0x62, 0x7b, 0x7d]).buffer;
+    const { accepted, rejected, excess } = validatePageBatch(
+      structuredClone(batch([{ kind: 'ws-frames', conn: '3', dir: 'received', t: [time, time + 1], x: ['["1",null,"realtime:r","é",{}]', bytes] }])),
+      'd',
+    );
+    expect(rejected).toEqual([]);
+    expect(excess).toBe(0);
+    expect(accepted).toEqual([
+      // The size is the text's UTF-8 length, counted here (é is two bytes).
+      { body: { kind: 'ws-frame', conn: 'd:3', dir: 'received', opcode: 'text', text: '["1",null,"realtime:r","é",{}]', size: 31 }, time },
+      { body: { kind: 'ws-frame', conn: 'd:3', dir: 'received', opcode: 'binary', base64: 'BAEBAAFhYnt9', size: 9 }, time: time + 1 },
+    ]);
+  });
+
+  it('checks every frame of a run, and the run itself, like single frames', () => {
+    const run = (over: Record<string, unknown>) => batch([{ kind: 'ws-frames', conn: '1', dir: 'sent', t: [time], x: ['x'], ...over }]);
+    expect(validatePageBatch(run({ conn: '../other-doc' }), 'd').rejected).toEqual(['ws-frames: conn has unexpected characters']);
+    expect(validatePageBatch(run({ dir: 'up' }), 'd').rejected).toEqual(['ws-frames: dir is not sent|received']);
+    expect(validatePageBatch(run({ t: [time, time] }), 'd').rejected).toEqual(['ws-frames: t and x are not arrays of one length']);
+    const mixed = validatePageBatch(run({ t: [time, -1, time, time], x: ['a', 'b', 42, { length: 3 }] }), 'd');
+    expect(mixed.accepted.map((a) => (a.body as { text: string }).text)).toEqual(['a']);
+    expect(mixed.rejected).toEqual(['ws-frame: time is not a timestamp', 'ws-frame: binary frame without bytes', 'ws-frame: binary frame without bytes']);
+  });
+
+  it('counts a run by its frames against the batch cap: a run claiming a billion frames reads the cap and counts the rest', () => {
+    const x: unknown[] = [];
+    x.length = 1e9;
+    const t: unknown[] = [];
+    t.length = 1e9;
+    x[0] = 'first';
+    t[0] = time;
+    const r = validatePageBatch(structuredClone(batch([{ kind: 'lifecycle', change: 'online', time }, { kind: 'ws-frames', conn: '1', dir: 'sent', t, x }, { kind: 'lifecycle', change: 'offline', time }])), 'd');
+    expect(r.accepted.map((a) => a.body.kind)).toEqual(['lifecycle', 'ws-frame']);
+    // The lifecycle event took one of the cap: the run was read up to the rest of it.
+    expect(r.rejected).toHaveLength(PAGE_LIMITS.maxEventsPerBatch - 2 + 1);
+    expect(r.excess).toBe(1e9 - (PAGE_LIMITS.maxEventsPerBatch - 1) + 1);
+    expect(r.rejected.at(-1)).toMatch(/^batch of 3 events holds more than 5000 frames and events: \d+ rejected unread$/);
+  });
+
   it('rejects a forged sparse batch of length 1e9 by its count, without walking it', () => {
     const sparse: unknown[] = [];
     sparse.length = 1e9;

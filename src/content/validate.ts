@@ -88,20 +88,94 @@ export function validatePageBatch(data: unknown, docId: string): ValidatedBatch 
   }
   const batch = envelope.message;
   const events = batch.events;
-  const n = Math.min(events.length, PAGE_LIMITS.maxEventsPerBatch);
-  for (let i = 0; i < n; i++) {
+  // The cap counts frames, a frame run's frames included: what the page can make this loop do is
+  // bounded whatever it posts (a sparse array of length 1e9, a run claiming a billion frames).
+  let budget = PAGE_LIMITS.maxEventsPerBatch;
+  let i = 0;
+  for (; i < events.length && budget > 0; i++) {
+    const raw = events[i];
+    if (isFrameRun(raw)) {
+      budget -= validateFrameRun(raw as Record<string, unknown>, docId, budget, out);
+      continue;
+    }
+    budget--;
     try {
-      out.accepted.push(validatePageEvent(events[i], docId));
+      out.accepted.push(validatePageEvent(raw, docId));
     } catch (e) {
       out.rejected.push(e instanceof Invalid ? e.message : `unexpected validation error: ${String(e)}`);
     }
   }
-  if (events.length > n) {
-    out.excess = events.length - n;
-    out.rejected.push(`batch of ${events.length} events is longer than ${PAGE_LIMITS.maxEventsPerBatch}: ${out.excess} rejected unread`);
-  }
+  const inRuns = out.excess;
+  out.excess += events.length - i;
+  if (out.excess > 0)
+    out.rejected.push(
+      inRuns
+        ? `batch of ${events.length} events holds more than ${PAGE_LIMITS.maxEventsPerBatch} frames and events: ${out.excess} rejected unread`
+        : `batch of ${events.length} events is longer than ${PAGE_LIMITS.maxEventsPerBatch}: ${out.excess} rejected unread`,
+    );
   return out;
 }
+
+/**
+ * A run of whole frames of one socket and direction, as the hook packs them (src/page/hook.ts
+ * `flush`): `t` their times, `x` their payloads (a string: a text frame; an ArrayBuffer: a binary
+ * one), sizes implied by the payloads. Each frame is checked and rebuilt like a single `ws-frame`;
+ * at most `budget` of them are read, the rest counted in `out.excess`. Returns the frames it read.
+ */
+function validateFrameRun(e: Record<string, unknown>, docId: string, budget: number, out: ValidatedBatch): number {
+  try {
+    return readFrameRun(e, docId, budget, out);
+  } catch (err) {
+    // Only a value no structured clone makes (a Proxy, a getter) gets here.
+    out.rejected.push(`ws-frames: unreadable (${String(err).slice(0, 200)})`);
+    return 1;
+  }
+}
+
+function readFrameRun(e: Record<string, unknown>, docId: string, budget: number, out: ValidatedBatch): number {
+  let conn: string;
+  let dir: string;
+  const t = e.t;
+  const x = e.x;
+  try {
+    conn = `${docId}:${id(e.conn, 'ws-frames: conn')}`;
+    dir = e.dir === 'sent' || e.dir === 'received' ? e.dir : fail('ws-frames: dir is not sent|received');
+    if (!Array.isArray(t) || !Array.isArray(x) || t.length !== x.length) fail('ws-frames: t and x are not arrays of one length');
+  } catch (err) {
+    out.rejected.push(err instanceof Invalid ? err.message : `unexpected validation error: ${String(err)}`);
+    return 1;
+  }
+  const times = t as unknown[];
+  const payloads = x as unknown[];
+  const n = Math.min(payloads.length, budget);
+  for (let k = 0; k < n; k++) {
+    try {
+      const time = times[k];
+      if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) fail('ws-frame: time is not a timestamp');
+      const payload = payloads[k];
+      const frame =
+        typeof payload === 'string'
+          ? { opcode: 'text', text: payload, size: payload.length }
+          : { opcode: 'binary', bytes: payload, size: isArrayBuffer(payload) ? (payload as ArrayBuffer).byteLength : 0 };
+      out.accepted.push({ body: validateFrame(frame, conn, dir as 'sent' | 'received'), time: time as number });
+    } catch (err) {
+      out.rejected.push(err instanceof Invalid ? err.message : `unexpected validation error: ${String(err)}`);
+    }
+  }
+  out.excess += payloads.length - n;
+  return Math.max(1, n);
+}
+
+/** A frame run (`kind: 'ws-frames'`); never throws, whatever getter the value has. */
+function isFrameRun(raw: unknown): boolean {
+  try {
+    return !!raw && typeof raw === 'object' && (raw as { kind?: unknown }).kind === 'ws-frames';
+  } catch {
+    return false;
+  }
+}
+
+const isArrayBuffer = (v: unknown): boolean => Object.prototype.toString.call(v) === '[object ArrayBuffer]';
 
 /** Validates and rebuilds one page event. Throws `Invalid` with a reason. */
 export function validatePageEvent(raw: unknown, docId: string): AcceptedPageEvent {
@@ -127,9 +201,11 @@ export function validatePageEvent(raw: unknown, docId: string): AcceptedPageEven
     case 'ws-open':
       body = { kind, conn: conn(), protocol: str(e.protocol, 'ws-open: protocol', MAX_SHORT), extensions: str(e.extensions, 'ws-open: extensions', MAX_SHORT) };
       break;
-    case 'ws-frame':
-      body = validateFrame(e, conn());
+    case 'ws-frame': {
+      const dir = e.dir === 'sent' || e.dir === 'received' ? e.dir : fail('ws-frame: dir is not sent|received');
+      body = validateFrame(e, conn(), dir);
       break;
+    }
     case 'ws-close': {
       const initiator = optional(e.initiator, (v) => (v === 'page' || v === 'remote' ? v : fail('ws-close: initiator is not page|remote')));
       if (typeof e.wasClean !== 'boolean') fail('ws-close: wasClean is not a boolean');
@@ -206,8 +282,7 @@ export function validatePageEvent(raw: unknown, docId: string): AcceptedPageEven
   return { body, time };
 }
 
-function validateFrame(e: Record<string, unknown>, conn: string): CapturedEventBody {
-  const dir = e.dir === 'sent' || e.dir === 'received' ? e.dir : fail('ws-frame: dir is not sent|received');
+function validateFrame(e: Record<string, unknown>, conn: string, dir: 'sent' | 'received'): CapturedEventBody {
   const size = int(e.size, 'ws-frame: size', 0, Number.MAX_SAFE_INTEGER);
   let truncated = optional(e.truncated, (v) => (typeof v === 'boolean' ? v : fail('ws-frame: truncated is not a boolean'))) ?? false;
   const { maxFrameBytes, framePreviewBytes } = PAGE_LIMITS;
@@ -227,7 +302,7 @@ function validateFrame(e: Record<string, unknown>, conn: string): CapturedEventB
   }
   if (e.opcode === 'binary') {
     // Realm-independent check: in Firefox the buffer may come from the page's compartment.
-    if (Object.prototype.toString.call(e.bytes) !== '[object ArrayBuffer]') fail('ws-frame: binary frame without bytes');
+    if (!isArrayBuffer(e.bytes)) fail('ws-frame: binary frame without bytes');
     let bytes = new Uint8Array(e.bytes as ArrayBuffer);
     if (bytes.length > maxFrameBytes || (truncated && bytes.length > framePreviewBytes)) {
       bytes = bytes.subarray(0, framePreviewBytes);

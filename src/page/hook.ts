@@ -121,6 +121,7 @@ export function installHook(w: any): void {
   const Prom = w.Promise;
   const then: Fn = Prom.prototype.then;
   const fnToString: Fn = w.Function.prototype.toString;
+  const fnBind: Fn = w.Function.prototype.bind;
   const proto = (name: string) => w[name] && w[name].prototype;
   const getter = (p: any, key: string): Fn => p && gOPD(p, key)?.get;
   const TA = U8 && R.getPrototypeOf(U8.prototype);
@@ -183,10 +184,12 @@ export function installHook(w: any): void {
    * this: an exception would otherwise reach the page's `window.onerror` or, in a promise reaction,
    * its `unhandledrejection`. The failure is counted instead.
    */
+  // Our callbacks are arrows and declarations that ignore `this` and take at most one argument (an
+  // event, a body, a buffer): called directly, no `arguments` object per socket message.
   const safe = <F extends Fn>(fn: F): F =>
-    function (this: unknown) {
+    function (x: unknown) {
       try {
-        return apply(fn, this, arguments);
+        return fn(x);
       } catch (e) {
         fail('callback', e);
       }
@@ -199,9 +202,11 @@ export function installHook(w: any): void {
    * by a sourceURL the build appends).
    */
   const trap = (body: Fn) =>
-    function t(this: unknown) {
+    // Both trap kinds take three arguments (apply: target, this, args; construct: target, args,
+    // newTarget): named, so no `arguments` object is made on every wrapped call.
+    function t(a: unknown, b: unknown, c: unknown) {
       try {
-        return apply(body, this, arguments);
+        return body(a, b, c);
       } catch (e) {
         try {
           captureStack(e, t);
@@ -293,9 +298,19 @@ export function installHook(w: any): void {
     const events: Ev[] = list();
     const transfer: ArrayBuffer[] = list();
     let ev: Ev;
-    while (head < tail && events.length < PAGE_LIMITS.maxEventsPerBatch && !(ev = queue[head]).w) {
+    // Consecutive whole frames of one socket and direction travel as one run: two arrays (times,
+    // payloads) instead of an object of seven fields each, which the structured clone writes and
+    // rebuilds key by key on the page's thread (issue 14). A whole frame's size is its payload's.
+    let run: Ev | 0 = 0;
+    let n = 0;
+    while (head < tail && n++ < PAGE_LIMITS.maxEventsPerBatch && !(ev = queue[head]).w) {
       queue[head++] = 0;
-      add(events, ev);
+      if (ev.kind != 'ws-frame' || ev.truncated) add(events, ev), (run = 0);
+      else {
+        if (!run || run.conn != ev.conn || run.dir != ev.dir) add(events, (run = { __proto__: BARE, kind: 'ws-frames', conn: ev.conn, dir: ev.dir, t: list(), x: list() }));
+        add(run.t, ev.time);
+        add(run.x, ev.opcode == 'text' ? ev.text : ev.bytes);
+      }
       if (ev.bytes) add(transfer, ev.bytes);
     }
     if (head === tail) queue.length = head = tail = 0;
@@ -381,6 +396,8 @@ export function installHook(w: any): void {
   // ---- WebSocket --------------------------------------------------------------------------------
   const NativeWS = w.WebSocket;
   const sockets = new WM();
+  /** sockets.get, bound once: the send path looks a socket up per frame without building an argument list. */
+  const socketOf: (ws: unknown) => SocketState | undefined = call(fnBind, wmGet, sockets);
   let connCount = 0;
   let otherSockets = 0;
 
@@ -508,12 +525,12 @@ export function installHook(w: any): void {
     w.WebSocket = WSProxy;
 
     wrapAfter(wsProto, 'send', (ws, args) => {
-      const s = call(wmGet, sockets, ws);
+      const s = socketOf(ws);
       // A send that did not throw while OPEN went on the wire (CLOSING/CLOSED sends are discarded).
-      if (s && call(stateGet, ws) === 1) onFrame(s, 'sent', args[0]);
+      if (s && apply(stateGet, ws, NONE) === 1) onFrame(s, 'sent', args[0]);
     });
     wrapAfter(wsProto, 'close', (ws) => {
-      const s = call(wmGet, sockets, ws);
+      const s = socketOf(ws);
       if (s) s.bp = true;
     });
   }
