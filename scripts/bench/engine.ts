@@ -63,7 +63,7 @@ async function pass(raws: string[], cache: TokenCache, project: ProjectKnowledge
 }
 
 export async function runEngineBench(quick: boolean): Promise<EngineResult> {
-  const n = quick ? 500 : 4_000; // under TokenCache's 5,000 entries: the cached pass is all hits
+  const n = quick ? 300 : 4_000; // under TokenCache's 5,000 entries: the cached pass is all hits
   const reps = quick ? 3 : 5;
   const keys = await makeTestKeys();
   const now = Date.now();
