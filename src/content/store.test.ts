@@ -3,13 +3,15 @@ import { PROTOCOL_VERSION } from '../messages';
 import { HANDOVER_KEY } from '../page/handover';
 import { FakeClock, MemoryPort, portPair } from '../transport/testing';
 import { HOOK_GRACE_MS } from './hook-watch';
-import { ContentStore, RECONNECT_MS, STREAM_FLUSH_AT, STREAM_FLUSH_MS, SUMMARY_MS, type HandoverEvent, type PagePort } from './store';
+import { ContentStore, PENDING_MAX_EVENTS, RECONNECT_MS, STREAM_FLUSH_AT, STREAM_FLUSH_MS, SUMMARY_MS, type HandoverEvent, type PagePort } from './store';
 
 const URL_AT_START = 'https://app.test/';
 const SOCKET_URL = 'wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0';
 
 /** A document's store on in-memory ports: `ports` are the content script's ends, `workers` the service worker's. */
-function setup() {
+function setup(opts: { idle?: boolean } = {}) {
+  /** Idle callbacks the store asked for (with `idle`: the browser's requestIdleCallback, run by hand). */
+  const idleCalls: Array<(timeRemaining: () => number) => void> = [];
   const clock = new FakeClock();
   clock.now = 1_700_000_000_000;
   const ports: MemoryPort[] = [];
@@ -33,6 +35,7 @@ function setup() {
     now: () => clock.now,
     setTimer: clock.setTimer,
     clearTimer: clock.clearTimer,
+    ...(opts.idle ? { idle: (fn: (timeRemaining: () => number) => void) => void idleCalls.push(fn) } : {}),
   });
   /** What the content script posted on its current (last) port. */
   const sent = () => ports.at(-1)?.posted ?? [];
@@ -43,7 +46,7 @@ function setup() {
   const seqs = (events: Array<{ seq: number }>) => events.map((e) => e.seq);
   /** Everything streamed on every port, by seq. */
   const streamed = () => ports.flatMap((p) => p.ofType('events')).flatMap((m) => seqs(m.events));
-  return { store, clock, ports, workers, win, sent, fromWorker, workerStopped, seqs, streamed, invalidateContext: () => (contextGone = true) };
+  return { store, clock, ports, workers, win, sent, fromWorker, workerStopped, seqs, streamed, idleCalls, invalidateContext: () => (contextGone = true) };
 }
 
 const pageEvent = (i: number) => ({ kind: 'ws-connecting', conn: `c${i}`, url: SOCKET_URL, protocols: [], time: 1_700_000_000_000 + i });
@@ -332,6 +335,90 @@ describe('ContentStore', () => {
     h.fromWorker({ type: 'clear' });
     h.clock.advance(SUMMARY_MS);
     expect(h.sent().at(-1)).toMatchObject({ type: 'summary', serverErrors: 0, exposures: 0 });
+  });
+
+  describe('whole frames wait for idle time (issue 14: the page does not wait for the content script)', () => {
+    const run = (from: number, n: number, dir = 'received') => ({
+      kind: 'ws-frames',
+      conn: 'c1',
+      dir,
+      t: Array.from({ length: n }, (_, i) => 1_700_000_000_000 + from + i),
+      x: Array.from({ length: n }, (_, i) => JSON.stringify([null, null, 'realtime:room', 'broadcast', { n: from + i }])),
+    });
+    const texts = (events: Array<{ kind: string; text?: string }>) => events.filter((e) => e.kind === 'ws-frame').map((e) => JSON.parse(e.text!)[4].n);
+
+    it('reads them when the thread is idle, as much as the idle period allows, the rest at the next one', () => {
+      const h = setup({ idle: true });
+      h.store.start();
+      h.store.ingest(batch([run(0, 3)]));
+      h.store.ingest(batch([run(3, 3)]));
+      // One idle callback for both batches; nothing read yet.
+      expect(h.idleCalls).toHaveLength(1);
+      h.idleCalls.shift()!(() => 0);
+      // Out of time after the first batch: the second waits for another idle period.
+      expect(h.idleCalls).toHaveLength(1);
+      h.idleCalls.shift()!(() => 50);
+      expect(texts(h.store.events())).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(h.store.events().map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+
+    it('reads everything pending before anything leaves or is stored after it: snapshot, network events, pagehide, a panel starting to listen', () => {
+      const h = setup({ idle: true });
+      h.store.start();
+      h.store.ingest(batch([run(0, 2)]));
+      h.fromWorker({ type: 'network-events', source: 'network', events: [{ kind: 'net', url: SOCKET_URL, resourceType: 'websocket', method: 'GET', status: 101 }], times: [1_700_000_000_100] });
+      h.store.ingest(batch([run(2, 2)]));
+      h.fromWorker({ type: 'snapshot-request', requestId: 'q1' });
+      const snapshot = h.sent().find((m) => m.type === 'snapshot')!;
+      expect(snapshot.snapshot.events.map((e: { kind: string }) => e.kind)).toEqual(['ws-frame', 'ws-frame', 'net', 'ws-frame', 'ws-frame']);
+      expect(texts(snapshot.snapshot.events)).toEqual([0, 1, 2, 3]);
+      // A panel starts listening with frames pending: they are stored before the next live batch.
+      h.store.ingest(batch([run(4, 1)]));
+      h.fromWorker({ type: 'stream', on: true });
+      h.store.ingest(batch([run(5, 1)]));
+      h.clock.advance(STREAM_FLUSH_MS);
+      expect(texts(h.ports.at(-1)!.ofType('events').flatMap((m) => m.events))).toEqual([5]);
+      expect(texts(h.store.events())).toEqual([0, 1, 2, 3, 4, 5]);
+      h.store.ingest(batch([run(6, 1)]));
+      h.store.pagehide(false);
+      expect(h.store.events().at(-1)).toMatchObject({ kind: 'lifecycle', change: 'pagehide' });
+      expect(texts(h.store.events())).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    });
+
+    it('reads at once what the badge needs: a possible error reply, a token sent, anything but whole frames', () => {
+      const h = setup({ idle: true });
+      h.store.start();
+      const errorReply = { ...run(0, 1), x: [JSON.stringify(['1', '1', 'realtime:room', 'phx_reply', { status: 'error', response: { reason: 'Token has expired 3 seconds ago' } }])] };
+      h.store.ingest(batch([run(10, 2), errorReply]));
+      h.clock.advance(SUMMARY_MS);
+      expect(h.sent().at(-1)).toMatchObject({ type: 'summary', serverErrors: 1 });
+      const join = { ...run(0, 1, 'sent'), x: [JSON.stringify(['1', '1', 'realtime:room', 'phx_join', { access_token: 'sb_secret_AbCdEf0123456789_xyzXYZ01' }])] };
+      h.store.ingest(batch([join]));
+      h.clock.advance(SUMMARY_MS);
+      expect(h.sent().at(-1)).toMatchObject({ type: 'summary', exposures: 1 });
+      h.store.ingest(batch([run(20, 1), pageEvent(1)]));
+      expect(h.idleCalls).toHaveLength(0);
+    });
+
+    it('reads at once past the pending bound, so what waits is bounded too', () => {
+      const h = setup({ idle: true });
+      h.store.start();
+      const per = 5_000;
+      let k = 0;
+      for (; k * per < PENDING_MAX_EVENTS; k++) h.store.ingest(batch([run(k * per, per)]));
+      expect(h.store.unread).toBe(PENDING_MAX_EVENTS);
+      // One more batch goes past the bound: everything is read at once.
+      h.store.ingest(batch([run(k * per, per)]));
+      expect(h.store.unread).toBe(0);
+    });
+
+    it('without requestIdleCallback (tests, other hosts), reads them on a timer of 0 ms', () => {
+      const h = setup();
+      h.store.start();
+      h.store.ingest(batch([run(0, 2)]));
+      h.clock.advance(0);
+      expect(texts(h.store.events())).toEqual([0, 1]);
+    });
   });
 
   it("stores the worker's network observations as observed, at their times (the session pairs upgrades with sockets)", () => {

@@ -12,7 +12,7 @@
 import type { CapturedEvent, CapturedEventBody } from '../core/model';
 import { EventBuffer } from '../core/session/buffer';
 import { scrubUrl } from '../core/url-secrets';
-import { PROTOCOL_VERSION, type ContentPong, type ContentToBackground, type DocumentInfo, type StoreStats } from '../messages';
+import { PAGE_LIMITS, PROTOCOL_VERSION, type ContentPong, type ContentToBackground, type DocumentInfo, type StoreStats } from '../messages';
 import { HANDOVER_KEY } from '../page/handover';
 import { contentEndpoint, type ContentEndpoint, type PortLike } from '../transport/endpoint';
 import { MESSAGE_BYTE_BUDGET, chunkBySize, jsonByteLength } from '../transport/chunk';
@@ -30,6 +30,14 @@ function scrubUrls(body: CapturedEventBody): CapturedEventBody {
 /** Rejected page events stored as evidence; beyond this they are only counted. */
 const MAX_STORED_REJECTIONS = 50;
 export const STREAM_FLUSH_MS = 50;
+/**
+ * Page batches held unread, waiting for idle time: at most this many frames and events, and this
+ * many payload characters or bytes, beyond what the store holds (then they are read at once).
+ */
+export const PENDING_MAX_EVENTS = 20_000;
+export const PENDING_MAX_BYTES = 8 * 1024 * 1024;
+/** Idle time or not, pending batches are read within this long. */
+export const PENDING_IDLE_TIMEOUT_MS = 1_000;
 export const STREAM_FLUSH_AT = 500;
 export const SUMMARY_MS = 500;
 export const RECONNECT_MS = 100;
@@ -51,6 +59,11 @@ export interface ContentHost {
   now(): number;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
+  /**
+   * Runs `fn` when the document's thread is idle, or after `timeoutMs` at the latest (the
+   * browser's requestIdleCallback); `fn` learns how long it may work. Absent: a timer of 0 ms.
+   */
+  idle?(fn: (timeRemaining: () => number) => void, timeoutMs: number): void;
 }
 
 /** The private port the hook hands over (a MessagePort in the browser). */
@@ -95,6 +108,11 @@ export class ContentStore {
   private reconnectTimer: unknown;
   private contextGone = false;
   private tamperTimer: unknown;
+  /** Page batches received and not read yet, oldest first (see `ingest`). */
+  private pending: unknown[] = [];
+  private pendingEvents = 0;
+  private pendingBytes = 0;
+  private idleScheduled = false;
 
   constructor(private readonly host: ContentHost) {
     this.doc = { docId: host.docId, url: host.url, isTop: host.isTop, startedAt: host.startedAt };
@@ -155,8 +173,84 @@ export class ContentStore {
     this.hookWatch.handedOver();
   }
 
-  /** One message from the page hook's private port: data only, validated here. */
+  /**
+   * One message from the page hook's private port: data only. What must happen at arrival happens
+   * here — the batch is kept, counted for the bound, and anything the badge or the tamper mark
+   * needs is read at once — and the rest (validation, classification, storage) waits for idle time
+   * (issue 14): the content script shares the page's thread, and a page flooding or sending frames
+   * should not wait for it. Nothing reads the store before the pending batches are read
+   * (`readPending`), so every guarantee of validation holds for whatever leaves this script.
+   */
   ingest(data: unknown): void {
+    this.pending.push(data);
+    if (this.streaming || this.needsReadingNow(data)) return this.readPending();
+    if (this.pendingEvents > PENDING_MAX_EVENTS || this.pendingBytes > PENDING_MAX_BYTES) return this.readPending();
+    if (!this.idleScheduled) {
+      this.idleScheduled = true;
+      const read = (timeRemaining: () => number) => {
+        this.idleScheduled = false;
+        this.readPending(timeRemaining);
+      };
+      if (this.host.idle) this.host.idle(read, PENDING_IDLE_TIMEOUT_MS);
+      else this.host.setTimer(() => read(() => Infinity), 0);
+    }
+  }
+
+  /**
+   * Counts a batch for the pending bound, and says whether it must be read now: anything but whole
+   * frames (sockets opening, HTTP calls, lifecycle, drops, forged events: few, and evidence), a
+   * received text frame that may be a server's error reply (the badge), a sent one that may carry
+   * a token (a critical exposure, the badge). Reads only what a structured clone made: a malformed
+   * batch is read now, where validation reports it.
+   */
+  private needsReadingNow(data: unknown): boolean {
+    try {
+      const events = (data as { events?: unknown }).events;
+      if (!Array.isArray(events) || events.length > PAGE_LIMITS.maxEventsPerBatch) return true;
+      for (let i = 0; i < events.length; i++) {
+        const run = events[i] as { kind?: unknown; dir?: unknown; x?: unknown };
+        if (!run || run.kind !== 'ws-frames' || !Array.isArray(run.x)) return true;
+        const payloads = run.x as unknown[];
+        if (payloads.length > PAGE_LIMITS.maxEventsPerBatch) return true;
+        const marker = run.dir === 'received' ? '"error"' : 'access_token';
+        for (let k = 0; k < payloads.length; k++) {
+          const p = payloads[k];
+          if (typeof p === 'string') {
+            if (p.indexOf(marker) >= 0) return true;
+            this.pendingBytes += p.length;
+          } else this.pendingBytes += (p as ArrayBuffer)?.byteLength ?? 0;
+        }
+        this.pendingEvents += payloads.length;
+      }
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  /** Reads the pending batches in order, all of them, or while `timeRemaining` allows (idle time). */
+  private readPending(timeRemaining?: () => number): void {
+    let i = 0;
+    while (i < this.pending.length) {
+      this.read(this.pending[i++]);
+      if (timeRemaining && timeRemaining() < 1 && i < this.pending.length) break;
+    }
+    this.pending = i < this.pending.length ? this.pending.slice(i) : [];
+    if (!this.pending.length) this.pendingEvents = this.pendingBytes = 0;
+    else if (!this.idleScheduled) {
+      // Out of idle time: the rest at the next idle period (or the timeout).
+      this.idleScheduled = true;
+      const again = (left: () => number) => {
+        this.idleScheduled = false;
+        this.readPending(left);
+      };
+      if (this.host.idle) this.host.idle(again, PENDING_IDLE_TIMEOUT_MS);
+      else this.host.setTimer(() => again(() => Infinity), 0);
+    }
+  }
+
+  /** Validates one page batch and stores what it holds. */
+  private read(data: unknown): void {
     const { accepted, rejected, excess } = validatePageBatch(data, this.doc.docId);
     // The excess of an over-long batch is counted, not stored one by one (its one reason is).
     if (excess > 0) this.buffer.countRejected(excess - 1);
@@ -213,6 +307,7 @@ export class ContentStore {
    * cached.
    */
   pagehide(persisted: boolean): void {
+    this.readPending();
     this.store(this.buffer.add({ kind: 'lifecycle', change: 'pagehide', persisted }, { time: this.host.now(), source: 'page' }));
     this.flushStream();
   }
@@ -220,6 +315,7 @@ export class ContentStore {
   /** Back from the back/forward cache: the browser dropped our port while the page was frozen. */
   pageshow(persisted: boolean): void {
     if (!persisted) return;
+    this.readPending();
     this.store(this.buffer.add({ kind: 'lifecycle', change: 'pageshow', persisted: true }, { time: this.host.now(), source: 'page' }));
     this.connect();
   }
@@ -234,8 +330,14 @@ export class ContentStore {
     return this.endpoint !== undefined;
   }
 
+  /** Frames received and not read yet (for tests and diagnostics). */
+  get unread(): number {
+    return this.pending.length ? this.pendingEvents : 0;
+  }
+
   /** The events held (for tests and diagnostics). */
   events(): CapturedEvent[] {
+    this.readPending();
     return this.buffer.events();
   }
 
@@ -274,6 +376,7 @@ export class ContentStore {
 
   /** Everything held, in parts under the message budget, to the panel that asked (through the router). */
   private sendSnapshot(requestId: string): void {
+    this.readPending();
     // Everything queued for the stream is in the snapshot: do not send it twice.
     this.dropStreamQueue();
     const parts = this.parts(this.buffer.events());
@@ -348,6 +451,8 @@ export class ContentStore {
     }
     this.endpoint = endpoint;
     endpoint.on('stream', (m) => {
+      // A panel listens from now on: what is pending is read first, so the stream stays in order.
+      if (m.on) this.readPending();
       this.streaming = m.on;
       if (!this.streaming) this.dropStreamQueue();
     });
@@ -356,6 +461,7 @@ export class ContentStore {
     endpoint.on('network-events', (m) => {
       // Stored as observed: the Realtime tracker pairs an upgrade with its socket by URL when the
       // session reads them (one place for that rule), nothing is paired on the page's thread.
+      this.readPending();
       m.events.forEach((body, i) => this.store(this.buffer.add(body, { time: m.times[i] ?? this.host.now(), source: m.source })));
     });
     endpoint.onDisconnect(() => this.disconnected(endpoint));
@@ -394,6 +500,9 @@ export class ContentStore {
   }
 
   private clear(): void {
+    // Captured before Clear: gone with the rest (read first, so the hook's drop reports and the
+    // tamper mark they may carry still count).
+    this.readPending();
     this.buffer.clear();
     this.postFailures = 0;
     this.dropStreamQueue();
