@@ -403,7 +403,7 @@ describe('ContentStore', () => {
     it('reads at once past the pending bound, so what waits is bounded too', () => {
       const h = setup({ idle: true });
       h.store.start();
-      const per = 5_000;
+      const per = 500;
       let k = 0;
       for (; k * per < PENDING_MAX_EVENTS; k++) h.store.ingest(batch([run(k * per, per)]));
       expect(h.store.unread).toBe(PENDING_MAX_EVENTS);

@@ -31,11 +31,14 @@ function scrubUrls(body: CapturedEventBody): CapturedEventBody {
 const MAX_STORED_REJECTIONS = 50;
 export const STREAM_FLUSH_MS = 50;
 /**
- * Page batches held unread, waiting for idle time: at most this many frames and events, and this
- * many payload characters or bytes, beyond what the store holds (then they are read at once).
+ * Page batches held unread, waiting for idle time: at most this many frames, and this many payload
+ * characters or bytes, beyond what the store holds (then they are read at once). Small on purpose:
+ * measured here (scripts/bench), 2,000 frames / 1 MB cost a frame flood no more than 20,000 / 8 MB
+ * did, and a page sending in bursts less (each read at once is a task of a few ms, which the
+ * socket's own tasks get between).
  */
-export const PENDING_MAX_EVENTS = 20_000;
-export const PENDING_MAX_BYTES = 8 * 1024 * 1024;
+export const PENDING_MAX_EVENTS = 2_000;
+export const PENDING_MAX_BYTES = 1024 * 1024;
 /** Idle time or not, pending batches are read within this long. */
 export const PENDING_IDLE_TIMEOUT_MS = 1_000;
 export const STREAM_FLUSH_AT = 500;
@@ -175,7 +178,7 @@ export class ContentStore {
 
   /**
    * One message from the page hook's private port: data only. What must happen at arrival happens
-   * here — the batch is kept, counted for the bound, and anything the badge or the tamper mark
+   * here — the batch is kept, counted for the pending bound, and anything the badge or the tamper mark
    * needs is read at once — and the rest (validation, classification, storage) waits for idle time
    * (issue 14): the content script shares the page's thread, and a page flooding or sending frames
    * should not wait for it. Nothing reads the store before the pending batches are read

@@ -58,6 +58,24 @@ describe('Session', () => {
     expect(all.items.filter((i) => i.kind === 'socket')).toHaveLength(2);
   });
 
+  it('says when something that can change a finding arrived since the engine last ran, and not for bulk traffic', async () => {
+    const d = new Doc('A');
+    const model = new Session({ tabId: 3 });
+    const topic = 'realtime:room1';
+    const all = session(d);
+    const live = (events: CapturedEvent[]) => model.apply({ type: 'events', v: PROTOCOL_VERSION, docId: 'A', events, stats: { ...stats, lastSeq: events.at(-1)!.seq } });
+    live(all);
+    expect(model.newEvidence()).toBe(true);
+    await model.analyse(Date.now());
+    expect(model.newEvidence()).toBe(false);
+    // Broadcasts and heartbeats: the panel keeps its once-a-second pace.
+    live([d.text('received', [null, null, topic, 'broadcast', { type: 'broadcast', event: 'chat', payload: {} }]), d.text('sent', [null, '9', 'phoenix', 'heartbeat', {}])]);
+    expect(model.newEvidence()).toBe(false);
+    // A server's error: the engine runs at once.
+    live([d.text('received', [null, null, topic, 'system', { status: 'error', message: 'Token has expired 3 seconds ago', extension: 'system', channel: 'room1' }])]);
+    expect(model.newEvidence()).toBe(true);
+  });
+
   it('hides heartbeats with the toggle and counts them', () => {
     const model = new Session({ tabId: 3 });
     model.apply(snapshotOf('A', session(new Doc('A'))));

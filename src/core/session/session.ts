@@ -99,6 +99,10 @@ export class Session {
   /** What the engine reads of the held events (all but frames), extracted as they arrive. */
   private evidence = new EvidenceIndex();
   private contentVersion = 0;
+  /** Bumped by every event but bulk frames: what can change a finding (see `newEvidence`). */
+  private evidenceVersion = 0;
+  /** `evidenceVersion` as the last engine run started. */
+  private analysedEvidence = 0;
   private version = 0;
   private analysis: AnalysisState = { kind: 'pending' };
   private analysisRuns = 0;
@@ -170,6 +174,15 @@ export class Session {
   }
 
   /**
+   * Whether something other than bulk traffic arrived since the engine last started: a server's
+   * error reply, a join, a token, a close, an HTTP call. The panel runs the engine for these at
+   * once, and keeps its once-a-second pace for floods of broadcasts and heartbeats.
+   */
+  newEvidence(): boolean {
+    return this.evidenceVersion !== this.analysedEvidence;
+  }
+
+  /**
    * Runs the claims engine on the session as it is now (a consistent copy: events that arrive
    * during the run are analysed by the next one) and publishes the answer. `now` is the browser
    * time countdowns and "expires soon" are judged at: a clock tick re-runs it with no new events.
@@ -181,6 +194,7 @@ export class Session {
     const evidence = this.evidence;
     const { contentVersion, projectKey } = input;
     const project = this.project;
+    this.analysedEvidence = this.evidenceVersion;
     const run = ++this.analysisRuns;
     let answer: AnalysisState;
     try {
@@ -309,6 +323,7 @@ export class Session {
       this.unloads.note(event);
       if (isFrameEvent(event)) this.evidence.noteTime(event.time);
       else this.evidence.add(event);
+      if (!this.catalog.isBulk(event)) this.evidenceVersion++;
       const conn = (event as { conn?: unknown }).conn;
       if (typeof conn === 'string') this.dirtyConns.add(conn);
       // Network observations are matched to sockets by URL inside the tracker.

@@ -1,13 +1,19 @@
 // Runs the session's claims engine for the views that show its answers (Tokens, Channels,
-// Connections, Findings): only while one of them is open, at most about once a second, never
-// blocking a render. It runs again when the captured content or the user's keys changed, and on a
-// clock tick (time-based findings such as token-expires-soon move with time, not with events).
+// Connections, Findings): only while one of them is open, never blocking a render — about once a
+// second for bulk traffic, within 200 ms of anything that can change a finding. It runs again
+// when the captured content or the user's keys changed, and on a clock tick (time-based findings
+// such as token-expires-soon move with time, not with events).
 // The session publishes the answer in its next snapshot.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AnalysisState, Session, SessionSnapshot } from '../../core/session';
 
 const MIN_INTERVAL_MS = 1_000;
+/**
+ * The pace when what arrived can change a finding (a server's error reply, a join, a token: not
+ * bulk traffic): the finding should be on screen within the bench's 250 ms of the frame.
+ */
+const EVIDENCE_INTERVAL_MS = 200;
 /** Re-judge time-based findings this often while an engine view is open, even on a quiet tab. */
 const CLOCK_TICK_MS = 5_000;
 
@@ -28,7 +34,7 @@ export function useAnalysis(session: Session, snapshot: SessionSnapshot, enabled
     if (!enabled || running.current) return;
     const due = session.analysisStale() || Date.now() - lastRun.current >= CLOCK_TICK_MS;
     if (!due) return;
-    const wait = Math.max(0, lastRun.current + MIN_INTERVAL_MS - Date.now());
+    const wait = Math.max(0, lastRun.current + (session.newEvidence() ? EVIDENCE_INTERVAL_MS : MIN_INTERVAL_MS) - Date.now());
     const timer = setTimeout(() => {
       if (running.current || !mounted.current) return;
       running.current = true;
