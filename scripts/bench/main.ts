@@ -23,6 +23,7 @@ import { BINARY_EVERY, isBinaryFrame, kind4Frame, startFloodServer, textFrame } 
 import { ingestCases, runIngestCase, type IngestResult } from './ingest';
 import { makeNoopExtension } from './noop-extension';
 import { FOREIGN_CPU_LIMIT, measureLaunch, ratiosAgainst, roundOrder, type Arm, type ArmName, type LaunchResult, type PageCostConfig } from './page-cost';
+import type { ProbeRow } from './panel-probes';
 import { PROBES, runProbes, type ProbeName } from './probes';
 import { runSessionBench, type SessionCore } from './session-core';
 import { max, median, min, round } from './stats';
@@ -48,14 +49,8 @@ async function measureQuiet(arm: Arm, round: number, server: Parameters<typeof m
   }
 }
 
-interface Row {
-  section: string;
-  figure: string;
-  value: string;
-  budget: string;
-  /** true met, false missed, null no budget / not measured. */
-  met: boolean | null;
-  status: string;
+/** A row of the table (the probes' rows are the same, without `data`). */
+interface Row extends ProbeRow {
   data?: unknown;
 }
 

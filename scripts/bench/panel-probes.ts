@@ -589,6 +589,7 @@ export interface ProbeRow {
   figure: string;
   value: string;
   budget: string;
+  /** true met, false missed, null no budget / not measured. */
   met: boolean | null;
   status: string;
 }

@@ -188,15 +188,19 @@ export class ContentStore {
     this.pending.push(data);
     if (this.streaming || this.needsReadingNow(data)) return this.readPending();
     if (this.pendingEvents > PENDING_MAX_EVENTS || this.pendingBytes > PENDING_MAX_BYTES) return this.readPending();
-    if (!this.idleScheduled) {
-      this.idleScheduled = true;
-      const read = (timeRemaining: () => number) => {
-        this.idleScheduled = false;
-        this.readPending(timeRemaining);
-      };
-      if (this.host.idle) this.host.idle(read, PENDING_IDLE_TIMEOUT_MS);
-      else this.host.setTimer(() => read(() => Infinity), 0);
-    }
+    this.readWhenIdle();
+  }
+
+  /** Reads what is pending at the next idle period (or the timeout), once however often asked. */
+  private readWhenIdle(): void {
+    if (this.idleScheduled) return;
+    this.idleScheduled = true;
+    const read = (timeRemaining: () => number) => {
+      this.idleScheduled = false;
+      this.readPending(timeRemaining);
+    };
+    if (this.host.idle) this.host.idle(read, PENDING_IDLE_TIMEOUT_MS);
+    else this.host.setTimer(() => read(() => Infinity), 0);
   }
 
   /**
@@ -239,17 +243,10 @@ export class ContentStore {
       if (timeRemaining && timeRemaining() < 1 && i < this.pending.length) break;
     }
     this.pending = i < this.pending.length ? this.pending.slice(i) : [];
+    // The counts fall to 0 only once everything is read: after a partial read the bound errs early.
     if (!this.pending.length) this.pendingEvents = this.pendingBytes = 0;
-    else if (!this.idleScheduled) {
-      // Out of idle time: the rest at the next idle period (or the timeout).
-      this.idleScheduled = true;
-      const again = (left: () => number) => {
-        this.idleScheduled = false;
-        this.readPending(left);
-      };
-      if (this.host.idle) this.host.idle(again, PENDING_IDLE_TIMEOUT_MS);
-      else this.host.setTimer(() => again(() => Infinity), 0);
-    }
+    // Out of idle time: the rest at the next idle period (or the timeout).
+    else this.readWhenIdle();
   }
 
   /** Validates one page batch and stores what it holds. */
