@@ -303,7 +303,9 @@ export function installHook(w: any): void {
     // rebuilds key by key on the page's thread (issue 14). A whole frame's size is its payload's.
     let run: Ev | 0 = 0;
     let n = 0;
-    while (head < tail && n++ < PAGE_LIMITS.maxEventsPerBatch && !(ev = queue[head]).w) {
+    // Two places kept for the drop reports added below: the content script reads a batch's first
+    // maxEventsPerBatch frames and events and counts the rest unread.
+    while (head < tail && n++ < PAGE_LIMITS.maxEventsPerBatch - 2 && !(ev = queue[head]).w) {
       queue[head++] = 0;
       if (ev.kind != 'ws-frame' || ev.truncated) add(events, ev), (run = 0);
       else {
