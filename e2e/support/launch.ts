@@ -116,7 +116,10 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     } else {
       await context.close().catch(() => undefined);
     }
-    if (!opts.profileDir) rmSync(userDataDir, { recursive: true, force: true });
+    // Chromium's helper processes can still be writing to the profile for a moment after the
+    // browser exits (seen in CI: ENOTEMPTY on Default/ after a test that started its own Chromium):
+    // Node retries the removal on ENOTEMPTY/EBUSY.
+    if (!opts.profileDir) rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
 
   let serviceWorker: Worker | undefined;
