@@ -190,7 +190,8 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
 
 /** Starts Chromium with a DevTools port and attaches Playwright over CDP without its default overrides. */
 async function attachToOwnChromium(executablePath: string, userDataDir: string, headless: boolean, args: string[]): Promise<{ context: BrowserContext; process: ChildProcess }> {
-  const proc = spawn(executablePath, [...(headless ? ['--headless'] : []), '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, ...args, 'about:blank'], { stdio: 'ignore' });
+  // Its own process group (detached): stopping it stops its helper processes too (stopProcess).
+  const proc = spawn(executablePath, [...(headless ? ['--headless'] : []), '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, ...args, 'about:blank'], { stdio: 'ignore', detached: true });
   let exited: string | undefined;
   proc.once('exit', (code, signal) => (exited = `Chromium exited (${signal ?? code}) before its DevTools port was ready`));
   proc.once('error', (e) => (exited = `Chromium did not start: ${e.message}`));
@@ -212,13 +213,27 @@ async function attachToOwnChromium(executablePath: string, userDataDir: string, 
   }
 }
 
+/**
+ * Stops a Chromium started by attachToOwnChromium and every process of its group: /usr/bin/chromium
+ * is a wrapper script, and the browser's helper processes outlived it and kept writing to the
+ * profile, whose removal then failed (ENOTEMPTY, seen in CI).
+ */
 async function stopProcess(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const gone = new Promise<void>((r) => proc.once('exit', () => r()));
-  proc.kill();
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-  await gone;
-  clearTimeout(timer);
+  const group = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-proc.pid!, signal);
+    } catch {
+      /* the group is gone */
+    }
+  };
+  if (proc.exitCode === null && proc.signalCode === null) {
+    const gone = new Promise<void>((r) => proc.once('exit', () => r()));
+    group('SIGTERM');
+    const timer = setTimeout(() => group('SIGKILL'), 5_000);
+    await gone;
+    clearTimeout(timer);
+  }
+  group('SIGKILL');
 }
 
 async function findServiceWorker(context: BrowserContext): Promise<Worker> {
