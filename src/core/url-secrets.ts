@@ -117,3 +117,59 @@ function firstOf(s: string, chars: string): number {
   }
   return best;
 }
+
+/** One JWT found in a URL (`jwtsInUrl`): where, in the URL's own terms, and the value as it stands. */
+export interface UrlJwt {
+  /** `#access_token`, `?apikey`, `?jwt`, or `path` for a path segment. */
+  where: string;
+  /** As the URL holds it after `scrubUrl`: `header.claims.[redacted]`, or whole (an `apikey`). */
+  value: string;
+}
+
+/** At most this many JWTs are taken from one URL: a page's own URL carries one or two. */
+export const MAX_URL_JWTS = 8;
+
+/**
+ * The JWTs a scrubbed URL still holds: the access token of an implicit-flow fragment (header and
+ * claims, signature `[redacted]`), a project key kept whole in `apikey`, any other JWT-shaped value
+ * or path segment. The analysis counts each as a use of its token (issue 10 item 4: "access tokens
+ * and keys found in URLs are token uses like any other"). Same pieces as `scrubUrl`, one pass,
+ * linear in the URL's length, at most MAX_URL_JWTS.
+ */
+export function jwtsInUrl(url: string): UrlJwt[] {
+  const found: UrlJwt[] = [];
+  if (!url.includes('eyJ')) return found;
+  const pieces = url.split(/([?&#;/=])/);
+  let name: string | undefined;
+  let part = '';
+  for (let i = 0; i < pieces.length && found.length < MAX_URL_JWTS; i++) {
+    const p = pieces[i];
+    if (i % 2 === 1) {
+      if (p === '?' || p === '#') part = p;
+      if (p === '=' && part !== '' && name === undefined) name = paramName(pieces[i - 1]);
+      else if (p !== '=') name = undefined;
+      continue;
+    }
+    if (!isUrlJwt(p)) continue;
+    const value = name !== undefined && pieces[i - 1] === '=';
+    // A name is the page's text: a few characters say where, a crafted kilobyte says nothing more.
+    found.push({ where: value ? `${part}${name!.length > 40 ? `${name!.slice(0, 40)}…` : name}` : 'path', value: p });
+  }
+  return found;
+}
+
+/** `header.claims.signature` of base64url, or `header.claims.[redacted]` as `scrubUrl` leaves it. */
+function isUrlJwt(piece: string): boolean {
+  if (!piece.startsWith('eyJ')) return false;
+  const first = piece.indexOf('.');
+  const second = first === -1 ? -1 : piece.indexOf('.', first + 1);
+  if (second === -1 || first === 3) return false;
+  const signature = piece.slice(second + 1);
+  if (signature !== REDACTED && (signature === '' || signature.includes('.'))) return false;
+  return /^[A-Za-z0-9_-]+$/.test(piece.slice(0, first)) && /^[A-Za-z0-9_-]+$/.test(piece.slice(first + 1, second)) && (signature === REDACTED || /^[A-Za-z0-9_-]+$/.test(signature));
+}
+
+/** Whether a token as a URL held it lost its signature to `scrubUrl` (`header.claims.[redacted]`). */
+export function signatureScrubbed(value: string): boolean {
+  return value.endsWith(`.${REDACTED}`);
+}

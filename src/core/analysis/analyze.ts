@@ -16,7 +16,7 @@ import type { ProjectKnowledge } from '../tokens/project';
 import { USE_WORDS, type TokenUseKind } from '../tokens/use-kind';
 import { isAsymmetricAlg, SUPPORTED_ALGS } from '../tokens/verify';
 import { channelTokenTimeline, effectiveChannelTokenAt, type ChannelTokenSource, type EffectiveTokenSpan, type TokenDecoder } from './effective-token';
-import { EvidenceIndex, type EvidenceView, type TokenUse } from './evidence-index';
+import { EvidenceIndex, type EvidenceView, type PageUrlToken, type TokenUse } from './evidence-index';
 import { combineSkew, expiryTextSample, type ClockSkew, type SkewSample } from './skew';
 import { safeJsonText } from '../safe-json';
 import { clientSentence, clientsOf, joinedAsAnon, joinTimeouts, PROPAGATION_GRACE_MS, reconnectLoops, socketCloses } from './lifecycle';
@@ -114,7 +114,50 @@ export function discoverTokens(evidence: readonly CapturedEvent[] | EvidenceInde
     }
     for (const p of ch.tokenPushes) add(p.value, { kind: 'access-token-push', time: p.frame.time, seq: p.frame.seq, conn: ch.key.conn, topic: ch.key.topic });
   }
+  addPageUrlTokens(view.pageUrlTokens, byToken);
   return [...byToken.values()].sort((a, b) => a.firstSeen - b.firstSeen);
+}
+
+/**
+ * Tokens in the documents' URLs. One whose signature was not kept is the same token as a whole JWT
+ * with the same header and claims seen anywhere else (supabase-js sends the implicit flow's access
+ * token on its calls and joins): its use joins that token's card. Otherwise it is a token of its
+ * own, judged on its header and claims only (DecodedToken.signatureNotKept), and keyed apart from
+ * any captured string that happens to read `header.claims.[redacted]`.
+ */
+function addPageUrlTokens(pageUrlTokens: readonly PageUrlToken[], byToken: Map<string, SeenToken>): void {
+  if (pageUrlTokens.length === 0) return;
+  let whole: Map<string, SeenToken> | undefined;
+  for (const { token, use } of pageUrlTokens) {
+    let seen: SeenToken | undefined;
+    if (token.signatureNotKept) {
+      whole ??= signedByHeadAndClaims(byToken);
+      seen = whole.get(headAndClaims(token.cleaned)) ?? byToken.get(`\u0001${token.cleaned}`);
+    } else seen = byToken.get(token.cleaned);
+    if (!seen) {
+      byToken.set(token.signatureNotKept ? `\u0001${token.cleaned}` : token.cleaned, { token, uses: [use], firstSeen: use.time, lastSeen: use.time });
+      continue;
+    }
+    seen.uses.push(use);
+    seen.firstSeen = Math.min(seen.firstSeen, use.time);
+    seen.lastSeen = Math.max(seen.lastSeen, use.time);
+  }
+}
+
+/**
+ * The whole, sound JWTs seen, by `header.claims.` (what a URL keeps of them). Not one with a broken
+ * signature segment: a captured `header.claims.[redacted]` is a malformed value, not the URL's token.
+ */
+function signedByHeadAndClaims(byToken: Map<string, SeenToken>): Map<string, SeenToken> {
+  const out = new Map<string, SeenToken>();
+  for (const seen of byToken.values()) {
+    if (seen.token.form === 'jwt' && !seen.token.problem && !seen.token.signatureNotKept) out.set(headAndClaims(seen.token.cleaned), seen);
+  }
+  return out;
+}
+
+function headAndClaims(cleaned: string): string {
+  return cleaned.slice(0, cleaned.lastIndexOf('.') + 1);
 }
 
 /**
@@ -237,7 +280,7 @@ function judgedUses(tokens: SeenToken[], channels: Array<{ ch: ChannelRecord; co
   // hashing a 300-character JWT for each of 200,000 requests is most of the cost otherwise).
   const byToken = new Map<string, JudgedUse[]>();
   const groupOf = (t: DecodedToken): JudgedUse[] => {
-    const key = t.form === 'not-a-string' ? `\u0000${t.label}` : t.cleaned;
+    const key = t.form === 'not-a-string' ? `\u0000${t.label}` : t.signatureNotKept ? `\u0001${t.cleaned}` : t.cleaned;
     let group = byToken.get(key);
     if (!group) byToken.set(key, (group = []));
     return group;
@@ -248,6 +291,7 @@ function judgedUses(tokens: SeenToken[], channels: Array<{ ch: ChannelRecord; co
       // Channel tokens are judged from the channel timeline below, where the server's selection
       // rules (§2.2, §2.3) say which of them were in force.
       if (use.kind === 'join-access-token' || use.kind === 'join-user-token' || use.kind === 'access-token-push') continue;
+      // A page-url use has no `url`: the page's own host says nothing of the token's project or issuer.
       group.push({ token: seen.token, kind: use.kind, time: use.time, seq: use.seq, sentTo: use.url, conn: use.conn, requestId: use.req });
     }
   }

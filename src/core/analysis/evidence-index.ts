@@ -10,7 +10,8 @@
 
 import type { CapturedEvent, HttpRequest, HttpResponse, PageLifecycle } from '../model';
 import { TokenCache } from '../tokens/cache';
-import type { DecodedToken } from '../tokens/decode';
+import { urlToken, type DecodedToken } from '../tokens/decode';
+import { jwtsInUrl } from '../url-secrets';
 import type { TokenUseKind } from '../tokens/use-kind';
 import { dateHeaderSample, type SkewSample } from './skew';
 
@@ -24,6 +25,21 @@ export interface TokenUse {
   url?: string;
   /** The document of the HTTP call (a session is evidence only for the sockets of its document). */
   doc?: string;
+  /** Where in the page's URL ('page-url' uses): `#access_token`, `?apikey`, `path`. */
+  param?: string;
+}
+
+/** A token in the URL of one document (`EvidenceIndex.addDocument`): one use, at the document's start. */
+export interface PageUrlToken {
+  token: DecodedToken;
+  use: TokenUse;
+}
+
+/** What the index needs of a document (messages.ts DocumentInfo). */
+export interface IndexedDocument {
+  docId: string;
+  url: string;
+  startedAt: number;
 }
 
 /** One token's uses on HTTP calls, in event order. */
@@ -52,6 +68,8 @@ export interface EvidenceView {
   lifecycle: ReadonlyArray<PageLifecycle & CapturedEvent>;
   /** Distinct X-Client-Info values per document (docId), in order of first use. */
   clientInfo: ReadonlyMap<string, readonly string[]>;
+  /** Tokens in the documents' own URLs, one use per token and document. */
+  pageUrlTokens: readonly PageUrlToken[];
 }
 
 /** Decodes shared by every index (a token is decoded once however many calls carry it). */
@@ -74,6 +92,9 @@ export class EvidenceIndex {
   /** Distinct X-Client-Info values per document, at most a few each (a page has one or two clients). */
   readonly clientInfo = new Map<string, string[]>();
   private readonly requests = new Map<string, Request>();
+  /** Documents whose URL was read (each once, however many events it has). */
+  private readonly documents = new Set<string>();
+  readonly pageUrlTokens: PageUrlToken[] = [];
 
   constructor(private readonly decode: (raw: string) => DecodedToken = (raw) => SHARED_DECODES.decode(raw)) {}
 
@@ -127,6 +148,26 @@ export class EvidenceIndex {
   }
 
   /**
+   * A document of the page: the tokens its URL holds (core/url-secrets.ts `jwtsInUrl`: an
+   * implicit-flow access token, an apikey) become one use each, dated at the document's start —
+   * a URL is the document's, not its events', so a document is read once whatever its traffic.
+   * Returns whether the document was new.
+   */
+  addDocument(doc: IndexedDocument): boolean {
+    if (this.documents.has(doc.docId)) return false;
+    this.documents.add(doc.docId);
+    if (typeof doc.url !== 'string' || !Number.isFinite(doc.startedAt)) return true;
+    for (const { where, value } of jwtsInUrl(doc.url)) {
+      const token = urlToken(value, this.decode);
+      // Only a JWT is a token use here: a JWT-shaped piece of a URL that does not decode is the
+      // page's text (a route, an id), not something it signed in with.
+      if (token.form !== 'jwt') continue;
+      this.pageUrlTokens.push({ token, use: { kind: 'page-url', time: doc.startedAt, seq: 0, doc: doc.docId, param: where } });
+    }
+    return true;
+  }
+
+  /**
    * The lists as they are now (copies: the index keeps growing). An analysis takes this before its
    * first await, so one run never mixes two states of the session.
    */
@@ -142,6 +183,7 @@ export class EvidenceIndex {
       broadcastResponses: this.broadcastResponses.slice(),
       lifecycle: this.lifecycle.slice(),
       clientInfo: new Map([...this.clientInfo].map(([doc, list]) => [doc, list.slice()])),
+      pageUrlTokens: this.pageUrlTokens.slice(),
     };
   }
 

@@ -67,6 +67,20 @@ export async function judgeToken(
     return done({ kind: 'malformed', detail });
   }
 
+  // A token whose signature was removed at capture (taken from a URL, core/url-secrets.ts): its
+  // header and claims are judged as the server would, in the same order; which key would verify
+  // the signature, and whether it does, cannot be known and is not guessed. The header's own
+  // faults (an algorithm Realtime refuses, an asymmetric token without a kid) stay faults.
+  if (token.signatureNotKept) {
+    const headerFault = selectSigner(token, {});
+    if (headerFault.kind === 'error') return done({ kind: 'signer', detail: headerFault.detail }, { signer: headerFault });
+    const rest = { signature: SIGNATURE_NOT_KEPT, conditional: true, conditions: [`if its signature was valid (${SIGNATURE_NOT_KEPT.detail})`] };
+    const claimFailure = firstClaimFailure(token.claims ?? {}, project.claimValidators ?? {}, nowSec);
+    if (claimFailure) return done(claimFailure, rest);
+    const missing = (['role', 'exp'] as const).filter((k) => !(k in (token.claims ?? {})));
+    return done(missing.length > 0 ? { kind: 'missing-claims', missing: [...missing] } : null, rest);
+  }
+
   // §4.2: signer selection.
   const signer = selectSigner(token, project);
   if (signer.kind === 'error') {
@@ -96,6 +110,12 @@ export async function judgeToken(
   if (missing.length > 0) return done({ kind: 'missing-claims', missing: [...missing] }, rest);
   return done(null, rest);
 }
+
+/** What a token taken from a URL has instead of a signature check (DecodedToken.signatureNotKept). */
+export const SIGNATURE_NOT_KEPT: SignatureCheck = Object.freeze({
+  status: 'unverified',
+  detail: "signature not kept: the token was taken from a URL, and Claimscope never stores a URL token's signature",
+});
 
 /** Joken `reduce_validations` over the claims present in the token, in sorted key order. */
 function firstClaimFailure(

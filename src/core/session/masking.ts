@@ -4,6 +4,7 @@
 // through here, so what one shows hidden no other shows raw. Pure functions.
 
 import type { DecodedToken } from '../tokens/decode';
+import { REDACTED } from '../url-secrets';
 
 /** Keeps enough of a key to recognise it: a prefix, the length, the last 4 characters. */
 export function maskSecret(value: string): string {
@@ -34,6 +35,9 @@ export function maskApikeyInUrl(url: string): string {
 /** A JWT's signature is hidden when it has at least this many characters (as before). */
 const MIN_SIGNATURE = 8;
 const SIGNATURE_HIDDEN = '…(signature hidden)';
+/** What `scrubUrl` leaves of a URL token's signature, and what the screen says instead. */
+const SCRUBBED = REDACTED;
+const SIGNATURE_NOT_KEPT = '…(signature not kept)';
 
 /** [A-Za-z0-9_-]: the characters of a base64url segment and of an sb_ key. */
 function isSegmentChar(c: number): boolean {
@@ -85,6 +89,16 @@ function maskJwts(text: string, limit: number, truncated = false): Masked {
     if (headerEnd < limit && text.charCodeAt(headerEnd) === DOT) {
       const claimsEnd = runEnd(text, headerEnd + 1, limit + 1);
       if (claimsEnd < limit && text.charCodeAt(claimsEnd) === DOT) {
+        // A token taken from a URL lost its signature at capture (core/url-secrets.ts): said as such,
+        // in the place and the words of a hidden one. A fixed-length look, so still one pass.
+        if (text.startsWith(SCRUBBED, claimsEnd + 1) && !isSegmentChar(text.charCodeAt(claimsEnd + 1 + SCRUBBED.length))) {
+          const end = claimsEnd + 1 + SCRUBBED.length;
+          out += text.slice(copied, claimsEnd + 1) + SIGNATURE_NOT_KEPT;
+          copied = end;
+          if (end > limit) consumed = end;
+          i = text.indexOf('eyJ', end);
+          continue;
+        }
         const signatureEnd = runEnd(text, claimsEnd + 1);
         const length = signatureEnd - (claimsEnd + 1);
         // In text that was cut at its end, a signature reaching the end may be longer than it looks.
@@ -173,5 +187,6 @@ export function maskToken(t: DecodedToken): string {
   if (t.form === 'opaque-key') return maskSecret(t.cleaned);
   if (t.form === 'malformed') return t.cleaned === '' ? '"" (empty string)' : `${t.label}: ${maskSecret(t.cleaned)}`;
   const [h, c, s] = t.cleaned.split('.');
+  if (t.signatureNotKept) return `${h.slice(0, 10)}….${c.slice(0, 10)}….(signature not kept: taken from a URL)`;
   return `${h.slice(0, 10)}….${c.slice(0, 10)}….${s === '' ? '(no signature)' : '(signature hidden)'} · ${t.cleaned.length} chars`;
 }

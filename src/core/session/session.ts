@@ -98,6 +98,10 @@ export class Session {
   private readonly unloads = new DocumentUnloads();
   /** What the engine reads of the held events (all but frames), extracted as they arrive. */
   private evidence = new EvidenceIndex();
+  /** How many of the log's documents the evidence has read (their URLs' tokens, once each). */
+  private documentsRead = 0;
+  /** Documents known at a Clear: their URLs' tokens were cleared with their events. */
+  private readonly clearedDocuments = new Set<string>();
   private contentVersion = 0;
   /** Bumped by every event but bulk frames: what can change a finding (see `newEvidence`). */
   private evidenceVersion = 0;
@@ -152,6 +156,7 @@ export class Session {
   }
 
   clear(): LogChange[] {
+    for (const docId of this.log.docs.keys()) this.clearedDocuments.add(docId);
     this.catalog.clear();
     this.history.clear();
     return this.follow(this.log.clear());
@@ -284,15 +289,35 @@ export class Session {
           // Evictions keep what the tracker learned: a join attempt stays explained after its
           // frames were evicted. The engine's evidence (no frames) follows the log only when
           // evidence itself was evicted: rare, since bulk frames go first.
-          if (!change.onlyBulk) this.evidence = this.indexOf(this.log.rows);
+          if (!change.onlyBulk) {
+            this.evidence = this.indexOf(this.log.rows);
+            this.documentsRead = 0;
+          }
           content = true;
           break;
         default:
           break;
       }
     }
+    if (this.readDocuments()) content = true;
     if (changes.length > 0) this.changed(content);
     return changes;
+  }
+
+  /**
+   * The URL of each document the log learned of (a snapshot names its document) goes to the
+   * evidence once: the tokens it holds are uses dated at the document's start (EvidenceIndex
+   * addDocument), however many events the document sends. Returns whether a token was found.
+   */
+  private readDocuments(): boolean {
+    const docs = this.log.docs;
+    if (docs.size === this.documentsRead) return false;
+    this.documentsRead = docs.size;
+    const before = this.evidence.pageUrlTokens.length;
+    for (const doc of docs.values()) if (!this.clearedDocuments.has(doc.docId)) this.evidence.addDocument(doc);
+    if (this.evidence.pageUrlTokens.length === before) return false;
+    this.evidenceVersion++;
+    return true;
   }
 
   private changed(content: boolean): void {
@@ -308,6 +333,7 @@ export class Session {
     this.trackerEvictionsSeen = 0;
     this.unloads.clear();
     this.evidence = new EvidenceIndex();
+    this.documentsRead = 0;
     this.allDirty = true;
     this.feed(this.log.rows.filter((row): row is CapturedEvent => !isSeparator(row)));
   }

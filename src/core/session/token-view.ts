@@ -59,8 +59,18 @@ export interface TokenView {
   firstSeen: number;
   lastSeen: number;
   findings: Finding[];
-  /** Predicted at the token's last use; null for opaque keys (nothing to judge). */
+  /** Predicted at the token's last use; null for opaque keys (nothing to judge) and signature-less URL tokens. */
   verdicts: Verdicts | null;
+  /** Why there are no verdicts, in words (when `verdicts` is null). */
+  noVerdicts?: string;
+}
+
+/** Why a token gets no predicted verdicts (`hasPredictableVerdicts` false). */
+export function noVerdictsReason(token: DecodedToken): string {
+  if (token.signatureNotKept) {
+    return "Seen only in the page's URL, without its signature (Claimscope never keeps a URL token's signature): the page did not send it to Realtime in this form, so no connect or join verdict is predicted. Its findings judge its claims at the time the page loaded.";
+  }
+  return 'Not a JWT: nothing for Realtime to verify. The API gateway swaps sb_ keys for a short-lived JWT the browser never sees (issued by the gateway, not visible), so no verdict or countdown can be predicted for it.';
 }
 
 
@@ -69,7 +79,9 @@ export interface TokenView {
  * judges: the API gateway swaps it for a short-lived JWT the browser never sees.
  */
 export function hasPredictableVerdicts(token: DecodedToken): boolean {
-  return token.form !== 'opaque-key';
+  // A token seen only in a URL, signature not kept: what Realtime would answer depends on a
+  // signature nobody here has, and the page never sent it to Realtime in this form.
+  return token.form !== 'opaque-key' && !token.signatureNotKept;
 }
 
 /** The connect and join verdicts Realtime would give this token at one use. */
@@ -93,7 +105,7 @@ export function tokenView(seen: SeenToken, index: number, findings: readonly Fin
     const s = byKind.get(use.kind) ?? { kind: use.kind, where: USE_WORDS[use.kind], count: 0, places: [], last: use.time };
     s.count++;
     s.last = Math.max(s.last, use.time);
-    const place = use.topic ?? (use.url ? pathOf(use.url) : undefined);
+    const place = use.topic ?? use.param ?? (use.url ? pathOf(use.url) : undefined);
     if (place && !s.places.includes(place) && s.places.length < 4) s.places.push(place);
     byKind.set(use.kind, s);
   }
@@ -113,6 +125,7 @@ export function tokenView(seen: SeenToken, index: number, findings: readonly Fin
     lastSeen: seen.lastSeen,
     findings: oncePerCode(findings.filter((f) => f.evidence.token === t.label)),
     verdicts,
+    ...(verdicts === null ? { noVerdicts: noVerdictsReason(t) } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 
 import { base64url, decodeJwt, decodeProtectedHeader } from 'jose';
 import { cleanToken } from './clean';
+import { signatureScrubbed } from '../url-secrets';
 
 export type TokenClass =
   | 'user-access-token'
@@ -64,6 +65,12 @@ export interface DecodedToken {
   projectRef: string;
   /** A short, non-secret label to refer to this token in findings and lists. */
   label: string;
+  /**
+   * Set on a token taken from a URL whose signature Claimscope removed at capture
+   * (core/url-secrets.ts: `header.claims.[redacted]`): header and claims are the token's, the
+   * signature is unknown, so nothing about it is judged (`urlToken`).
+   */
+  signatureNotKept?: 'url';
 }
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
@@ -137,6 +144,21 @@ export function decodeToken(raw: unknown): DecodedToken {
     projectRef,
     label: jwtLabel(tokenClass, s),
   };
+}
+
+/**
+ * A token as a URL held it (core/url-secrets.ts `jwtsInUrl`), decoded by `decode`. A whole JWT (an
+ * `apikey` kept whole) is that JWT; one whose signature was scrubbed keeps its header, claims and
+ * class, is marked `signatureNotKept` instead of "malformed" (the server never saw it in this form:
+ * the page did, with its signature), and is labelled by the end of its claims, since it has no
+ * signature to name it by. Anything that is not a JWT with those segments is returned as decoded.
+ */
+export function urlToken(raw: string, decode: (raw: string) => DecodedToken = decodeToken): DecodedToken {
+  const token = decode(raw);
+  if (token.form !== 'jwt' || !signatureScrubbed(token.cleaned) || token.problem?.segment !== 'signature') return token;
+  const claims = token.cleaned.split('.')[1];
+  const { problem: _scrubbed, ...rest } = token;
+  return { ...rest, signatureNotKept: 'url', label: `${TOKEN_CLASS_LABELS[token.tokenClass]} …${claims.slice(-6)} (signature not kept)` };
 }
 
 type SegmentResult = { value: Record<string, unknown> } | { problem: string; serverSees: TokenProblem['serverSees'] };

@@ -100,6 +100,8 @@ export async function verifySignature(
   project: ProjectKnowledge,
 ): Promise<SignatureCheck> {
   if (token.form !== 'jwt') return { status: 'unverified', detail: 'not a JWT' };
+  // Taken from a URL, signature removed at capture: nothing to verify (judge.ts SIGNATURE_NOT_KEPT).
+  if (token.signatureNotKept) return { status: 'unverified', detail: 'signature not kept (the token was taken from a URL)' };
   const alg = String(token.header?.alg);
   try {
     if (selection.kind === 'tenant-secret' || selection.kind === 'jwks-oct') {

@@ -97,7 +97,7 @@ export function FramesView(props: {
       case 'separator':
         return (
           <div class="row separator" data-testid="reload-separator">
-            Page reloaded: <span class="captured">{capturedText(item.separator.url)}</span>
+            Page reloaded: <span class="captured">{capturedText(props.revealKeys ? item.separator.url : maskTokensInText(maskApikeyInUrl(item.separator.url)))}</span>
           </div>
         );
       case 'drops':

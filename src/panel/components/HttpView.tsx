@@ -2,7 +2,7 @@
 // grants and capped error bodies), and what the browser's network layer reported on its own.
 
 import { useEffect, useRef } from 'preact/hooks';
-import { isoOf, maskApikeyInUrl, type HttpListItem } from '../../core/session';
+import { isoOf, maskApikeyInUrl, maskTokensInText, type HttpListItem } from '../../core/session';
 import { CappedText } from '../../ui/CappedText';
 import { capturedText, formatTime } from '../../ui/format';
 
@@ -12,7 +12,8 @@ export function HttpView({ items, revealKeys, reveal }: { items: HttpListItem[];
   useEffect(() => {
     ref.current?.querySelector('[data-revealed="true"]')?.scrollIntoView({ block: 'nearest' });
   }, [reveal]);
-  const url = (u: string) => capturedText(revealKeys ? u : maskApikeyInUrl(u), 2_000);
+  // A request URL arrives scrubbed (core/url-secrets.ts); what is left of a key or JWT is masked like any other.
+  const url = (u: string) => capturedText(revealKeys ? u : maskTokensInText(maskApikeyInUrl(u)), 2_000);
   // HTTP calls are few compared with frames; still, render at most the latest 2,000.
   const shown = items.length > 2_000 ? items.slice(-2_000) : items;
   return (

@@ -1,5 +1,5 @@
 // Tokens: every token the page used (socket apikey, join access_token, access_token pushes, HTTP
-// Authorization/apikey, /auth/v1/token grants) with its class, project, the claims that decide
+// Authorization/apikey, /auth/v1/token grants, the page's own URL) with its class, project, the claims that decide
 // Realtime's answer, a live countdown to exp (corrected by the measured clock skew), its findings,
 // and the connect and join verdicts the server would give, in its own words. Never the whole
 // token on screen: segment prefixes only, the signature hidden; Copy copies it masked, Copy raw
@@ -119,8 +119,7 @@ function TokenCard({ token: t, now, result, revealed }: { token: TokenView; now:
         </div>
       ) : (
         <p class="muted" data-testid="predicted-join" data-accepted="null">
-          Not a JWT: nothing for Realtime to verify. The API gateway swaps sb_ keys for a short-lived JWT the browser never sees (issued by the
-          gateway, not visible), so no verdict or countdown can be predicted for it.
+          {t.noVerdicts}
         </p>
       )}
       {t.findings.length > 0 && (
