@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePageBatch } from '../content/validate';
-import { PROTOCOL_VERSION } from '../messages';
+import { PAGE_LIMITS, PROTOCOL_VERSION } from '../messages';
 import { HANDOVER_KEY } from './handover';
 import { installHook, looksPhoenix } from './hook';
 
@@ -372,9 +372,11 @@ function recordingWindow() {
   }
   class FakeMessageEvent {
     get data() {
-      return 'x';
+      return message.data;
     }
   }
+  /** What the next message event carries. */
+  const message: { data: unknown } = { data: 'x' };
   const doc = new FakeDocument();
   Object.assign(w, {
     EventTarget: RecordingTarget,
@@ -387,7 +389,7 @@ function recordingWindow() {
     document: doc,
     setInterval: (fn: () => unknown) => intervals.push(fn),
   });
-  return { w, handovers, listeners, intervals, broken, doc };
+  return { w, handovers, listeners, intervals, broken, doc, message };
 }
 
 describe('installHook: no callback the page runs can throw into it', () => {
@@ -425,6 +427,47 @@ describe('installHook: no callback the page runs can throw into it', () => {
     // open, close, visibilitychange, then the clock check; the broken-clock ones could not report.
     expect(reasons).toEqual([illegal, illegal, illegal, 'page hook: capture failed (callback): toFixed() digits argument must be between 0 and 100']);
     expect(sink.rejected).toEqual([]);
+  });
+});
+
+describe('installHook: a flood of frames', () => {
+  it('delivers every frame, in order, in batches the content script reads whole', async () => {
+    const { w, handovers, listeners, message } = recordingWindow();
+    installHook(w);
+    const port: MessagePort = handovers[0].ports[0];
+    const sink = collect(port);
+    const framesPerBatch: number[] = [];
+    const read = port.onmessage!;
+    port.onmessage = (m) => {
+      framesPerBatch.push((m.data.events as any[]).reduce((n, e) => n + (e.kind === 'ws-frames' ? e.x.length : 1), 0));
+      read.call(port, m);
+    };
+    const ws = new w.WebSocket('wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0');
+    const onMessage = listeners.find((l) => l.target === ws && l.type === 'message')!.fn;
+    // Received text and binary, and sent frames between them: runs open and close on each change
+    // of direction, and a batch is cut below the content script's limit.
+    const expected: string[] = [];
+    const FRAMES = 12_000;
+    for (let i = 0; i < FRAMES; i++) {
+      if (i % 7 === 3) {
+        ws.send(`sent ${i}`);
+        expected.push(`sent text sent ${i}`);
+      } else if (i % 5 === 4) {
+        message.data = new Uint8Array([4, i & 255, (i >> 8) & 255]).buffer;
+        onMessage({ isTrusted: true });
+        expected.push(`received binary ${Buffer.from([4, i & 255, (i >> 8) & 255]).toString('base64')}`);
+      } else {
+        message.data = `received ${i}`;
+        onMessage({ isTrusted: true });
+        expected.push(`received text received ${i}`);
+      }
+    }
+    const frames = () => sink.accepted.filter((e) => e.kind === 'ws-frame');
+    await sink.until(() => frames().length >= FRAMES);
+    expect(frames().map((f) => `${f.dir} ${f.opcode} ${f.text ?? f.base64}`)).toEqual(expected);
+    expect(sink.rejected).toEqual([]);
+    expect(sink.accepted.filter((e) => e.kind === 'drops')).toEqual([]);
+    expect(Math.max(...framesPerBatch)).toBeLessThanOrEqual(PAGE_LIMITS.maxEventsPerBatch - 2);
   });
 });
 

@@ -50,8 +50,14 @@ interface XhrState {
 
 /** Batches bigger than this go out at once instead of waiting for the timer. */
 const FLUSH_AT = 500;
-/** Events held in the page if the port is slow; beyond this they are dropped and counted. */
+/** Frames and events held in the page if the port is slow; beyond this they are dropped and counted. */
 const MAX_QUEUE = 20_000;
+/**
+ * Frames of one run at most, and of one batch: the content script reads a batch's first
+ * maxEventsPerBatch frames and events and counts the rest unread, and a batch keeps two places for
+ * its drop reports.
+ */
+const BATCH_FRAMES = PAGE_LIMITS.maxEventsPerBatch - 2;
 const FLUSH_DELAY_MS = 4;
 /** Undecided sockets: how many frames may pass without a Phoenix frame before giving up. */
 const PHOENIX_SNIFF_FRAMES = 4;
@@ -283,10 +289,18 @@ export function installHook(w: any): void {
   const port = channel.port1;
   call(w.postMessage, w, { [HANDOVER_KEY]: PROTOCOL_VERSION }, '*', [channel.port2]);
 
-  // The queue: an array of ours, read from `head`, emptied whole once read to the end.
+  // The queue: an array of ours, read from `head`, emptied whole once read to the end. Consecutive
+  // whole frames of one socket and direction wait in it as one run (`ws-frames`: an array of times,
+  // one of payloads), which is also how they travel: the structured clone of a frame object writes
+  // and rebuilds its named fields one by one on the page's thread, and a frame appended to a run
+  // costs the page no object at all (issue 14).
   const queue = list();
   let head = 0;
   let tail = 0;
+  /** Frames and events in the queue (a run counts its frames). */
+  let queued = 0;
+  /** The run at the queue's end, still taking frames (0: none; any other event closes it). */
+  let open: Ev | 0 = 0;
   let timer = 0;
   const flushLater = safe(flush);
   let queueDropped = 0;
@@ -298,22 +312,18 @@ export function installHook(w: any): void {
     const events: Ev[] = list();
     const transfer: ArrayBuffer[] = list();
     let ev: Ev;
-    // Consecutive whole frames of one socket and direction travel as one run: two arrays (times,
-    // payloads) instead of an object of seven fields each, which the structured clone writes and
-    // rebuilds key by key on the page's thread (issue 14). A whole frame's size is its payload's.
-    let run: Ev | 0 = 0;
     let n = 0;
-    // Two places kept for the drop reports added below: the content script reads a batch's first
-    // maxEventsPerBatch frames and events and counts the rest unread.
-    while (head < tail && n++ < PAGE_LIMITS.maxEventsPerBatch - 2 && !(ev = queue[head]).w) {
+    // At most BATCH_FRAMES frames and events (a run is never longer, so one always fits).
+    while (head < tail && !(ev = queue[head]).w) {
+      const k = ev.kind == 'ws-frames' ? ev.x.length : 1;
+      if (n && n + k > BATCH_FRAMES) break;
+      n += k;
+      queued -= k;
       queue[head++] = 0;
-      if (ev.kind != 'ws-frame' || ev.truncated) add(events, ev), (run = 0);
-      else {
-        if (!run || run.conn != ev.conn || run.dir != ev.dir) add(events, (run = { __proto__: BARE, kind: 'ws-frames', conn: ev.conn, dir: ev.dir, t: list(), x: list() }));
-        add(run.t, ev.time);
-        add(run.x, ev.opcode == 'text' ? ev.text : ev.bytes);
-      }
-      if (ev.bytes) add(transfer, ev.bytes);
+      if (ev === open) open = 0;
+      add(events, ev);
+      if (k > 1 || ev.kind == 'ws-frames') for (let i = 0; i < k; i++) str(ev.x[i]) || add(transfer, ev.x[i]);
+      else if (ev.bytes) add(transfer, ev.bytes);
     }
     if (head === tail) queue.length = head = tail = 0;
     if (queueDropped) {
@@ -338,15 +348,31 @@ export function installHook(w: any): void {
     if (head < tail || (postLost && failures <= MAX_FAILURE_REPORTS)) schedule();
   }
   function schedule(): void {
-    if (tail - head >= FLUSH_AT) flush();
+    if (queued >= FLUSH_AT) flush();
     else if (!timer) timer = call(setT, w, flushLater, FLUSH_DELAY_MS);
   }
   function emit(ev: Ev): void {
-    if (tail - head >= MAX_QUEUE) {
+    if (queued >= MAX_QUEUE) {
       queueDropped++;
       return;
     }
     queue[tail++] = ev;
+    queued++;
+    open = 0;
+    schedule();
+  }
+  /** A whole frame of a Realtime socket (text, or our copy of its bytes): appended to the open run, or one it opens. */
+  function frame(conn: string, dir: string, x: string | ArrayBuffer): void {
+    if (queued >= MAX_QUEUE) {
+      queueDropped++;
+      return;
+    }
+    if (!open || open.conn != conn || open.dir != dir || open.x.length >= BATCH_FRAMES) {
+      queue[tail++] = open = { __proto__: BARE, kind: 'ws-frames', conn, dir, t: list(), x: list() };
+    }
+    add(open.t, now());
+    add(open.x, x);
+    queued++;
     schedule();
   }
   function drop(count: number, reason: string): Ev {
@@ -430,7 +456,9 @@ export function installHook(w: any): void {
         // The UTF-8 length is counted only for text that might exceed the cap, and only once.
         const big = data.length * 3 > max ? utf8Length(data) : 0;
         const cut = big > max;
-        // Uncut: the content script computes the exact UTF-8 size.
+        // The flood's path: a whole frame of a Realtime socket joins the open run (the content
+        // script computes its exact UTF-8 size).
+        if (!cut && s.st === 1) return frame(s.id, dir, data);
         ev = new (Frame as any)(s.id, dir, now(), 'text', cut ? big : data.length, cut ? call(slice, data, 0, preview) : data);
         if (cut) ev.truncated = true;
         if (s.st === 0) {
@@ -454,14 +482,19 @@ export function installHook(w: any): void {
         const size: number | undefined = buf === undefined ? brand(blobSize, data) : len;
         if (size === undefined) return;
         const cut = size > max;
-        ev = new (Frame as any)(s.id, dir, now(), 'binary', size);
-        if (cut) ev.truncated = true;
+        let bytes: ArrayBuffer | undefined;
         if (buf !== undefined) {
           // A copy (the page keeps its buffer, we transfer ours), by %TypedArray%#set: no species.
           const copy = new U8(cut ? preview : len);
           call(taSet, copy, new U8(buf, off, cut ? preview : len));
-          ev.bytes = call(taBuffer, copy);
-        } else {
+          bytes = call(taBuffer, copy);
+          // A whole one joins the open run, as text does.
+          if (!cut && s.st === 1) return frame(s.id, dir, bytes!);
+        }
+        ev = new (Frame as any)(s.id, dir, now(), 'binary', size);
+        if (cut) ev.truncated = true;
+        if (bytes) ev.bytes = bytes;
+        else {
           ev.w = 1;
           const done = safe((bytes?: ArrayBuffer) => {
             ev.bytes = bytes || new AB(0);
