@@ -118,40 +118,48 @@ function firstOf(s: string, chars: string): number {
   return best;
 }
 
-/** One JWT found in a URL (`jwtsInUrl`): where, in the URL's own terms, and the value as it stands. */
-export interface UrlJwt {
+/** One token found in a URL (`tokensInUrl`): where, in the URL's own terms, and the value as it stands. */
+export interface UrlToken {
   /** `#access_token`, `?apikey`, `?jwt`, or `path` for a path segment. */
   where: string;
   /** As the URL holds it after `scrubUrl`: `header.claims.[redacted]`, or whole (an `apikey`). */
   value: string;
 }
 
-/** At most this many JWTs are taken from one URL: a page's own URL carries one or two. */
-export const MAX_URL_JWTS = 8;
+/** At most this many tokens are taken from one URL: a page's own URL carries one or two. */
+export const MAX_URL_TOKENS = 8;
 
 /**
- * The JWTs a scrubbed URL still holds: the access token of an implicit-flow fragment (header and
- * claims, signature `[redacted]`), a project key kept whole in `apikey`, any other JWT-shaped value
- * or path segment. The analysis counts each as a use of its token (issue 10 item 4: "access tokens
- * and keys found in URLs are token uses like any other"). Same pieces as `scrubUrl`, one pass,
- * linear in the URL's length, at most MAX_URL_JWTS.
+ * The tokens a scrubbed URL still holds: the access token of an implicit-flow fragment (header and
+ * claims, signature `[redacted]`), a project key kept whole in `apikey` (a JWT or an `sb_` key),
+ * any other JWT-shaped value or path segment. The analysis counts each as a use of its token
+ * (issue 10 item 4: "access tokens and keys found in URLs are token uses like any other"). Same
+ * pieces as `scrubUrl`, one pass, linear in the URL's length, at most MAX_URL_TOKENS.
  */
-export function jwtsInUrl(url: string): UrlJwt[] {
-  const found: UrlJwt[] = [];
-  if (!url.includes('eyJ')) return found;
+export function tokensInUrl(url: string): UrlToken[] {
+  const found: UrlToken[] = [];
+  if (!url.includes('eyJ') && !url.includes('sb_')) return found;
   const pieces = url.split(/([?&#;/=])/);
   let name: string | undefined;
   let part = '';
-  for (let i = 0; i < pieces.length && found.length < MAX_URL_JWTS; i++) {
-    const p = pieces[i];
+  for (let i = 0; i < pieces.length && found.length < MAX_URL_TOKENS; i++) {
+    let p = pieces[i];
     if (i % 2 === 1) {
       if (p === '?' || p === '#') part = p;
       if (p === '=' && part !== '' && name === undefined) name = paramName(pieces[i - 1]);
       else if (p !== '=') name = undefined;
       continue;
     }
-    if (!isUrlJwt(p)) continue;
     const value = name !== undefined && pieces[i - 1] === '=';
+    // A parameter's value is read decoded, as its reader would (an export writes `[` as %5B).
+    if (value && p.includes('%')) {
+      try {
+        p = decodeURIComponent(p);
+      } catch {
+        // kept as written
+      }
+    }
+    if (!isUrlJwt(p) && !(value && name === KEPT_WHOLE && /^sb_[a-z]+_[A-Za-z0-9_-]+$/.test(p))) continue;
     // A name is the page's text: a few characters say where, a crafted kilobyte says nothing more.
     found.push({ where: value ? `${part}${name!.length > 40 ? `${name!.slice(0, 40)}…` : name}` : 'path', value: p });
   }

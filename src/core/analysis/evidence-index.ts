@@ -11,7 +11,7 @@
 import type { CapturedEvent, HttpRequest, HttpResponse, PageLifecycle } from '../model';
 import { TokenCache } from '../tokens/cache';
 import { urlToken, type DecodedToken } from '../tokens/decode';
-import { jwtsInUrl } from '../url-secrets';
+import { tokensInUrl } from '../url-secrets';
 import type { TokenUseKind } from '../tokens/use-kind';
 import { dateHeaderSample, type SkewSample } from './skew';
 
@@ -121,6 +121,12 @@ export class EvidenceIndex {
         const auth = e.headers.authorization;
         if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) this.addUse(auth, { kind: 'http-authorization', time: e.time, seq: e.seq, req: e.req, url: e.url, doc: e.docId });
         this.addUse(e.headers.apikey, { kind: 'http-apikey', time: e.time, seq: e.seq, req: e.req, url: e.url });
+        // The API gateway also takes the key as `?apikey=` (kept whole by url-secrets.ts): a use
+        // like the header's, unless it repeats it.
+        if (e.url.includes('apikey=')) {
+          const param = tokensInUrl(e.url).find((t) => t.where === '?apikey');
+          if (param && param.value !== e.headers.apikey) this.addUse(param.value, { kind: 'http-apikey-param', time: e.time, seq: e.seq, req: e.req, url: e.url });
+        }
         if (/\/auth\/v1\/logout\b/.test(e.url)) this.logouts.push(e);
         const info = e.headers['x-client-info'];
         if (typeof info === 'string' && info !== '') {
@@ -148,7 +154,7 @@ export class EvidenceIndex {
   }
 
   /**
-   * A document of the page: the tokens its URL holds (core/url-secrets.ts `jwtsInUrl`: an
+   * A document of the page: the tokens its URL holds (core/url-secrets.ts `tokensInUrl`: an
    * implicit-flow access token, an apikey) become one use each, dated at the document's start —
    * a URL is the document's, not its events', so a document is read once whatever its traffic.
    * Returns whether the document was new.
@@ -157,11 +163,11 @@ export class EvidenceIndex {
     if (this.documents.has(doc.docId)) return false;
     this.documents.add(doc.docId);
     if (typeof doc.url !== 'string' || !Number.isFinite(doc.startedAt)) return true;
-    for (const { where, value } of jwtsInUrl(doc.url)) {
+    for (const { where, value } of tokensInUrl(doc.url)) {
       const token = urlToken(value, this.decode);
-      // Only a JWT is a token use here: a JWT-shaped piece of a URL that does not decode is the
-      // page's text (a route, an id), not something it signed in with.
-      if (token.form !== 'jwt') continue;
+      // Only a JWT or an sb_ key is a token use here: a JWT-shaped piece of a URL that does not
+      // decode is the page's text (a route, an id), not something it signed in with.
+      if (token.form !== 'jwt' && token.form !== 'opaque-key') continue;
       this.pageUrlTokens.push({ token, use: { kind: 'page-url', time: doc.startedAt, seq: 0, doc: doc.docId, param: where } });
     }
     return true;

@@ -11,8 +11,10 @@ import type { EngineResult } from '../session/engine';
 import { judgeToken } from '../diagnosis/judge';
 import { decodeToken, urlToken } from '../tokens/decode';
 import { legacyKeyClaims, makeTestKeys, mint, REF, userClaims, type TestKeys } from '../tokens/testing';
-import { jwtsInUrl, scrubUrl } from '../url-secrets';
+import { tokensInUrl, scrubUrl } from '../url-secrets';
 import { analyzeSession } from './analyze';
+import { exportSession } from '../export/session-file';
+import { importFile, openImported } from '../export/import';
 import { EvidenceIndex } from './evidence-index';
 
 const START = 1_700_000_000_000;
@@ -55,14 +57,38 @@ describe("tokens in the page's URL", () => {
     const access = await mint(keys, { claims: userClaims(NOW_S) });
     const anon = await mint(keys, { claims: legacyKeyClaims('anon', NOW_S) });
     const url = signInUrl(access, `&apikey=${anon}`);
-    const found = jwtsInUrl(url);
+    const found = tokensInUrl(url);
     expect(found.map((f) => f.where)).toEqual(['#access_token', '#apikey']);
     expect(found[0].value).toBe(`${access.split('.').slice(0, 2).join('.')}.[redacted]`);
     expect(found[1].value).toBe(anon);
     expect(url).not.toContain('r1-REFRESH');
-    expect(jwtsInUrl('https://app.example/#/rooms/1?sort=eyJ-not-a-token')).toEqual([]);
+    expect(tokensInUrl('https://app.example/#/rooms/1?sort=eyJ-not-a-token')).toEqual([]);
     // A hostile URL: at most a few tokens, read in one pass.
-    expect(jwtsInUrl(`https://x/?${`a=${found[0].value}&`.repeat(5_000)}`)).toHaveLength(8);
+    expect(tokensInUrl(`https://x/?${`a=${found[0].value}&`.repeat(5_000)}`)).toHaveLength(8);
+  });
+
+  it("an sb_secret_ key in the page's ?apikey= is a use too: secret-key-in-browser", async () => {
+    const index = new EvidenceIndex();
+    index.addDocument({ docId: 'A', url: scrubUrl('https://app.example/debug?apikey=sb_secret_abcdefghijklmnopqrstuv&x=1'), startedAt: START });
+    const analysis = await analyzeSession(index, { connections: [], channels: [] }, { now: START });
+    expect(analysis.tokens.map((t) => [t.token.tokenClass, t.uses.map((u) => `${u.kind} ${u.param}`).join()])).toEqual([['secret-key', 'page-url ?apikey']]);
+    expect(analysis.findings.find((f) => f.code === 'secret-key-in-browser')?.evidence.uses?.[0].kind).toBe('page-url');
+  });
+
+  it("an HTTP call's ?apikey= parameter is a use of its key (the gateway reads it like the header), once when both say the same", async () => {
+    const serviceRole = await mint(keys, { claims: legacyKeyClaims('service_role', NOW_S) });
+    const anon = await mint(keys, { claims: legacyKeyClaims('anon', NOW_S) });
+    const d = new TestDoc('A');
+    const index = EvidenceIndex.of([
+      d.ev({ kind: 'http-request', api: 'fetch', req: 'r1', method: 'GET', url: scrubUrl(`https://${REF}.supabase.co/rest/v1/todos?apikey=${serviceRole}&select=*`), headers: {} }),
+      d.ev({ kind: 'http-request', api: 'fetch', req: 'r2', method: 'POST', url: scrubUrl(`https://${REF}.supabase.co/realtime/v1/api/broadcast?apikey=${anon}&vsn=2.0.0`), headers: { apikey: anon } }),
+    ]);
+    const analysis = await analyzeSession(index, { connections: [], channels: [] }, { now: d.time });
+    const usesOf = (raw: string) => analysis.tokens.find((t) => t.token.cleaned === raw)?.uses.map((u) => u.kind);
+    expect(usesOf(serviceRole)).toEqual(['http-apikey-param']);
+    expect(usesOf(anon)).toEqual(['http-apikey']);
+    const exposed = analysis.findings.find((f) => f.code === 'service-role-in-browser');
+    expect(exposed?.evidence.uses).toEqual([expect.objectContaining({ kind: 'http-apikey-param', requestId: 'r1', path: '/rest/v1/todos' })]);
   });
 
   it('is one use per document, at its start, however many events the document sends', async () => {
@@ -91,6 +117,25 @@ describe("tokens in the page's URL", () => {
     expect(pageUrlUses(await analysed(session, b.time))).toEqual([]);
     session.apply(snapshot('C', signInUrl(access), [], b.time + 5_000));
     expect(pageUrlUses(await analysed(session, b.time + 5_000)).map((u) => u.doc)).toEqual(['C']);
+  });
+
+  it('survives a redacted session export: the imported file has the same page-url use and finding', async () => {
+    const expired = await mint(keys, { claims: userClaims(NOW_S - 7_200) });
+    const doc = { docId: 'A', url: signInUrl(expired), isTop: true, startedAt: START };
+    const live = new Session({ tabId: 1 });
+    live.apply({ type: 'status', v: PROTOCOL_VERSION, tabId: 1, status: 'capturing', url: doc.url, documents: [doc] });
+    const d = new TestDoc('A');
+    live.apply({ type: 'snapshot', snapshot: { doc, events: busyDocument(d, 10), stats: EMPTY_STATS } });
+    await live.analyse(d.time);
+    const file = JSON.stringify(exportSession(live.snapshot(), { extensionVersion: 't' }));
+    expect(file).not.toContain('r1-REFRESH');
+    const imported = importFile(file);
+    if ('error' in imported) throw new Error(imported.error);
+    const session = await openImported(imported);
+    const a = session.snapshot().analysis;
+    if (a.kind !== 'done') throw new Error(a.kind);
+    expect(pageUrlUses(a.result).map((u) => [u.doc, u.param, u.time])).toEqual([['A', '#access_token', START]]);
+    expect(a.result.analysis.findings.find((f) => f.code === 'token-expired')?.evidence.uses?.[0].kind).toBe('page-url');
   });
 
   it('joins the card of the whole token once the page sends it (one token, two kinds of use)', async () => {
@@ -127,7 +172,7 @@ describe('a token whose signature was not kept (taken from a URL)', () => {
   it('judges claims in the server order and says the signature was not kept, never "invalid" or "unknown kid"', async () => {
     // An ES256 token whose kid no supplied JWKS has: whole, the server would refuse the kid.
     const es = await mint(keys, { alg: 'ES256', header: { kid: 'revoked-kid' }, claims: userClaims(NOW_S) });
-    const fromUrl = urlToken(jwtsInUrl(signInUrl(es))[0].value);
+    const fromUrl = urlToken(tokensInUrl(signInUrl(es))[0].value);
     const whole = await judgeToken(decodeToken(es), { jwks: keys.jwks }, { at: START });
     expect(whole.failure).toEqual(expect.objectContaining({ kind: 'signer-kid', kid: 'revoked-kid' }));
     const judged = await judgeToken(fromUrl, { jwks: keys.jwks, secret: keys.secret }, { at: START });
@@ -138,7 +183,7 @@ describe('a token whose signature was not kept (taken from a URL)', () => {
     // Its claims still decide: expired at the time of use.
     expect((await judgeToken(fromUrl, {}, { at: START + 2 * 3_600_000 })).failure).toEqual({ kind: 'expired', secondsAgo: 3_600 });
     // The header's own faults stay faults: an asymmetric token without a kid.
-    const noKid = urlToken(jwtsInUrl(signInUrl(await mint(keys, { alg: 'RS256', header: { kid: undefined }, claims: userClaims(NOW_S) })))[0].value);
+    const noKid = urlToken(tokensInUrl(signInUrl(await mint(keys, { alg: 'RS256', header: { kid: undefined }, claims: userClaims(NOW_S) })))[0].value);
     expect((await judgeToken(noKid, {}, { at: START })).signer).toEqual(expect.objectContaining({ kind: 'error', code: 'kid-missing' }));
   });
 

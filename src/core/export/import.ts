@@ -67,6 +67,8 @@ export async function importBytes(bytes: Uint8Array): Promise<ImportResult> {
 export async function openImported(imported: { events: CapturedEvent[]; meta: ImportMeta }, tabId = -1): Promise<Session> {
   const session = new Session({ tabId, maxEvents: Math.max(200_000, imported.events.length), maxBytes: Number.MAX_SAFE_INTEGER });
   session.applyLocal(imported.events);
+  // A session file names its documents: the tokens their URLs hold are uses, as in the panel.
+  if (imported.meta.environment?.documents) session.applyDocuments(imported.meta.environment.documents);
   await session.analyse(imported.meta.analyseAt);
   return session;
 }

@@ -102,6 +102,8 @@ export class Session {
   private documentsRead = 0;
   /** Documents known at a Clear: their URLs' tokens were cleared with their events. */
   private readonly clearedDocuments = new Set<string>();
+  /** Documents named by an imported file (`applyDocuments`), read as the log's are. */
+  private readonly fileDocuments: DocumentInfo[] = [];
   private contentVersion = 0;
   /** Bumped by every event but bulk frames: what can change a finding (see `newEvidence`). */
   private evidenceVersion = 0;
@@ -155,8 +157,23 @@ export class Session {
     return this.follow(this.log.applyLocal(events));
   }
 
+  /**
+   * The documents an imported session file names (their URLs, redacted like the rest): the tokens
+   * those URLs hold are uses as in the live panel. Malformed entries are skipped.
+   */
+  applyDocuments(documents: readonly unknown[]): void {
+    for (const d of documents) {
+      const doc = d as Partial<DocumentInfo> | null;
+      if (doc && typeof doc.docId === 'string' && typeof doc.url === 'string' && typeof doc.startedAt === 'number' && Number.isFinite(doc.startedAt)) {
+        this.fileDocuments.push({ docId: doc.docId, url: doc.url, isTop: doc.isTop === true, startedAt: doc.startedAt });
+      }
+    }
+    this.follow([{ kind: 'meta' }]);
+  }
+
   clear(): LogChange[] {
     for (const docId of this.log.docs.keys()) this.clearedDocuments.add(docId);
+    for (const doc of this.fileDocuments) this.clearedDocuments.add(doc.docId);
     this.catalog.clear();
     this.history.clear();
     return this.follow(this.log.clear());
@@ -311,10 +328,10 @@ export class Session {
    */
   private readDocuments(): boolean {
     const docs = this.log.docs;
-    if (docs.size === this.documentsRead) return false;
-    this.documentsRead = docs.size;
+    if (docs.size + this.fileDocuments.length === this.documentsRead) return false;
+    this.documentsRead = docs.size + this.fileDocuments.length;
     const before = this.evidence.pageUrlTokens.length;
-    for (const doc of docs.values()) if (!this.clearedDocuments.has(doc.docId)) this.evidence.addDocument(doc);
+    for (const doc of [...docs.values(), ...this.fileDocuments]) if (!this.clearedDocuments.has(doc.docId)) this.evidence.addDocument(doc);
     if (this.evidence.pageUrlTokens.length === before) return false;
     this.evidenceVersion++;
     return true;

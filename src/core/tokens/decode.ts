@@ -147,7 +147,7 @@ export function decodeToken(raw: unknown): DecodedToken {
 }
 
 /**
- * A token as a URL held it (core/url-secrets.ts `jwtsInUrl`), decoded by `decode`. A whole JWT (an
+ * A token as a URL held it (core/url-secrets.ts `tokensInUrl`), decoded by `decode`. A whole JWT (an
  * `apikey` kept whole) is that JWT; one whose signature was scrubbed keeps its header, claims and
  * class, is marked `signatureNotKept` instead of "malformed" (the server never saw it in this form:
  * the page did, with its signature), and is labelled by the end of its claims, since it has no

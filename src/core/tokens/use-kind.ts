@@ -10,6 +10,8 @@ export type TokenUseKind =
   | 'access-token-push'
   | 'http-authorization'
   | 'http-apikey'
+  /** An HTTP call's `?apikey=` query parameter (the gateway reads it like the header). */
+  | 'http-apikey-param'
   | 'token-grant'
   /**
    * In the URL of a document of the page (once per document, at its start): the access token of an
@@ -26,6 +28,7 @@ export const USE_WORDS: Record<TokenUseKind | 'channel-apikey', string> = {
   'access-token-push': 'access_token push',
   'http-authorization': 'HTTP Authorization: Bearer',
   'http-apikey': 'HTTP apikey header',
+  'http-apikey-param': 'HTTP ?apikey= parameter',
   'token-grant': '/auth/v1/token grant',
   'page-url': "the page's URL",
   'channel-apikey': 'channel fallback to the socket apikey',
