@@ -2,7 +2,9 @@
 // in `?apikey=`) are token uses like any other — one per document, dated at its start — and a
 // token whose signature was scrubbed at capture is judged on its header and claims only.
 
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hostileString, longHostileString, tokenOfJson } from '../hostile-values';
 import { PROTOCOL_VERSION } from '../../messages';
 import type { CapturedEvent } from '../model';
 import { Session } from '../session/session';
@@ -11,7 +13,7 @@ import type { EngineResult } from '../session/engine';
 import { judgeToken } from '../diagnosis/judge';
 import { decodeToken, urlToken } from '../tokens/decode';
 import { legacyKeyClaims, makeTestKeys, mint, REF, userClaims, type TestKeys } from '../tokens/testing';
-import { tokensInUrl, scrubUrl } from '../url-secrets';
+import { MAX_URL_TOKENS, scrubUrl, tokensInUrl } from '../url-secrets';
 import { analyzeSession } from './analyze';
 import { exportSession } from '../export/session-file';
 import { importFile, openImported } from '../export/import';
@@ -219,5 +221,26 @@ describe('a token whose signature was not kept (taken from a URL)', () => {
       ['captured', 'http-authorization'],
     ]);
     expect(analysis.findings.filter((f) => f.code === 'token-malformed').map((f) => f.evidence.uses?.[0].kind)).toEqual(['http-authorization']);
+  });
+});
+
+describe('hostile page URLs', () => {
+  it('any URL a page navigates to: reading its tokens never throws, stays bounded, and the analysis completes (property)', async () => {
+    const urlPiece = fc.oneof(
+      hostileString,
+      fc.constantFrom('?', '#', '&', '=', '/', '%', '%E0%A4%A', 'access_token=', 'apikey=', '[redacted]', 'sb_secret_x', tokenOfJson('{"alg":"HS256"}', '{"role":"service_role","exp":1}'), tokenOfJson('{"alg":"none"}', '[1]')),
+    );
+    const url = fc.oneof(fc.array(urlPiece, { maxLength: 40 }).map((p) => `https://app.example/${p.join('')}`), longHostileString.map((t) => `https://app.example/#access_token=${t}`));
+    await fc.assert(
+      fc.asyncProperty(url, async (raw) => {
+        const scrubbed = scrubUrl(raw);
+        expect(tokensInUrl(scrubbed).length).toBeLessThanOrEqual(MAX_URL_TOKENS);
+        const index = new EvidenceIndex();
+        index.addDocument({ docId: 'A', url: scrubbed, startedAt: START });
+        const analysis = await analyzeSession(index, { connections: [], channels: [] }, { now: START });
+        for (const t of analysis.tokens) expect(t.uses.every((u) => u.kind === 'page-url')).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
