@@ -162,13 +162,25 @@ describe('a token whose signature was not kept (taken from a URL)', () => {
     const analysis = await analyzeSession(index, { connections: [], channels: [] }, { now: START + 60_000, project: { secret: new TextEncoder().encode('another project secret, 32 chars at least') } });
     const [seen] = analysis.tokens;
     expect(seen.token.signatureNotKept).toBe('url');
-    expect(seen.token.label).toMatch(/^user access token …\S{6} \(signature not kept\)$/);
+    expect(seen.token.label).toMatch(/^user access token #[0-9a-z]{6} \(signature not kept\)$/);
     const codes = analysis.findings.map((f) => f.code);
     expect(codes).toContain('token-expired');
     const expiredFinding = analysis.findings.find((f) => f.code === 'token-expired')!;
     expect(expiredFinding.message).toMatch(/^Expired 3600 s before this use/);
     expect(expiredFinding.evidence.uses).toEqual([expect.objectContaining({ kind: 'page-url', first: START })]);
     for (const never of ['signature-invalid', 'token-malformed', 'kid-unknown', 'analysis-limited']) expect(codes).not.toContain(never);
+  });
+
+  it('two sign-ins of the same shape are two tokens, each with its own label and findings', async () => {
+    const first = await mint(keys, { claims: userClaims(NOW_S - 7_200) });
+    const second = await mint(keys, { claims: userClaims(NOW_S) });
+    const index = new EvidenceIndex();
+    index.addDocument({ docId: 'A', url: signInUrl(first), startedAt: START });
+    index.addDocument({ docId: 'B', url: signInUrl(second), startedAt: START + 1_000 });
+    const analysis = await analyzeSession(index, { connections: [], channels: [] }, { now: START + 1_000 });
+    const labels = analysis.tokens.map((t) => t.token.label);
+    expect(new Set(labels).size).toBe(2);
+    expect(analysis.findings.filter((f) => f.code === 'token-expired').map((f) => f.evidence.token)).toEqual([labels[0]]);
   });
 
   it('judges claims in the server order and says the signature was not kept, never "invalid" or "unknown kid"', async () => {

@@ -150,15 +150,22 @@ export function decodeToken(raw: unknown): DecodedToken {
  * A token as a URL held it (core/url-secrets.ts `tokensInUrl`), decoded by `decode`. A whole JWT (an
  * `apikey` kept whole) is that JWT; one whose signature was scrubbed keeps its header, claims and
  * class, is marked `signatureNotKept` instead of "malformed" (the server never saw it in this form:
- * the page did, with its signature), and is labelled by the end of its claims, since it has no
- * signature to name it by. Anything that is not a JWT with those segments is returned as decoded.
+ * the page did, with its signature), and is labelled by a short digest of its header and claims,
+ * since it has no signature to name it by (the claims' own last characters are the same for most
+ * tokens: `…"is_anonymous":false}`). Anything else is returned as decoded.
  */
 export function urlToken(raw: string, decode: (raw: string) => DecodedToken = decodeToken): DecodedToken {
   const token = decode(raw);
   if (token.form !== 'jwt' || !signatureScrubbed(token.cleaned) || token.problem?.segment !== 'signature') return token;
-  const claims = token.cleaned.split('.')[1];
   const { problem: _scrubbed, ...rest } = token;
-  return { ...rest, signatureNotKept: 'url', label: `${TOKEN_CLASS_LABELS[token.tokenClass]} …${claims.slice(-6)} (signature not kept)` };
+  return { ...rest, signatureNotKept: 'url', label: `${TOKEN_CLASS_LABELS[token.tokenClass]} #${digest(token.cleaned)} (signature not kept)` };
+}
+
+/** FNV-1a (32 bits) in 6 base-36 digits: tells tokens apart in a label, reveals nothing of them. */
+function digest(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return ((h >>> 0) % 36 ** 6).toString(36).padStart(6, '0');
 }
 
 type SegmentResult = { value: Record<string, unknown> } | { problem: string; serverSees: TokenProblem['serverSees'] };
