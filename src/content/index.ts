@@ -29,9 +29,6 @@ const store = new ContentStore({
   now: () => Date.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  // Past the timeout (a flood leaves no idle time, a hidden tab's timers are throttled) the
-  // callback reads everything pending at once.
-  idle: (fn, timeoutMs) => requestIdleCallback((d) => fn(d.didTimeout ? () => Infinity : () => d.timeRemaining()), { timeout: timeoutMs }),
 });
 
 // The hand-over listener runs before any page script and stays for the document's life (capture

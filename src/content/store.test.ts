@@ -3,15 +3,13 @@ import { PROTOCOL_VERSION } from '../messages';
 import { HANDOVER_KEY } from '../page/handover';
 import { FakeClock, MemoryPort, portPair } from '../transport/testing';
 import { HOOK_GRACE_MS } from './hook-watch';
-import { ContentStore, PENDING_MAX_EVENTS, RECONNECT_MS, STREAM_FLUSH_AT, STREAM_FLUSH_MS, SUMMARY_MS, type HandoverEvent, type PagePort } from './store';
+import { ContentStore, READ_SLICE_MS, RECONNECT_MS, STREAM_FLUSH_AT, STREAM_FLUSH_MS, SUMMARY_MS, type HandoverEvent, type PagePort } from './store';
 
 const URL_AT_START = 'https://app.test/';
 const SOCKET_URL = 'wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0';
 
 /** A document's store on in-memory ports: `ports` are the content script's ends, `workers` the service worker's. */
-function setup(opts: { idle?: boolean } = {}) {
-  /** Idle callbacks the store asked for (with `idle`: the browser's requestIdleCallback, run by hand). */
-  const idleCalls: Array<(timeRemaining: () => number) => void> = [];
+function setup(opts: { now?: () => number; tasks?: Array<() => void> } = {}) {
   const clock = new FakeClock();
   clock.now = 1_700_000_000_000;
   const ports: MemoryPort[] = [];
@@ -32,10 +30,10 @@ function setup(opts: { idle?: boolean } = {}) {
       workers.push(worker);
       return content;
     },
-    now: () => clock.now,
-    setTimer: clock.setTimer,
+    now: opts.now ?? (() => clock.now),
+    // With `tasks`: timers of 0 ms are queued there, for the test to run one task at a time.
+    setTimer: opts.tasks ? (fn: () => void, ms: number) => (ms === 0 ? opts.tasks!.push(fn) : clock.setTimer(fn, ms)) : clock.setTimer,
     clearTimer: clock.clearTimer,
-    ...(opts.idle ? { idle: (fn: (timeRemaining: () => number) => void) => void idleCalls.push(fn) } : {}),
   });
   /** What the content script posted on its current (last) port. */
   const sent = () => ports.at(-1)?.posted ?? [];
@@ -46,7 +44,7 @@ function setup(opts: { idle?: boolean } = {}) {
   const seqs = (events: Array<{ seq: number }>) => events.map((e) => e.seq);
   /** Everything streamed on every port, by seq. */
   const streamed = () => ports.flatMap((p) => p.ofType('events')).flatMap((m) => seqs(m.events));
-  return { store, clock, ports, workers, win, sent, fromWorker, workerStopped, seqs, streamed, idleCalls, invalidateContext: () => (contextGone = true) };
+  return { store, clock, ports, workers, win, sent, fromWorker, workerStopped, seqs, streamed, invalidateContext: () => (contextGone = true) };
 }
 
 const pageEvent = (i: number) => ({ kind: 'ws-connecting', conn: `c${i}`, url: SOCKET_URL, protocols: [], time: 1_700_000_000_000 + i });
@@ -337,33 +335,44 @@ describe('ContentStore', () => {
     expect(h.sent().at(-1)).toMatchObject({ type: 'summary', serverErrors: 0, exposures: 0 });
   });
 
-  describe('whole frames wait for idle time (issue 14: the page does not wait for the content script)', () => {
+  describe('bulk frames wait unread until something needs the store (issue 14: the page does not wait for the content script)', () => {
+    const broadcast = (n: number) => JSON.stringify([null, null, 'realtime:room', 'broadcast', { n }]);
     const run = (from: number, n: number, dir = 'received') => ({
       kind: 'ws-frames',
       conn: 'c1',
       dir,
       t: Array.from({ length: n }, (_, i) => 1_700_000_000_000 + from + i),
-      x: Array.from({ length: n }, (_, i) => JSON.stringify([null, null, 'realtime:room', 'broadcast', { n: from + i }])),
+      x: Array.from({ length: n }, (_, i) => broadcast(from + i)),
     });
     const texts = (events: Array<{ kind: string; text?: string }>) => events.filter((e) => e.kind === 'ws-frame').map((e) => JSON.parse(e.text!)[4].n);
+    const kind4 = (n: number) => new Uint8Array([4, 4, 1, 0, 1, ...new TextEncoder().encode('room'), 99, ...new TextEncoder().encode(`{"n":${n}}`)]).buffer;
+    const stats = (h: ReturnType<typeof setup>) => {
+      h.fromWorker({ type: 'snapshot-request', requestId: `q${h.sent().length}` });
+      return h.sent().filter((m) => m.type === 'snapshot').at(-1)!.snapshot.stats;
+    };
 
-    it('reads them when the thread is idle, as much as the idle period allows, the rest at the next one', () => {
-      const h = setup({ idle: true });
+    it('keeps broadcasts, heartbeats and binary broadcasts unread, and reads them in order when asked', () => {
+      const h = setup();
       h.store.start();
       h.store.ingest(batch([run(0, 3)]));
-      h.store.ingest(batch([run(3, 3)]));
-      // One idle callback for both batches; nothing read yet.
-      expect(h.idleCalls).toHaveLength(1);
-      h.idleCalls.shift()!(() => 0);
-      // Out of time after the first batch: the second waits for another idle period.
-      expect(h.idleCalls).toHaveLength(1);
-      h.idleCalls.shift()!(() => 50);
-      expect(texts(h.store.events())).toEqual([0, 1, 2, 3, 4, 5]);
-      expect(h.store.events().map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      const heartbeat = { ...run(3, 2, 'sent'), x: [JSON.stringify([null, '7', 'phoenix', 'heartbeat', {}]), kind4(4)] };
+      h.store.ingest(batch([heartbeat]));
+      const heartbeatReply = { ...run(5, 1), x: [JSON.stringify([null, '7', 'phoenix', 'phx_reply', { status: 'ok', response: {} }])] };
+      h.store.ingest(batch([heartbeatReply]));
+      expect(h.store.unread).toBe(6);
+      h.clock.advance(60_000);
+      expect(h.store.unread).toBe(6);
+      const events = h.store.events();
+      expect(h.store.unread).toBe(0);
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(events.map((e) => (e.kind === 'ws-frame' ? `${e.dir} ${e.opcode}` : e.kind))).toEqual([
+        'received text', 'received text', 'received text', 'sent text', 'sent binary', 'received text',
+      ]);
+      expect(texts(events.slice(0, 3))).toEqual([0, 1, 2]);
     });
 
-    it('reads everything pending before anything leaves or is stored after it: snapshot, network events, pagehide, a panel starting to listen', () => {
-      const h = setup({ idle: true });
+    it('reads everything waiting before anything leaves or is stored after it: snapshot, network events, pagehide, a panel starting to listen', () => {
+      const h = setup();
       h.store.start();
       h.store.ingest(batch([run(0, 2)]));
       h.fromWorker({ type: 'network-events', source: 'network', events: [{ kind: 'net', url: SOCKET_URL, resourceType: 'websocket', method: 'GET', status: 101 }], times: [1_700_000_000_100] });
@@ -372,52 +381,109 @@ describe('ContentStore', () => {
       const snapshot = h.sent().find((m) => m.type === 'snapshot')!;
       expect(snapshot.snapshot.events.map((e: { kind: string }) => e.kind)).toEqual(['ws-frame', 'ws-frame', 'net', 'ws-frame', 'ws-frame']);
       expect(texts(snapshot.snapshot.events)).toEqual([0, 1, 2, 3]);
-      // A panel starts listening with frames pending: they are stored before the next live batch.
+      // A panel starts listening with frames waiting: they are stored before the next live batch.
       h.store.ingest(batch([run(4, 1)]));
       h.fromWorker({ type: 'stream', on: true });
       h.store.ingest(batch([run(5, 1)]));
       h.clock.advance(STREAM_FLUSH_MS);
       expect(texts(h.ports.at(-1)!.ofType('events').flatMap((m) => m.events))).toEqual([5]);
       expect(texts(h.store.events())).toEqual([0, 1, 2, 3, 4, 5]);
+      h.fromWorker({ type: 'stream', on: false });
       h.store.ingest(batch([run(6, 1)]));
+      expect(h.store.unread).toBe(1);
       h.store.pagehide(false);
       expect(h.store.events().at(-1)).toMatchObject({ kind: 'lifecycle', change: 'pagehide' });
       expect(texts(h.store.events())).toEqual([0, 1, 2, 3, 4, 5, 6]);
     });
 
-    it('reads at once what the badge needs: a possible error reply, a token sent, anything but whole frames', () => {
-      const h = setup({ idle: true });
-      h.store.start();
-      const errorReply = { ...run(0, 1), x: [JSON.stringify(['1', '1', 'realtime:room', 'phx_reply', { status: 'error', response: { reason: 'Token has expired 3 seconds ago' } }])] };
-      h.store.ingest(batch([run(10, 2), errorReply]));
-      h.clock.advance(SUMMARY_MS);
-      expect(h.sent().at(-1)).toMatchObject({ type: 'summary', serverErrors: 1 });
-      const join = { ...run(0, 1, 'sent'), x: [JSON.stringify(['1', '1', 'realtime:room', 'phx_join', { access_token: 'sb_secret_AbCdEf0123456789_xyzXYZ01' }])] };
-      h.store.ingest(batch([join]));
-      h.clock.advance(SUMMARY_MS);
-      expect(h.sent().at(-1)).toMatchObject({ type: 'summary', exposures: 1 });
-      h.store.ingest(batch([run(20, 1), pageEvent(1)]));
-      expect(h.idleCalls).toHaveLength(0);
-    });
-
-    it('reads at once past the pending bound, so what waits is bounded too', () => {
-      const h = setup({ idle: true });
-      h.store.start();
-      const per = 500;
-      let k = 0;
-      for (; k * per < PENDING_MAX_EVENTS; k++) h.store.ingest(batch([run(k * per, per)]));
-      expect(h.store.unread).toBe(PENDING_MAX_EVENTS);
-      // One more batch goes past the bound: everything is read at once.
-      h.store.ingest(batch([run(k * per, per)]));
-      expect(h.store.unread).toBe(0);
-    });
-
-    it('without requestIdleCallback (tests, other hosts), reads them on a timer of 0 ms', () => {
+    it('reads at once, after what waits, everything else: replies, errors, joins, tokens, socket events, malformed batches', () => {
       const h = setup();
       h.store.start();
-      h.store.ingest(batch([run(0, 2)]));
+      const reply = (status: string) => JSON.stringify(['1', '2', 'realtime:room', 'phx_reply', { status, response: {} }]);
+      const frames = (dir: string, ...x: unknown[]) => batch([{ ...run(100, x.length, dir), x }]);
+      const readAtOnce = [
+        frames('received', broadcast(1), reply('ok')), // may answer a join
+        frames('received', JSON.stringify(['1', '1', 'realtime:room', 'phx_reply', { status: 'error', response: { reason: 'Token has expired 3 seconds ago' } }])),
+        frames('received', JSON.stringify([null, null, 'realtime:room', 'system', { status: 'error', message: 'x' }])),
+        frames('sent', JSON.stringify(['1', '1', 'realtime:room', 'phx_join', { access_token: 'sb_secret_AbCdEf0123456789_xyzXYZ01' }])),
+        frames('sent', JSON.stringify([null, '3', 'realtime:room', 'access_token', { access_token: 'a.b.c' }])),
+        frames('received', 'not phoenix'),
+        frames('received', new Uint8Array([9, 1]).buffer),
+        frames('received', new ArrayBuffer(0)),
+        frames('received', 42),
+        batch([run(0, 1), pageEvent(1)]),
+        { v: PROTOCOL_VERSION + 1, type: 'batch', events: [run(0, 1)] },
+        { ...batch([run(0, 1)]), type: 'other' },
+        batch([{ ...run(0, 2), t: [1] }]),
+        batch([{ ...run(0, 1), dir: 'sideways' }]),
+        batch([]),
+      ];
+      for (const data of readAtOnce) {
+        // Nothing waits: read there and then.
+        h.store.ingest(data);
+        expect(h.store.unread, JSON.stringify(data).slice(0, 120)).toBe(0);
+        // Behind a waiting broadcast: both are read in the next task, in order.
+        h.store.ingest(batch([run(0, 1)]));
+        h.store.ingest(data);
+        expect(h.store.unread).toBe(1);
+        h.clock.advance(0);
+        expect(h.store.unread, JSON.stringify(data).slice(0, 120)).toBe(0);
+      }
+      h.clock.advance(SUMMARY_MS);
+      expect(h.sent().at(-1)).toMatchObject({ type: 'summary', serverErrors: 4, exposures: 1 });
+      // What waits behind a waiting broadcast is stored after it.
+      h.store.ingest(batch([run(500, 1)]));
+      h.fromWorker({ type: 'network-events', source: 'network', events: [{ kind: 'net', url: SOCKET_URL, resourceType: 'websocket', method: 'GET', status: 101 }], times: [1_700_000_000_100] });
+      h.store.ingest(batch([run(501, 1)]));
       h.clock.advance(0);
-      expect(texts(h.store.events())).toEqual([0, 1]);
+      expect(h.store.unread).toBe(1);
+      expect(h.store.events().slice(-3).map((e) => (e.kind === 'ws-frame' ? JSON.parse(e.text!)[4].n : e.kind))).toEqual([500, 'net', 501]);
+    });
+
+    it('reads what waits behind something that must be read in tasks of READ_SLICE_MS, in order', () => {
+      // A clock that moves 3 ms each time the store looks at it: as if each batch took that long.
+      let t = 1_700_000_000_000;
+      const queued: Array<() => void> = [];
+      const h = setup({ now: () => (t += 3), tasks: queued });
+      h.store.start();
+      for (let k = 0; k < 10; k++) h.store.ingest(batch([run(k * 10, 10)]));
+      h.store.ingest(batch([pageEvent(1)]));
+      expect(h.store.unread).toBe(100);
+      const tasks: number[] = [];
+      while (queued.length && tasks.length < 10) {
+        queued.shift()!();
+        tasks.push(h.store.unread);
+      }
+      // Three batches a task (8 ms at 3 ms a look), then the rest, the page event last.
+      expect(tasks).toEqual([70, 40, 10, 0]);
+      const events = h.store.events();
+      expect(texts(events)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      expect(events.at(-1)).toMatchObject({ kind: 'ws-connecting' });
+      expect(READ_SLICE_MS).toBe(8);
+    });
+
+    it('past the store\'s limits, the oldest bulk goes first, stored or waiting; a waiting frame goes unread and is counted with its seq', () => {
+      const h = setup();
+      h.store.start();
+      const max = 20_000; // STORE_LIMITS.maxEvents
+      // Evidence first, then a flood of broadcasts three times the store's size.
+      h.store.ingest(batch([pageEvent(0)]));
+      for (let k = 0; k < 60; k++) h.store.ingest(batch([run(k * 1_000, 1_000)]));
+      // What waits never exceeds what the store may hold beside the evidence.
+      expect(h.store.unread).toBe(max - 1);
+      const s = stats(h);
+      expect(h.store.unread).toBe(0);
+      expect(s).toMatchObject({ events: max, droppedEvents: 60_000 - (max - 1), lastSeq: 60_001 });
+      const events = h.store.events();
+      expect(events[0]).toMatchObject({ kind: 'ws-connecting', seq: 1 });
+      // The newest broadcasts, with the seqs they would have had stored one by one.
+      expect(texts(events.slice(1, 3))).toEqual([60_000 - (max - 1), 60_000 - (max - 1) + 1]);
+      expect(events[1].seq).toBe(60_001 - (max - 1) + 1);
+      expect(texts(events).at(-1)).toBe(59_999);
+      // Stored bulk goes before waiting bulk: a flood after a read evicts the stored frames first.
+      h.store.ingest(batch([run(100_000, 5_000)]));
+      expect(h.store.unread).toBe(5_000);
+      expect(texts(h.store.events()).slice(0, 1)).toEqual([60_000 - (max - 1) + 5_000]);
     });
   });
 

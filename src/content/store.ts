@@ -10,9 +10,12 @@
 // and real timers.
 
 import type { CapturedEvent, CapturedEventBody } from '../core/model';
-import { EventBuffer } from '../core/session/buffer';
+import { HEARTBEAT_TOPIC, classifyBinaryKind, classifyHead, peekPhoenix } from '../core/realtime/framing';
+import { EventBuffer, approxFrameBytes } from '../core/session/buffer';
 import { scrubUrl } from '../core/url-secrets';
-import { PAGE_LIMITS, PROTOCOL_VERSION, type ContentPong, type ContentToBackground, type DocumentInfo, type StoreStats } from '../messages';
+import { PAGE_LIMITS, PROTOCOL_VERSION, type BackgroundToContent, type ContentPong, type ContentToBackground, type DocumentInfo, type StoreStats } from '../messages';
+
+type NetworkEventsMessage = Extract<BackgroundToContent, { type: 'network-events' }>;
 import { HANDOVER_KEY } from '../page/handover';
 import { contentEndpoint, type ContentEndpoint, type PortLike } from '../transport/endpoint';
 import { MESSAGE_BYTE_BUDGET, chunkBySize, jsonByteLength } from '../transport/chunk';
@@ -30,18 +33,12 @@ function scrubUrls(body: CapturedEventBody): CapturedEventBody {
 /** Rejected page events stored as evidence; beyond this they are only counted. */
 const MAX_STORED_REJECTIONS = 50;
 export const STREAM_FLUSH_MS = 50;
-/**
- * Page batches held unread, waiting for idle time: at most this many frames, and this many payload
- * characters or bytes, beyond what the store holds (then they are read at once). Small on purpose:
- * measured here (scripts/bench), 2,000 frames / 1 MB cost a frame flood no more than 20,000 / 8 MB
- * did, and a page sending in bursts less (each read at once is a task of a few ms, which the
- * socket's own tasks get between).
- */
-export const PENDING_MAX_EVENTS = 2_000;
-export const PENDING_MAX_BYTES = 1024 * 1024;
-/** Idle time or not, pending batches are read within this long. */
-export const PENDING_IDLE_TIMEOUT_MS = 1_000;
 export const STREAM_FLUSH_AT = 500;
+/**
+ * What waits behind batches that must be read (see `ingest`) is read in tasks of about this many
+ * ms, so a read of thousands of waiting frames never holds the page's thread for long.
+ */
+export const READ_SLICE_MS = 8;
 export const SUMMARY_MS = 500;
 export const RECONNECT_MS = 100;
 
@@ -62,11 +59,21 @@ export interface ContentHost {
   now(): number;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
-  /**
-   * Runs `fn` when the document's thread is idle, or after `timeoutMs` at the latest (the
-   * browser's requestIdleCallback); `fn` learns how long it may work. Absent: a timer of 0 ms.
-   */
-  idle?(fn: (timeRemaining: () => number) => void, timeoutMs: number): void;
+}
+
+/** A hook batch of bulk frames only, as the structured clone gave it (not validated yet: `read` does). */
+interface BulkBatch {
+  events: Array<{ t: unknown[]; x: Array<string | ArrayBuffer> }>;
+}
+
+/** Something received and not read yet (see `ingest`). */
+interface Waiting {
+  /** A page batch, or the worker's network observations (`net`). */
+  data: unknown;
+  net?: true;
+  /** Bulk frames it holds, and their size as the buffer counts it; 0: not a batch of bulk frames only. */
+  frames: number;
+  bytes: number;
 }
 
 /** The private port the hook hands over (a MessagePort in the browser). */
@@ -111,11 +118,14 @@ export class ContentStore {
   private reconnectTimer: unknown;
   private contextGone = false;
   private tamperTimer: unknown;
-  /** Page batches received and not read yet, oldest first (see `ingest`). */
-  private pending: unknown[] = [];
+  /** What was received and is not read yet, oldest first (see `ingest`). */
+  private pending: Waiting[] = [];
+  /** Bulk frames in `pending`, and their size as the buffer will count it (approxFrameBytes). */
   private pendingEvents = 0;
   private pendingBytes = 0;
-  private idleScheduled = false;
+  /** The first `urgent` of `pending` are to be read soon (they end with something that must be read). */
+  private urgent = 0;
+  private readTimer: unknown;
 
   constructor(private readonly host: ContentHost) {
     this.doc = { docId: host.docId, url: host.url, isTop: host.isTop, startedAt: host.startedAt };
@@ -178,75 +188,148 @@ export class ContentStore {
 
   /**
    * One message from the page hook's private port: data only. What must happen at arrival happens
-   * here — the batch is kept, counted for the pending bound, and anything the badge or the tamper mark
-   * needs is read at once — and the rest (validation, classification, storage) waits for idle time
-   * (issue 14): the content script shares the page's thread, and a page flooding or sending frames
-   * should not wait for it. Nothing reads the store before the pending batches are read
-   * (`readPending`), so every guarantee of validation holds for whatever leaves this script.
+   * here, and no more (issue 14: the content script shares the page's thread, and a page flooding
+   * or sending frames should not wait for it). A batch of bulk frames only — broadcasts, presence,
+   * Postgres changes, heartbeats: what makes a flood, and what the store evicts first — is kept
+   * as it came, counted, and waits unread. Anything else — sockets, HTTP calls, lifecycle, drops,
+   * forged events, joins, replies, errors, tokens: the evidence and what the badge counts — is
+   * read at once when nothing waits, else it waits too and everything up to it is read soon, in
+   * tasks of READ_SLICE_MS, so the order holds and no read holds the page for long. Everything
+   * waiting is read before anything leaves: a snapshot, a panel starting to listen, pagehide,
+   * Clear. When the store and what waits exceed the store's limits, the oldest bulk goes, stored
+   * or waiting, as it would have once stored: a waiting frame that goes is counted as dropped
+   * without ever being read. Nothing leaves this script unread, so every guarantee of validation
+   * holds for whatever does.
    */
   ingest(data: unknown): void {
-    this.pending.push(data);
-    if (this.streaming || this.needsReadingNow(data)) return this.readPending();
-    if (this.pendingEvents > PENDING_MAX_EVENTS || this.pendingBytes > PENDING_MAX_BYTES) return this.readPending();
-    this.readWhenIdle();
+    const bulk = this.streaming ? undefined : this.bulkFrames(data);
+    if (bulk) {
+      this.pending.push({ data, frames: bulk.events, bytes: bulk.bytes });
+      this.pendingEvents += bulk.events;
+      this.pendingBytes += bulk.bytes;
+      return this.makeRoom();
+    }
+    this.readAfterWaiting({ data, frames: 0, bytes: 0 });
   }
 
-  /** Reads what is pending at the next idle period (or the timeout), once however often asked. */
-  private readWhenIdle(): void {
-    if (this.idleScheduled) return;
-    this.idleScheduled = true;
-    const read = (timeRemaining: () => number) => {
-      this.idleScheduled = false;
-      this.readPending(timeRemaining);
-    };
-    if (this.host.idle) this.host.idle(read, PENDING_IDLE_TIMEOUT_MS);
-    else this.host.setTimer(() => read(() => Infinity), 0);
+  /** Reads `item` now when nothing waits; else after what waits, soon (see `ingest`). */
+  private readAfterWaiting(item: Waiting): void {
+    if (!this.pending.length) return this.readItem(item);
+    this.pending.push(item);
+    this.urgent = this.pending.length;
+    this.readSoon();
+  }
+
+  private readSoon(): void {
+    this.readTimer ??= this.host.setTimer(() => {
+      this.readTimer = undefined;
+      const until = this.host.now() + READ_SLICE_MS;
+      let i = 0;
+      while (i < this.urgent && i < this.pending.length) {
+        this.readItem(this.pending[i++]);
+        if (this.host.now() >= until) break;
+      }
+      this.takeRead(i);
+      if (this.urgent > 0) this.readSoon();
+    }, 0);
+  }
+
+  /** Forgets the first `n` of `pending`, read. */
+  private takeRead(n: number): void {
+    for (let i = 0; i < n; i++) {
+      this.pendingEvents -= this.pending[i].frames;
+      this.pendingBytes -= this.pending[i].bytes;
+    }
+    this.pending = n < this.pending.length ? this.pending.slice(n) : [];
+    this.urgent = Math.max(0, this.urgent - n);
+    if (!this.pending.length) this.pendingEvents = this.pendingBytes = 0;
+  }
+
+  /** Reads everything waiting, in order, now. */
+  private readPending(): void {
+    if (!this.pending.length) return;
+    const n = this.pending.length;
+    for (let i = 0; i < n; i++) this.readItem(this.pending[i]);
+    this.takeRead(n);
+  }
+
+  private readItem(item: Waiting): void {
+    if (item.net) this.storeNetworkEvents(item.data as NetworkEventsMessage);
+    else this.read(item.data);
   }
 
   /**
-   * Counts a batch for the pending bound, and says whether it must be read now: anything but whole
-   * frames (sockets opening, HTTP calls, lifecycle, drops, forged events: few, and evidence), a
-   * received text frame that may be a server's error reply (the badge), a sent one that may carry
-   * a token (a critical exposure, the badge). Reads only what a structured clone made: a malformed
-   * batch is read now, where validation reports it.
+   * For a batch of whole bulk frames only: how many and their size as stored. Undefined for
+   * anything else, or anything malformed (read at once, where validation reports it). Reads only
+   * what a structured clone made, and each frame's head: a frame is bulk by its head alone
+   * (core/realtime/framing.ts `classifyHead` without the joins: a `phx_reply` may answer a join,
+   * so only the heartbeat's count), or a binary broadcast by its kind byte.
    */
-  private needsReadingNow(data: unknown): boolean {
+  private bulkFrames(data: unknown): { events: number; bytes: number } | undefined {
     try {
-      const events = (data as { events?: unknown }).events;
-      if (!Array.isArray(events) || events.length > PAGE_LIMITS.maxEventsPerBatch) return true;
+      const batch = data as { v?: unknown; type?: unknown; events?: unknown };
+      const events = batch.events;
+      if (batch.v !== PROTOCOL_VERSION || batch.type !== 'batch' || !Array.isArray(events) || events.length > PAGE_LIMITS.maxEventsPerBatch) return undefined;
+      let n = 0;
+      let bytes = 0;
       for (let i = 0; i < events.length; i++) {
-        const run = events[i] as { kind?: unknown; dir?: unknown; x?: unknown };
-        if (!run || run.kind !== 'ws-frames' || !Array.isArray(run.x)) return true;
+        const run = events[i] as { kind?: unknown; dir?: unknown; t?: unknown; x?: unknown };
+        if (!run || run.kind !== 'ws-frames' || (run.dir !== 'received' && run.dir !== 'sent') || !Array.isArray(run.x) || !Array.isArray(run.t)) return undefined;
         const payloads = run.x as unknown[];
-        if (payloads.length > PAGE_LIMITS.maxEventsPerBatch) return true;
-        const marker = run.dir === 'received' ? '"error"' : 'access_token';
+        if (payloads.length !== run.t.length || payloads.length > PAGE_LIMITS.maxEventsPerBatch - n) return undefined;
         for (let k = 0; k < payloads.length; k++) {
           const p = payloads[k];
           if (typeof p === 'string') {
-            if (p.indexOf(marker) >= 0) return true;
-            this.pendingBytes += p.length;
-          } else this.pendingBytes += (p as ArrayBuffer)?.byteLength ?? 0;
+            const head = peekPhoenix(p);
+            if (!head || classifyHead(head) !== 'bulk' || (head.event === 'phx_reply' && head.topic !== HEARTBEAT_TOPIC)) return undefined;
+          } else if (!(p instanceof ArrayBuffer) || p.byteLength === 0 || classifyBinaryKind(new Uint8Array(p, 0, 1)[0]) !== 'bulk') return undefined;
+          bytes += approxFrameBytes(p);
         }
-        this.pendingEvents += payloads.length;
+        n += payloads.length;
       }
-      return false;
+      return n > 0 ? { events: n, bytes } : undefined;
     } catch {
-      return true;
+      return undefined;
     }
   }
 
-  /** Reads the pending batches in order, all of them, or while `timeRemaining` allows (idle time). */
-  private readPending(timeRemaining?: () => number): void {
-    let i = 0;
-    while (i < this.pending.length) {
-      this.read(this.pending[i++]);
-      if (timeRemaining && timeRemaining() < 1 && i < this.pending.length) break;
+  /** Keeps the store and what waits within the store's limits: the oldest bulk goes first (see `ingest`). */
+  private makeRoom(): void {
+    let { events, bytes } = this.buffer.makeRoomForBulk(this.pendingEvents, this.pendingBytes);
+    let dropped = 0;
+    let droppedBytes = 0;
+    // The oldest waiting bulk frames go, unread; a waiting batch of anything else stays.
+    for (let i = 0; (events > 0 || bytes > 0) && i < this.pending.length; ) {
+      const item = this.pending[i];
+      if (!item.frames) {
+        i++;
+        continue;
+      }
+      const runs = (item.data as BulkBatch).events;
+      const run = runs[0];
+      let k = 0;
+      for (; k < run.x.length && (events > 0 || bytes > 0); k++) {
+        const size = approxFrameBytes(run.x[k]);
+        events--;
+        bytes -= size;
+        dropped++;
+        droppedBytes += size;
+        item.frames--;
+        item.bytes -= size;
+      }
+      if (k < run.x.length) {
+        run.x = run.x.slice(k);
+        run.t = run.t.slice(k);
+      } else if (runs.length > 1) runs.shift();
+      else {
+        this.pending.splice(i, 1);
+        if (i < this.urgent) this.urgent--;
+      }
     }
-    this.pending = i < this.pending.length ? this.pending.slice(i) : [];
-    // The counts fall to 0 only once everything is read: after a partial read the bound errs early.
-    if (!this.pending.length) this.pendingEvents = this.pendingBytes = 0;
-    // Out of idle time: the rest at the next idle period (or the timeout).
-    else this.readWhenIdle();
+    if (!dropped) return;
+    this.pendingEvents -= dropped;
+    this.pendingBytes -= droppedBytes;
+    this.buffer.countUnstored(dropped, droppedBytes);
   }
 
   /** Validates one page batch and stores what it holds. */
@@ -451,19 +534,14 @@ export class ContentStore {
     }
     this.endpoint = endpoint;
     endpoint.on('stream', (m) => {
-      // A panel listens from now on: what is pending is read first, so the stream stays in order.
+      // A panel listens from now on: what waits is read first, so the stream stays in order.
       if (m.on) this.readPending();
       this.streaming = m.on;
       if (!this.streaming) this.dropStreamQueue();
     });
     endpoint.on('snapshot-request', (m) => this.sendSnapshot(m.requestId));
     endpoint.on('clear', () => this.clear());
-    endpoint.on('network-events', (m) => {
-      // Stored as observed: the Realtime tracker pairs an upgrade with its socket by URL when the
-      // session reads them (one place for that rule), nothing is paired on the page's thread.
-      this.readPending();
-      m.events.forEach((body, i) => this.store(this.buffer.add(body, { time: m.times[i] ?? this.host.now(), source: m.source })));
-    });
+    endpoint.on('network-events', (m) => this.readAfterWaiting({ data: m, net: true, frames: 0, bytes: 0 }));
     endpoint.onDisconnect(() => this.disconnected(endpoint));
     if (!endpoint.send({ type: 'hello', v: PROTOCOL_VERSION, doc: { ...this.doc } })) {
       // A port that fails at once: the extension context is gone.
@@ -497,6 +575,15 @@ export class ContentStore {
   private post(message: ContentToBackground, wake = false): boolean {
     if (!this.endpoint && wake) this.connect();
     return this.endpoint?.send(message) ?? false;
+  }
+
+  /**
+   * The worker's network observations, stored as observed: the Realtime tracker pairs an upgrade
+   * with its socket by URL when the session reads them (one place for that rule), nothing is
+   * paired on the page's thread.
+   */
+  private storeNetworkEvents(m: NetworkEventsMessage): void {
+    m.events.forEach((body, i) => this.store(this.buffer.add(body, { time: m.times[i] ?? this.host.now(), source: m.source })));
   }
 
   private clear(): void {

@@ -168,6 +168,35 @@ export class EventBuffer {
     return this.lastStored !== undefined && this.lastStored.ev === ev ? this.lastStored.head : undefined;
   }
 
+  /**
+   * Makes room for `events` bulk frames of `bytes` (approxFrameBytes) that the caller holds unread
+   * and will store later, all newer than anything stored: evicts stored bulk events, oldest first,
+   * as `add` would when they come. Returns the room still missing once no stored bulk is left: so
+   * many of the oldest frames to come must go, unread (`countUnstored`), since they are bulk and
+   * the oldest bulk goes first (src/content/store.ts, issue 14).
+   */
+  makeRoomForBulk(events: number, bytes: number): { events: number; bytes: number } {
+    const { maxEvents, maxBytes } = this.limits;
+    while ((this.count + events > maxEvents || this.bytes + bytes > maxBytes) && this.tiers.bulk.shift()) {
+      const size = this.tiers.bulk.shiftedSize;
+      this.count--;
+      this.bytes -= size;
+      this.droppedEvents++;
+      this.droppedBytes += size;
+    }
+    return { events: Math.max(0, this.count + events - maxEvents), bytes: Math.max(0, this.bytes + bytes - maxBytes) };
+  }
+
+  /**
+   * Counts frames that went before they were stored (see makeRoomForBulk) as dropped, each with the
+   * seq it would have had: to everything outside, as if stored and then evicted.
+   */
+  countUnstored(events: number, bytes: number): void {
+    this.nextSeq += events;
+    this.droppedEvents += events;
+    this.droppedBytes += bytes;
+  }
+
   /** Counts page messages that failed validation without storing them (e.g. a flood of junk). */
   countRejected(n = 1): void {
     this.rejected += n;
@@ -290,6 +319,14 @@ function stampFrame(f: SocketFrame, seq: number, stamp: StampInput, docId: strin
   if (frameUrl !== undefined) ev.frameUrl = frameUrl;
   ev.source = stamp.source;
   return ev as unknown as CapturedEvent;
+}
+
+/**
+ * `approxEventBytes` of a whole frame still in its page form: its text, or the bytes of a binary
+ * frame (stored as base64, 4 characters per 3 bytes).
+ */
+export function approxFrameBytes(payload: string | ArrayBuffer): number {
+  return EVENT_OVERHEAD_BYTES + (typeof payload === 'string' ? payload.length : Math.ceil(payload.byteLength / 3) * 4);
 }
 
 /** Approximate memory cost of an event: string payloads plus a fixed overhead. */
