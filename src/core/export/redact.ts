@@ -1,7 +1,7 @@
-// Full redaction for exports (issue 13 item 4): the session core's on-screen masking
-// (core/session/masking.ts) extended to everything a file carries. One `Redactor` per export; its
-// keyed-hash key is random (hash.ts) and never written, so pseudonyms are stable within one file
-// and cannot be guessed back.
+// Full redaction for exports (issue 13 item 4) and the panel's Copy buttons (panel/copy-text.ts):
+// the session core's on-screen masking (core/session/masking.ts) extended to everything a file
+// carries. One `Redactor` per export (and one for a panel's copies); its keyed-hash key is random
+// (hash.ts) and never written, so pseudonyms are stable within one file and cannot be guessed back.
 //
 // What goes, wherever it occurs — URLs (query and fragment, URL-encoded), frames, headers, bodies,
 // nested JSON and JSON inside JSON strings, base64 inside strings and binary frames:

@@ -1,5 +1,5 @@
 // Copy and Copy raw for one item (a frame, a token, a finding; issue 11 item 4). Copy is masked
-// (copy-text.ts, the session core's masking); Copy raw is a separate, labelled button, so secrets
+// (copy-text.ts: the export's redaction); Copy raw is a separate, labelled button, so secrets
 // reach the clipboard only when the user picks it. The text is built in the click itself (copy.ts
 // needs the click's user activation for its execCommand fallback) and the outcome is said in a
 // status next to the buttons: what was copied and how much, or why it could not be.
@@ -26,7 +26,7 @@ export function CopyActions(props: {
     try {
       const text = props.text(mode);
       const route = await copyText(text);
-      const how = mode === 'raw' ? 'raw, with its secrets' : 'masked (signatures and secret keys hidden)';
+      const how = mode === 'raw' ? 'raw, with its secrets' : 'redacted like an export (no signatures, secrets or personal data)';
       setOutcome({ kind: 'ok', mode, route, text: `Copied ${props.what}, ${how}: ${text.length.toLocaleString()} characters.` });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
