@@ -121,8 +121,8 @@
 //                       settings-problem-reset, settings-problem-open
 //   frame-copy, frame-copy-raw, frame-copy-status   in frame-details; token-copy, token-copy-raw,
 //                       token-copy-status in token-row; finding-copy, finding-copy-raw,
-//                       finding-copy-status in a selected finding-row: Copy (masked: JWT signatures
-//                       hidden, sb_secret_ keys shortened) and Copy raw (unmasked) put the item on the
+//                       finding-copy-status in a selected finding-row: Copy (masked: the export's
+//                       redaction, core/export/redact.ts) and Copy raw (unmasked) put the item on the
 //                       clipboard (src/panel/copy-text.ts); the status (role=status, data-kind = ok |
 //                       error, data-mode = masked | raw) says what was copied or why it could not be
 //   project-keys        data-jwks / data-secret = yes | no; fetch-jwks (data-origin), secret-input,

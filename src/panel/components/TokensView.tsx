@@ -2,8 +2,8 @@
 // Authorization/apikey, /auth/v1/token grants, the page's own URL) with its class, project, the claims that decide
 // Realtime's answer, a live countdown to exp (corrected by the measured clock skew), its findings,
 // and the connect and join verdicts the server would give, in its own words. Never the whole
-// token on screen: segment prefixes only, the signature hidden; Copy copies it masked, Copy raw
-// whole (copy-text.ts). Text nodes only.
+// token on screen: segment prefixes only, the signature hidden; Copy copies it redacted as an export
+// would write it, Copy raw whole (copy-text.ts). Text nodes only.
 
 import { useEffect, useRef } from 'preact/hooks';
 import type { AnalysisState, EngineResult, TokenView } from '../../core/session';
