@@ -1,6 +1,6 @@
 // Per-frame facts for the session's faces: the header (vsn, topic, event, ref, join_ref), its
-// class (heartbeat, bulk), a one-line description, a lowercase search text, and the decoded
-// payload on demand.
+// class (heartbeat, bulk), a one-line description, the search text, and the decoded payload on
+// demand.
 //
 // Decode once (issue 8): every frame is decoded exactly once, at ingest, by the Session (the
 // Realtime tracker needs the decoded join/reply payloads anyway). The header is kept with the
@@ -8,6 +8,12 @@
 // and selection reuse it, and only a frame whose payload was evicted from the cache is parsed
 // again. Facts live on the session's own copy of the event under private symbols: a property read
 // is much cheaper than a Map lookup when a filter scans 100,000 frames.
+//
+// Search text at that same decode, as captured (not lowercased: the search matches case-insensitively,
+// frame-search.ts). Built on the first search instead, it cost that search 767–867 ms at 100,000
+// frames (issue 14): 100,000 string copies and property stores, and a second decode of every
+// binary frame, whose user event and payload exist only decoded. At ingest a binary frame is
+// decoded anyway, and a text frame's search text takes the place of its text in memory (below).
 
 import type { CapturedEvent, ConnectionId, SocketFrame } from '../model';
 import { decodeFrame, describeFrame, vsnFromUrl, type DecodedFrame, type FrameDescription, type Vsn } from '../realtime';
@@ -52,12 +58,15 @@ const PAYLOAD_ENTRY_BYTES = 256;
 
 const FACTS = Symbol('claimscope.frameFacts');
 const DESCRIPTION = Symbol('claimscope.frameDescription');
-const SEARCH = Symbol('claimscope.frameSearch');
 
 interface Cached {
-  [FACTS]?: FrameFacts;
+  [FACTS]?: HeldFacts;
   [DESCRIPTION]?: FrameDescription;
-  [SEARCH]?: string;
+}
+
+/** The facts and the search text in one object: one property store per frame at ingest, not two. */
+interface HeldFacts extends FrameFacts {
+  readonly search: string;
 }
 
 export function isFrameEvent(event: CapturedEvent): event is FrameEvent {
@@ -103,7 +112,7 @@ export class FrameCatalog {
     const hit = cached[FACTS]?.vsn === vsn ? this.payloads.get(frame) : undefined;
     if (hit) return { ...hit };
     const decoded = this.decode(frame, vsn, dir);
-    if (!cached[FACTS]) cached[FACTS] = factsOf(decoded, vsn);
+    learn(frame, decoded, vsn);
     this.remember(frame, { ...decoded });
     return decoded;
   };
@@ -118,8 +127,7 @@ export class FrameCatalog {
     if (hit) return hit;
     const vsn = this.vsnOf(frame);
     const decoded = this.decode(frame, vsn, frame.dir);
-    const cached = frame as Cached;
-    if (!cached[FACTS]) cached[FACTS] = factsOf(decoded, vsn);
+    learn(frame, decoded, vsn);
     this.remember(frame, decoded);
     return decoded;
   }
@@ -142,30 +150,13 @@ export class FrameCatalog {
   /** For the log's bound: only frames are ever bulk. */
   isBulk = (event: CapturedEvent): boolean => isFrameEvent(event) && this.facts(event).bulk;
 
-  /** Case-insensitive match over topic, event and payload. `needle` must already be lowercase. */
-  matches(frame: FrameEvent, needle: string): boolean {
-    if (needle === '') return true;
-    return this.searchText(frame).includes(needle);
-  }
-
-  /** Topic, event and payload in lowercase, capped at 16 KiB: what the Frames view's search reads. */
+  /**
+   * Topic, event and payload as captured, joined by newlines, the payload capped at 16 KiB: what
+   * the Frames view's search reads (frame-search.ts `searchMatches`, case-insensitive). A binary
+   * frame's payload is its user event and its decoded payload as JSON, or why it did not decode.
+   */
   searchText(frame: FrameEvent): string {
-    const cached = frame as Cached;
-    let text = cached[SEARCH];
-    if (text === undefined) {
-      let payloadText: string;
-      if (frame.opcode === 'text' && typeof frame.text === 'string') {
-        payloadText = frame.text.slice(0, SEARCH_TEXT_CAP);
-      } else {
-        // Binary frames (V2 broadcasts): the user event and payload only exist once decoded.
-        const decoded = this.decoded(frame);
-        payloadText = decoded.ok ? `${decoded.userEvent ?? ''}\n${jsonForSearch(decoded.message.payload)}` : decoded.reason;
-      }
-      const facts = this.facts(frame);
-      text = `${facts.topic}\n${facts.event}\n${payloadText}`.toLowerCase();
-      cached[SEARCH] = text;
-    }
-    return text;
+    return ((frame as Cached)[FACTS] ?? (this.decoded(frame), (frame as Cached)[FACTS]!)).search;
   }
 
   clear(): void {
@@ -195,8 +186,17 @@ export class FrameCatalog {
   }
 }
 
-function factsOf(decoded: DecodedFrame, vsn: Vsn): FrameFacts {
-  if (!decoded.ok) return { vsn, topic: '', event: '', ref: null, joinRef: null, decoded: false, heartbeat: false, bulk: false, error: true };
+/** A frame's facts and search text, from its first decode (both kept for the session's life). */
+function learn(frame: FrameEvent, decoded: DecodedFrame, vsn: Vsn): void {
+  const cached = frame as Cached;
+  if (cached[FACTS]) return;
+  cached[FACTS] = factsOf(frame, decoded, vsn);
+}
+
+function factsOf(frame: FrameEvent, decoded: DecodedFrame, vsn: Vsn): HeldFacts {
+  if (!decoded.ok) {
+    return { vsn, topic: '', event: '', ref: null, joinRef: null, decoded: false, heartbeat: false, bulk: false, error: true, search: searchTextOf(frame, '', '', decoded) };
+  }
   const { topic, event, ref, joinRef, payload } = decoded.message;
   const heartbeat = topic === HEARTBEAT_TOPIC;
   // The framing module's rule (core/realtime/framing). At decode time the tracker has not yet
@@ -205,10 +205,50 @@ function factsOf(decoded: DecodedFrame, vsn: Vsn): FrameFacts {
   const bulk = classifyDecoded(decoded, true) === 'bulk';
   const status = payload !== null && typeof payload === 'object' ? (payload as { status?: unknown }).status : undefined;
   const error = event === 'phx_error' || ((event === 'phx_reply' || event === 'system') && status === 'error');
-  return { vsn, topic, event, ref, joinRef, decoded: true, heartbeat, bulk, error };
+  return { vsn, topic, event, ref, joinRef, decoded: true, heartbeat, bulk, error, search: searchTextOf(frame, topic, event, decoded) };
 }
 
-function jsonForSearch(value: unknown): string {
+/** Topic, event and payload joined by newlines, the payload capped (see `searchText`). */
+function searchTextOf(frame: FrameEvent, topic: string, event: string, decoded: DecodedFrame): string {
+  // Joined, not concatenated with +: a join is one flat string at once, where + makes a rope that
+  // the first search would have to flatten (copy) anyway.
+  const head = `${topic}\n${event}\n`;
+  if (frame.opcode === 'text' && typeof frame.text === 'string') {
+    const text = frame.text;
+    // Over the cap (rare: the frames above 16 KiB), a rope of the head and a view into the text:
+    // nothing copied at ingest; the first search flattens it once, as the engine keeps ropes.
+    if (text.length > SEARCH_TEXT_CAP) return head + text.slice(0, SEARCH_TEXT_CAP);
+    const search = [head, text].join('');
+    // The frame's text becomes a view into the search text (the same characters, a slice of it),
+    // so the session holds each frame's text once: a separate search copy of 100,000 frames of
+    // ~300 bytes was 30 MB of the panel's heap.
+    frame.text = search.slice(head.length);
+    return search;
+  }
+  // Binary frames (V2 broadcasts): the user event and payload only exist decoded.
+  if (!decoded.ok) return [head, decoded.reason].join('');
+  const small = typeof frame.base64 === 'string' && frame.base64.length <= SMALL_BINARY_BASE64;
+  return [head, decoded.userEvent ?? '', '\n', jsonForSearch(decoded.message.payload, small)].join('');
+}
+
+/**
+ * Binary frames whose captured bytes (as base64) are at most this long have their payload written
+ * by JSON.stringify: 2 KiB of JSON cannot nest deeper than the engine's stack allows nor write
+ * more than about 11 KiB (a 4-byte number like 1E20 becomes 21 digits), and JSON.stringify is
+ * about five times faster than the capped serializer, which cost a binary frame's ingest +70%.
+ */
+const SMALL_BINARY_BASE64 = 2732;
+
+function jsonForSearch(value: unknown, small: boolean): string {
+  if (small) {
+    try {
+      // A payload from JSON.parse (or bytes as base64): plain data, no getters, cycles or BigInts.
+      const text = JSON.stringify(value);
+      return typeof text === 'string' ? text.slice(0, SEARCH_TEXT_CAP) : '';
+    } catch {
+      // Whatever it was, the capped serializer below never throws.
+    }
+  }
   // The shared capped serializer: a megabyte or deeply nested payload costs the cap, never a throw.
   const { text } = safeJson(value, { maxLength: SEARCH_TEXT_CAP });
   return text === 'undefined' ? '' : text.slice(0, SEARCH_TEXT_CAP);

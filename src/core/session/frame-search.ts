@@ -13,7 +13,8 @@
 /** What the filter box holds, compiled once per keystroke. */
 export type FrameSearch =
   | { kind: 'none' }
-  | { kind: 'text'; needle: string }
+  /** `needle` as typed (trimmed); `pattern` finds it case-insensitively (see compileFrameSearch). */
+  | { kind: 'text'; needle: string; pattern: RegExp }
   | { kind: 'regex'; regex: RegExp; rowCap: number }
   /** The text is no usable regex: `message` says why, in words the user can act on. */
   | { kind: 'invalid'; message: string };
@@ -29,7 +30,7 @@ const STEPS_PER_ROW = 1_000_000;
 export function compileFrameSearch(text: string, regex: boolean): FrameSearch {
   const trimmed = regex ? text : text.trim();
   if (trimmed === '') return { kind: 'none' };
-  if (!regex) return { kind: 'text', needle: trimmed.toLowerCase() };
+  if (!regex) return { kind: 'text', needle: trimmed, pattern: literalPattern(trimmed) };
   let compiled: RegExp;
   try {
     // Case-insensitive, like the text search. No `u` flag: a lone `}` or `]` (frequent in JSON) stays
@@ -43,6 +44,19 @@ export function compileFrameSearch(text: string, regex: boolean): FrameSearch {
   const risk = regexRisk(text);
   if (risk.refusal) return { kind: 'invalid', message: risk.refusal };
   return { kind: 'regex', regex: compiled, rowCap: regexRowCap(risk.openRepetitions) };
+}
+
+/**
+ * The plain-text search as a case-insensitive literal regex. It runs on the frames' text as
+ * captured: lowercasing every frame's text to compare it cost a copy of each frame (issue 14), and a
+ * regex compares case-insensitively without one. The `u` flag makes that comparison Unicode case
+ * folding: the same as lowercasing both sides, and more (k matches the Kelvin sign, ß matches ẞ,
+ * σ matches ς and Σ), except for letters whose lowercase is two characters (İ is no longer an i).
+ * Every regex syntax character of the text is escaped: nothing in it is an operator, nothing can
+ * backtrack.
+ */
+function literalPattern(text: string): RegExp {
+  return new RegExp(text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'), 'iu');
 }
 
 /**
@@ -155,13 +169,13 @@ export function regexRisk(source: string): RegexRisk {
   return { openRepetitions: open };
 }
 
-/** Whether the search matches a row's search text (lowercase, already capped at SEARCH_ROW_CAP). */
+/** Whether the search matches a row's search text (as captured, already capped at SEARCH_ROW_CAP). */
 export function searchMatches(search: FrameSearch, text: string): boolean {
   switch (search.kind) {
     case 'none':
       return true;
     case 'text':
-      return text.includes(search.needle);
+      return search.pattern.test(text);
     case 'regex':
       search.regex.lastIndex = 0;
       return search.regex.test(text.length > search.rowCap ? text.slice(0, search.rowCap) : text);
