@@ -128,6 +128,15 @@ export function installHook(w: any): void {
   const then: Fn = Prom.prototype.then;
   const fnToString: Fn = w.Function.prototype.toString;
   const fnBind: Fn = w.Function.prototype.bind;
+  const fnCall: Fn = w.Function.prototype.call;
+  /**
+   * `f` as a function of its receiver: the captured Function.prototype.call bound to `f`. For the
+   * per-frame natives (the clock, MessageEvent#data, WebSocket#readyState): V8 calls a bound
+   * `call` of a known target like the target itself (a direct API call), where Reflect.apply goes
+   * through its generic array-like path on every frame (issue 14). Page patches of `call` or `bind`
+   * made after install change nothing: both are bound here.
+   */
+  const uncurry = (f: Fn): Fn => call(fnBind, fnCall, f);
   const proto = (name: string) => w[name] && w[name].prototype;
   const getter = (p: any, key: string): Fn => p && gOPD(p, key)?.get;
   const TA = U8 && R.getPrototypeOf(U8.prototype);
@@ -141,7 +150,7 @@ export function installHook(w: any): void {
   const dvGets = [getter(DV, 'buffer'), getter(DV, 'byteOffset'), getter(DV, 'byteLength')];
   const abLength = getter(AB && AB.prototype, 'byteLength');
   const blobSize = getter(blobProto, 'size');
-  const dataGet = getter(proto('MessageEvent'), 'data');
+  const dataOf = uncurry(getter(proto('MessageEvent'), 'data'));
   const CE = proto('CloseEvent');
   const codeGet = getter(CE, 'code');
   const reasonGet = getter(CE, 'reason');
@@ -183,7 +192,7 @@ export function installHook(w: any): void {
   Frame.prototype = BARE;
   /** No arguments, without allocating (Reflect.apply reads only its own length). */
   const NONE = list();
-  const now = (): number => apply(dateNow, 0, NONE);
+  const now: () => number = call(fnBind, dateNow, w.Date);
   const add = (a: unknown[], v: unknown) => (a[a.length] = v);
   /**
    * Every callback the page's event loop runs (listeners, timers, promise reactions) goes through
@@ -434,7 +443,7 @@ export function installHook(w: any): void {
     const urlGet = getter(wsProto, 'url');
     const protocolGet = getter(wsProto, 'protocol');
     const extensionsGet = getter(wsProto, 'extensions');
-    const stateGet = getter(wsProto, 'readyState');
+    const stateOf = uncurry(getter(wsProto, 'readyState'));
 
     const record = (s: SocketState, ev: Ev) => {
       if (s.st === 1) emit(ev);
@@ -524,7 +533,7 @@ export function installHook(w: any): void {
       on('open', () =>
         record(s, { __proto__: BARE, kind: 'ws-open', conn: s.id, protocol: call(protocolGet, ws), extensions: call(extensionsGet, ws), time: now() }),
       );
-      on('message', (e) => onFrame(s, 'received', apply(dataGet, e, NONE)));
+      on('message', (e) => onFrame(s, 'received', dataOf(e)));
       on('error', () => record(s, { __proto__: BARE, kind: 'ws-error', conn: s.id, time: now() }));
       on('close', (e) => {
         record(s, {
@@ -562,7 +571,7 @@ export function installHook(w: any): void {
     wrapAfter(wsProto, 'send', (ws, args) => {
       const s = socketOf(ws);
       // A send that did not throw while OPEN went on the wire (CLOSING/CLOSED sends are discarded).
-      if (s && apply(stateGet, ws, NONE) === 1) onFrame(s, 'sent', args[0]);
+      if (s && stateOf(ws) === 1) onFrame(s, 'sent', args[0]);
     });
     wrapAfter(wsProto, 'close', (ws) => {
       const s = socketOf(ws);
