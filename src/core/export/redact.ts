@@ -14,10 +14,16 @@
 // - personal data (email, phone, every value under user_metadata / identity_data), also e-mail
 //   addresses in free text: replaced by a keyed pseudonym `redacted-<10 hex>` (unless the export
 //   asks to include personal data).
-// Binary frames are rewritten byte for byte with same-length replacements, so the V2 binary
-// header's field lengths stay true.
+// Binary frames: a whole V2 user broadcast (kind 3, sent by realtime-js 2.x for every broadcast;
+// kind 4, received; realtime-facts §1.4) is redacted like the same message in a text frame — its
+// fields read where the core decoder reads them, topic/event/metadata/payload put through the same
+// JSON rules — and re-encoded with header sizes that match the new contents. Any other binary frame
+// (kinds 0–2, whose payloads are bytes; previews; frames whose header does not read) is rewritten
+// byte for byte with same-length replacements, so its header's field lengths stay true.
 
-import type { CapturedEvent } from '../model';
+import type { CapturedEvent, FrameDirection } from '../model';
+import { base64ToBytes, bytesToBase64 } from '../realtime/bytes';
+import { binaryLayout, type BinaryLayout } from '../realtime/decode';
 import { hmacSha256, randomKey, toHex } from './hash';
 
 export interface RedactionOptions {
@@ -104,13 +110,15 @@ export class Redactor {
 
   /**
    * A redacted copy of one captured event. Every field is redacted — the known ones and any a
-   * newer capture added — except a binary frame's bytes, which are rewritten byte for byte; the
-   * stamps (docId, seq, time) stay, so evidence references remain valid.
+   * newer capture added — a binary frame's bytes by `binaryFrame`; the stamps (docId, seq, time)
+   * stay, so evidence references remain valid. A frame's `size` stays the captured one: it
+   * describes the frame on the wire (as for a text frame whose pseudonyms change its length), not
+   * the redacted text or bytes in the file, which may be longer or shorter.
    */
   event(event: CapturedEvent): CapturedEvent {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(event)) {
-      if (k === 'base64' && event.kind === 'ws-frame' && typeof v === 'string') out[k] = this.binary(v);
+      if (k === 'base64' && event.kind === 'ws-frame' && typeof v === 'string') out[k] = this.binaryFrame(v, event.dir, event.truncated === true);
       else if (k === 'kind' || k === 'docId' || k === 'conn' || k === 'req' || k === 'source') out[k] = v;
       else out[k] = this.json(v);
     }
@@ -191,6 +199,22 @@ export class Redactor {
     return out;
   }
 
+  /**
+   * A captured binary frame's base64. A whole V2 user broadcast (kinds 3 and 4, §1.4) is redacted
+   * field by field with the rules a text frame's JSON gets (`userBroadcast`) and re-encoded; any
+   * other frame — kinds 0–2, a preview (`truncated`), bytes that are not base64 or whose header
+   * does not read — byte for byte (`binary`).
+   */
+  binaryFrame(base64: string, dir: FrameDirection, truncated = false): string {
+    if (truncated) return this.binary(base64);
+    const decoded = base64ToBytes(base64);
+    if (!decoded.ok || decoded.ragged) return this.binary(base64);
+    const layout = binaryLayout(decoded.bytes, dir);
+    if (typeof layout === 'string' || (layout.kind !== 3 && layout.kind !== 4)) return this.binary(base64);
+    const redacted = this.userBroadcast(decoded.bytes, layout);
+    return redacted === undefined ? base64 : bytesToBase64(redacted);
+  }
+
   /** A binary frame's base64: rewritten byte for byte, every replacement the same length. */
   binary(base64: string): string {
     let latin1: string;
@@ -203,6 +227,80 @@ export class Redactor {
     const redacted = this.text(latin1, true);
     if (redacted === latin1) return base64;
     return btoa(redacted);
+  }
+
+  /**
+   * A kind-3/4 frame's bytes redacted field by field at the offsets the core decoder reads
+   * (`binaryLayout`), or undefined when nothing changed (the frame is written as captured). The
+   * refs, topic and user event are strings, as in a text frame's array; the metadata and a JSON
+   * payload (payload_encoding 1) go through `json` like a text frame's payload, so key names
+   * (user_metadata, phone as a number…) count as they do there. A section that is not UTF-8 or not
+   * JSON, and a binary payload, go byte for byte. A section unchanged keeps its captured bytes. The
+   * header sizes are written from the new sections; a field's size is one byte (≤ 255), so a field
+   * that the JSON rules would make longer than that goes byte for byte instead (same length).
+   */
+  private userBroadcast(bytes: Uint8Array, layout: BinaryLayout): Uint8Array | undefined {
+    const sections: Uint8Array[] = [];
+    let changed = false;
+    for (const field of layout.fields) {
+      const original = bytes.subarray(field.start, field.end);
+      const before = { ...this.counts };
+      let next = field.name === 'metadata' ? this.jsonSection(original) : this.stringSection(original);
+      if (next.length > 255) {
+        // Counted again by the byte pass: forget the counts of the attempt that did not fit.
+        Object.assign(this.counts, before);
+        next = this.byteSection(original);
+      }
+      if (next !== original) changed = true;
+      sections.push(next);
+    }
+    const data = bytes.subarray(layout.dataStart);
+    const payload = layout.encodingByte === 1 ? this.jsonSection(data) : this.byteSection(data);
+    if (payload !== data) changed = true;
+    if (!changed) return undefined;
+
+    const out = new Uint8Array(layout.headerLength + sections.reduce((n, s) => n + s.length, 0) + payload.length);
+    out.set(bytes.subarray(0, layout.headerLength));
+    let offset = layout.headerLength;
+    sections.forEach((section, i) => {
+      out[1 + i] = section.length;
+      out.set(section, offset);
+      offset += section.length;
+    });
+    out.set(payload, offset);
+    return out;
+  }
+
+  /** A header field as a string (a text frame's topic or event); the same array when unchanged. */
+  private stringSection(section: Uint8Array): Uint8Array {
+    const text = utf8OrUndefined(section);
+    if (text === undefined) return this.byteSection(section);
+    if (text === '') return section;
+    const redacted = this.string(text, 1);
+    return redacted === text ? section : new TextEncoder().encode(redacted);
+  }
+
+  /** A JSON section (metadata, a JSON payload) through the JSON rules; the same array when unchanged. */
+  private jsonSection(section: Uint8Array): Uint8Array {
+    if (section.length === 0) return section;
+    const text = utf8OrUndefined(section);
+    if (text === undefined) return this.byteSection(section);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Marked JSON but not JSON (the decoder notes it): its bytes go through the byte patterns.
+      return this.byteSection(section);
+    }
+    const redacted = JSON.stringify(this.json(parsed, 1));
+    return redacted === JSON.stringify(parsed) ? section : new TextEncoder().encode(redacted);
+  }
+
+  /** Bytes through the same-length patterns (as latin1); the same array when unchanged. */
+  private byteSection(section: Uint8Array): Uint8Array {
+    const latin1 = bytesToLatin1(section);
+    const redacted = this.text(latin1, true);
+    return redacted === latin1 ? section : Uint8Array.from(redacted, (c) => c.charCodeAt(0));
   }
 
   // ---- pieces -------------------------------------------------------------------------------
@@ -370,6 +468,13 @@ export class Redactor {
     const text = length >= 16 ? `REDACTED${h}` : h;
     return text.repeat(Math.ceil(length / text.length) + 1).slice(0, length);
   }
+}
+
+/** One character per byte (code 0–255); TextDecoder's "latin1" is windows-1252, which remaps 0x80–0x9f. */
+function bytesToLatin1(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
 }
 
 function decodeEmail(email: string): string {

@@ -135,6 +135,49 @@ const LAYOUTS: Record<string, readonly string[]> = {
   '4': ['topic', 'user_event', 'metadata'],
 };
 
+/**
+ * Where a binary frame's parts lie (§1.4): its kind, each header field's byte range in layout
+ * order, the payload_encoding byte (kinds 3 and 4) and where the data starts. The decoder below
+ * reads frames through it, and Export's redaction (core/export/redact.ts) rewrites kind-3/4 frames
+ * field by field with it, so both agree on one reading of the header. A string is the reason the
+ * header cannot be read (`cutHint` is appended where the frame ends too early).
+ */
+export interface BinaryLayout {
+  kind: BinaryKind;
+  /** Bytes before the first field: kind, one size byte per field, and payload_encoding (kinds 3, 4). */
+  headerLength: number;
+  fields: Array<{ name: string; start: number; end: number }>;
+  /** Kinds 3 and 4: 0 = binary, 1 = JSON. */
+  encodingByte?: number;
+  dataStart: number;
+}
+
+export function binaryLayout(bytes: Uint8Array, dir: FrameDirection, cutHint = ''): BinaryLayout | string {
+  if (bytes.length === 0) return `binary frame is empty: no kind byte${cutHint}`;
+  const kind = bytes[0];
+  if (kind > 4) return `unknown binary kind ${kind} (the V2 serializer knows kinds 0–4)`;
+  const names = LAYOUTS[kind === 0 ? `0-${dir}` : String(kind)];
+  // Kinds 3 and 4 carry one extra header byte after the sizes: payload_encoding.
+  const hasEncoding = kind === 3 || kind === 4;
+  const headerLength = 1 + names.length + (hasEncoding ? 1 : 0);
+  if (bytes.length < headerLength) {
+    return `binary frame too short for a kind-${kind} header: ${bytes.length} byte${bytes.length === 1 ? '' : 's'} (needs ${headerLength})${cutHint}`;
+  }
+  const fields: BinaryLayout['fields'] = [];
+  let offset = headerLength;
+  for (let i = 0; i < names.length; i++) {
+    const fieldSize = bytes[1 + i];
+    if (offset + fieldSize > bytes.length) {
+      return `binary kind-${kind} frame is cut inside its ${names[i]} field: the header announces ${fieldSize} bytes at offset ${offset}, only ${bytes.length - offset} remain${cutHint}`;
+    }
+    fields.push({ name: names[i], start: offset, end: offset + fieldSize });
+    offset += fieldSize;
+  }
+  const layout: BinaryLayout = { kind: kind as BinaryKind, headerLength, fields, dataStart: offset };
+  if (hasEncoding) layout.encodingByte = bytes[headerLength - 1];
+  return layout;
+}
+
 function decodeBinaryFrame(frame: FrameInput, vsn: Vsn, dir: FrameDirection): DecodedFrame {
   if (typeof frame.base64 !== 'string') return fail('binary frame has no bytes');
   const decoded = base64ToBytes(frame.base64);
@@ -150,33 +193,12 @@ function decodeBinaryFrame(frame: FrameInput, vsn: Vsn, dir: FrameDirection): De
   }
   const cutHint = truncated ? ' (only a preview of the frame was captured)' : '';
 
-  if (bytes.length === 0) return fail(`binary frame is empty: no kind byte${cutHint}`);
-  const kind = bytes[0];
-  if (kind > 4) return fail(`unknown binary kind ${kind} (the V2 serializer knows kinds 0–4)`);
-  const layout = LAYOUTS[kind === 0 ? `0-${dir}` : String(kind)];
-  // Kinds 3 and 4 carry one extra header byte after the sizes: payload_encoding.
-  const hasEncoding = kind === 3 || kind === 4;
-  const headerLength = 1 + layout.length + (hasEncoding ? 1 : 0);
-  if (bytes.length < headerLength) {
-    return fail(
-      `binary frame too short for a kind-${kind} header: ${bytes.length} byte${bytes.length === 1 ? '' : 's'} (needs ${headerLength})${cutHint}`,
-    );
-  }
-
+  const layout = binaryLayout(bytes, dir, cutHint);
+  if (typeof layout === 'string') return fail(layout);
   const fields: Record<string, string> = {};
-  let offset = headerLength;
-  for (let i = 0; i < layout.length; i++) {
-    const fieldSize = bytes[1 + i];
-    if (offset + fieldSize > bytes.length) {
-      return fail(
-        `binary kind-${kind} frame is cut inside its ${layout[i]} field: the header announces ${fieldSize} bytes at offset ${offset}, only ${bytes.length - offset} remain${cutHint}`,
-      );
-    }
-    fields[layout[i]] = utf8Text(bytes, offset, offset + fieldSize);
-    offset += fieldSize;
-  }
-  const data = bytes.subarray(offset);
-  const binaryKind = kind as BinaryKind;
+  for (const f of layout.fields) fields[f.name] = utf8Text(bytes, f.start, f.end);
+  const data = bytes.subarray(layout.dataStart);
+  const binaryKind = layout.kind;
 
   switch (binaryKind) {
     case 0:
@@ -218,7 +240,7 @@ function decodeBinaryFrame(frame: FrameInput, vsn: Vsn, dir: FrameDirection): De
       );
     case 3:
     case 4:
-      return userBroadcast(binaryKind, bytes[headerLength - 1], fields, data, truncated, notes);
+      return userBroadcast(binaryKind, layout.encodingByte ?? 0, fields, data, truncated, notes);
   }
 }
 

@@ -1,5 +1,5 @@
 // Public surface of the Realtime decoder and session tracker (consumers import from here).
-export { binaryKindName, decodeFrame, type FrameInput } from './decode';
+export { binaryKindName, binaryLayout, decodeFrame, type BinaryLayout, type FrameInput } from './decode';
 export { describeFrame, type FrameDescription } from './describe';
 export {
   AUTH_EVENTS,
