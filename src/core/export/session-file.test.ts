@@ -4,8 +4,13 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import Serializer from '@supabase/realtime-js/dist/module/lib/serializer.js';
 import { describe, expect, it } from 'vitest';
+import type { CapturedEvent } from '../model';
+import { trackRealtime } from '../realtime';
 import { Session } from '../session';
+import { TestDoc } from '../session/test-doc';
+import { makeTestKeys, mint, userClaims } from '../tokens/testing';
 import { allFixtures, findingCodes, recordedSecrets, replayFixture } from '../session/fixtures.testing';
 import { scanForCanaries } from './canary-scan';
 import { exportSession, importFile, openImported, SESSION_SCHEMA, validateAgainst, type SessionFileV1 } from './index';
@@ -80,5 +85,56 @@ describe('session file', () => {
     expect(validateAgainst(file).join()).toMatch(/\$\.events\[0\]\.dir: must be one of/);
     file.events = [{ kind: 'teleport', seq: 1, time: 1, docId: 'd', source: 'page' }];
     expect(validateAgainst(file).join()).toMatch(/unknown kind "teleport"/);
+  });
+
+  it('V2 binary broadcasts with personal data (kind 3 sent, kind 4 received): exported redacted, imported, decoded and analysed like the capture', async () => {
+    const keys = await makeTestKeys();
+    const now = 1_800_000_000;
+    const token = await mint(keys, { claims: userClaims(now) });
+    const email = 'round.trip.canary@example.org';
+    const profile = { user: { email, phone: 4915187654321, user_metadata: { full_name: 'Grace RoundTripCanary' } }, refresh_token: 'rt-ROUNDTRIP-canary-42', access_token: token };
+    const canaries = [email, '4915187654321', 'Grace RoundTripCanary', 'rt-ROUNDTRIP-canary-42', token.split('.')[2]];
+    let sent: ArrayBuffer | undefined;
+    new Serializer().encode({ join_ref: '1', ref: '2', topic: 'realtime:room1', event: 'broadcast', payload: { type: 'broadcast', event: 'profile', payload: profile } }, (out: ArrayBuffer | string) => (sent = out as ArrayBuffer));
+    const topic = Buffer.from('realtime:room1');
+    const received = Buffer.concat([Buffer.from([4, topic.length, 7, 0, 1]), topic, Buffer.from('profile'), Buffer.from(JSON.stringify(profile))]);
+    const d = new TestDoc('docRT');
+    const conn = 'docRT:1';
+    const binary = (dir: 'sent' | 'received', bytes: Buffer): CapturedEvent => d.ev({ kind: 'ws-frame', conn, dir, opcode: 'binary', base64: bytes.toString('base64'), size: bytes.length });
+    d.time = now * 1000;
+    const events: CapturedEvent[] = [
+      d.ev({ kind: 'ws-connecting', conn, url: 'wss://abcdefghijklmnopqrst.supabase.co/realtime/v1/websocket?apikey=sb_publishable_0123456789abcdef&vsn=2.0.0', protocols: [] }),
+      d.ev({ kind: 'ws-open', conn, protocol: '', extensions: '' }),
+      d.text('sent', ['1', '1', 'realtime:room1', 'phx_join', { config: { broadcast: { ack: false, self: true } }, access_token: token }]),
+      d.text('received', ['1', '1', 'realtime:room1', 'phx_reply', { status: 'ok', response: { postgres_changes: [] } }]),
+      binary('sent', Buffer.from(sent!)),
+      binary('received', received),
+    ];
+    const session = new Session({ tabId: 7 });
+    session.applyLocal(events);
+    await session.analyse(now * 1000 + 1000);
+
+    const text = JSON.stringify(exportOf(session));
+    expect(scanForCanaries(text, canaries)).toEqual([]);
+    const imported = importFile(text);
+    if ('error' in imported) throw new Error(imported.error);
+    const again = await openImported(imported);
+    expect(findingCodes(again)).toEqual(findingCodes(session));
+
+    // The imported broadcasts decode as kinds 3 and 4 on the joined channel, pseudonyms in place.
+    const before = trackRealtime(events);
+    const after = trackRealtime(imported.events);
+    expect(after.undecodable).toBe(0);
+    expect(after.channels.map((c) => [c.key.topic, c.phase, c.frameCount])).toEqual(before.channels.map((c) => [c.key.topic, c.phase, c.frameCount]));
+    const broadcasts = after.frames.filter((f) => f.opcode === 'binary');
+    expect(broadcasts.map((f) => f.decoded.ok && f.decoded.binaryKind)).toEqual([3, 4]);
+    for (const f of broadcasts) {
+      if (!f.decoded.ok) throw new Error(f.decoded.reason);
+      expect(f.channel?.topic).toBe('realtime:room1');
+      const user = (f.decoded.message.payload as { payload: typeof profile }).payload.user;
+      expect(user.email).toMatch(/^redacted-[0-9a-f]{10}$/);
+      expect(user.user_metadata.full_name).toMatch(/^redacted-[0-9a-f]{10}$/);
+      expect(scanForCanaries(JSON.stringify(f.decoded), canaries)).toEqual([]);
+    }
   });
 });
