@@ -113,7 +113,9 @@ export class Redactor {
    * newer capture added — a binary frame's bytes by `binaryFrame`; the stamps (docId, seq, time)
    * stay, so evidence references remain valid. A frame's `size` stays the captured one: it
    * describes the frame on the wire (as for a text frame whose pseudonyms change its length), not
-   * the redacted text or bytes in the file, which may be longer or shorter.
+   * the redacted text or bytes in the file, which may be longer or shorter. Only payload masking
+   * (`redactPayloadValues`) sets it to the masked frame's length, so the file does not tell how
+   * long the hidden values were.
    */
   event(event: CapturedEvent): CapturedEvent {
     const out: Record<string, unknown> = {};
