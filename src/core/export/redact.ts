@@ -91,6 +91,11 @@ const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
 
 const MAX_DEPTH = 6;
 
+/** Shared codecs: an export runs these once per binary frame section, and a new decoder each time cost more than the section. */
+const UTF8 = new TextEncoder();
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+const SHORT_DIGITS = /^\d{0,21}$/;
+
 export class Redactor {
   private readonly key: Uint8Array;
   private readonly keepPersonal: boolean;
@@ -277,9 +282,11 @@ export class Redactor {
   private stringSection(section: Uint8Array): Uint8Array {
     const text = utf8OrUndefined(section);
     if (text === undefined) return this.byteSection(section);
-    if (text === '') return section;
+    // realtime-js's refs are short decimal strings, which no rule of `string` can match (each needs
+    // a letter, a sign like @ = " or 22+ characters): skipped, they are half of a kind-3 header.
+    if (SHORT_DIGITS.test(text)) return section;
     const redacted = this.string(text, 1);
-    return redacted === text ? section : new TextEncoder().encode(redacted);
+    return redacted === text ? section : UTF8.encode(redacted);
   }
 
   /** A JSON section (metadata, a JSON payload) through the JSON rules; the same array when unchanged. */
@@ -295,7 +302,7 @@ export class Redactor {
       return this.byteSection(section);
     }
     const redacted = JSON.stringify(this.json(parsed, 1));
-    return redacted === JSON.stringify(parsed) ? section : new TextEncoder().encode(redacted);
+    return redacted === JSON.stringify(parsed) ? section : UTF8.encode(redacted);
   }
 
   /** Bytes through the same-length patterns (as latin1); the same array when unchanged. */
@@ -629,7 +636,7 @@ function maskBinaryBroadcast(base64: string, count: () => void): { base64: strin
 
 function utf8OrUndefined(bytes: Uint8Array): string | undefined {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return STRICT_UTF8.decode(bytes);
   } catch {
     return undefined;
   }
