@@ -282,3 +282,61 @@ export async function extensionId(cdp: Cdp, timeoutMs = 20_000): Promise<string>
   }
   throw new Error('the extension service worker did not start');
 }
+
+interface TargetSeen {
+  targetId: string;
+  url: string;
+}
+
+const targetInfos = async (cdp: Cdp): Promise<TargetSeen[]> => (await cdp.send<{ targetInfos: TargetSeen[] }>('Target.getTargets')).targetInfos;
+
+/**
+ * Opens docked DevTools on a page (Target.openDevTools, as F12 would) and waits until it has
+ * loaded. With `extId`, selects that extension's panel through DevTools' own InspectorView
+ * (shared/toolchain.md) and waits up to 30 s for the panel page to be a CDP target: its targetId,
+ * or undefined if it never showed (the caller decides whether that is fatal). Throws when DevTools
+ * does not open, or the panel's tab does not appear in it.
+ */
+export async function openDevtools(cdp: Cdp, pageTargetId: string, extId?: string): Promise<{ panelTargetId?: string }> {
+  const before = new Set((await targetInfos(cdp)).map((t) => t.targetId));
+  await cdp.send('Target.openDevTools', { targetId: pageTargetId });
+  let devtools: TargetSeen | undefined;
+  for (const deadline = Date.now() + 30_000; !devtools && Date.now() < deadline; ) {
+    devtools = (await targetInfos(cdp)).find((t) => !before.has(t.targetId) && t.url.startsWith('devtools://devtools/'));
+    if (!devtools) await sleep(200);
+  }
+  if (!devtools) throw new Error('DevTools did not open (Target.openDevTools)');
+  const { sessionId } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', { targetId: devtools.targetId, flatten: true });
+  let shown: string;
+  try {
+    shown = await cdp.evaluate<string>(
+      sessionId,
+      `(async () => {
+        for (let i = 0; i < 150; i++) {
+          try {
+            const legacy = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
+            const view = legacy.InspectorView.InspectorView.instance();
+            const ids = [...(view.tabbedPane?.tabIds?.() ?? [])];
+            const want = ${JSON.stringify(extId ?? '')};
+            if (!want && ids.includes('network')) return 'devtools';
+            const id = want ? ids.find((x) => x.includes(want)) : undefined;
+            if (id) { await view.showPanel(id); return id; }
+          } catch { /* DevTools still loading */ }
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        return '';
+      })()`,
+      45_000,
+    );
+  } finally {
+    await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+  }
+  if (!shown) throw new Error(extId ? "Claimscope's panel did not appear in DevTools" : 'DevTools did not finish loading');
+  if (!extId) return {};
+  const panelUrl = `chrome-extension://${extId}/src/panel/panel.html`;
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
+    const panel = (await targetInfos(cdp)).find((t) => t.url.startsWith(panelUrl));
+    if (panel) return { panelTargetId: panel.targetId };
+  }
+  return {};
+}

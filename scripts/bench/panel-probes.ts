@@ -29,7 +29,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cdp } from './cdp';
-import { extensionId, launch, sleep, type Browser } from './chromium';
+import { extensionId, launch, openDevtools as openDevtoolsOn, sleep, type Browser } from './chromium';
 import { BENCH_ANON } from './flood-page';
 import { HELD_JOIN_PREFIX, type FloodServer, type RealtimeErrorKind } from './flood-server';
 import { openFloodPage } from './page-cost';
@@ -203,52 +203,15 @@ async function workerHeap(cdp: Cdp, extId: string, mark: string): Promise<{ heap
 }
 
 /**
- * Opens docked DevTools on the page (Target.openDevTools) and waits for it to load; with `extId`,
- * selects Claimscope's panel through DevTools' own InspectorView (as page-cost.ts does) and
- * returns a session attached to the panel page's target.
+ * DevTools on the page (chromium.ts openDevtools); with `extId`, Claimscope's panel selected and a
+ * session attached to the panel page's target.
  */
 async function openDevtools(cdp: Cdp, pageTargetId: string, extId?: string): Promise<string | undefined> {
-  const before = new Set((await targets(cdp)).map((t) => t.targetId));
-  await cdp.send('Target.openDevTools', { targetId: pageTargetId });
-  let devtools: TargetInfo | undefined;
-  for (const deadline = Date.now() + 30_000; !devtools && Date.now() < deadline; ) {
-    devtools = (await targets(cdp)).find((t) => !before.has(t.targetId) && t.url.startsWith('devtools://devtools/'));
-    if (!devtools) await sleep(200);
-  }
-  if (!devtools) throw new Error('DevTools did not open (Target.openDevTools)');
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: devtools.targetId, flatten: true });
-  const shown = await cdp.evaluate<string>(
-    sessionId,
-    `(async () => {
-      for (let i = 0; i < 150; i++) {
-        try {
-          const legacy = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
-          const view = legacy.InspectorView.InspectorView.instance();
-          const ids = [...(view.tabbedPane?.tabIds?.() ?? [])];
-          const want = ${JSON.stringify(extId ?? '')};
-          if (!want && ids.includes('network')) return 'devtools';
-          const id = want ? ids.find((x) => x.includes(want)) : undefined;
-          if (id) { await view.showPanel(id); return id; }
-        } catch { /* DevTools still loading */ }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      return '';
-    })()`,
-    45_000,
-  );
-  await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
-  if (!shown) throw new Error(extId ? "Claimscope's panel did not appear in DevTools" : 'DevTools did not finish loading');
+  const { panelTargetId } = await openDevtoolsOn(cdp, pageTargetId, extId);
   if (!extId) return undefined;
-  const panelUrl = `chrome-extension://${extId}/src/panel/panel.html`;
-  for (const deadline = Date.now() + 30_000; ; ) {
-    const panel = (await targets(cdp)).find((t) => t.url.startsWith(panelUrl));
-    if (panel) {
-      const { sessionId: panelSession } = await cdp.send('Target.attachToTarget', { targetId: panel.targetId, flatten: true });
-      return panelSession;
-    }
-    if (Date.now() > deadline) throw new Error(`the panel page (${panelUrl}) did not appear as a CDP target`);
-    await sleep(200);
-  }
+  if (!panelTargetId) throw new Error(`the panel page (chrome-extension://${extId}/src/panel/panel.html) did not appear as a CDP target`);
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: panelTargetId, flatten: true });
+  return sessionId;
 }
 
 /**
@@ -559,7 +522,7 @@ export async function runPanelProbes(extensionDir: string, server: FloodServer, 
     // Diagnosis: what the panel does on its own, with nothing arriving (timers, re-analysis).
     if (PROFILE_DIR) await profiled(cdp, panel, 'idle-5s', log, () => sleep(5_000));
     const harReads = await run<PanelProbes['harReads']>('__csb.harReads()');
-    // Again after use: the first search caches each frame's search text (frame-catalog.ts).
+    // Again after use: the filters, scroll, details pane and findings may keep what they built.
     const panelAfterUse = await heapOf(cdp, panel);
     log(`  panel heap after the filters, scroll, details and findings: ${panelAfterUse.usedMB} MB`);
 
