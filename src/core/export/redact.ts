@@ -91,10 +91,10 @@ const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
 
 const MAX_DEPTH = 6;
 
-/** Shared codecs: an export runs these once per binary frame section, and a new decoder each time cost more than the section. */
+/** Made once: an export runs them for every section of every binary broadcast. */
 const UTF8 = new TextEncoder();
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
-const SHORT_DIGITS = /^\d{0,21}$/;
+const SHORT_DIGITS = /^\d{0,19}$/;
 
 export class Redactor {
   private readonly key: Uint8Array;
@@ -283,7 +283,7 @@ export class Redactor {
     const text = utf8OrUndefined(section);
     if (text === undefined) return this.byteSection(section);
     // realtime-js's refs are short decimal strings, which no rule of `string` can match (each needs
-    // a letter, a sign like @ = " or 22+ characters): skipped, they are half of a kind-3 header.
+    // a letter, a sign like @ = " { or 20+ characters): skipped, they are half of a kind-3 header.
     if (SHORT_DIGITS.test(text)) return section;
     const redacted = this.string(text, 1);
     return redacted === text ? section : UTF8.encode(redacted);
