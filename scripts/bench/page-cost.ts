@@ -19,7 +19,7 @@
 // network capture, no extension) and P Claimscope with DevTools open and its panel selected.
 
 import type { Cdp } from './cdp';
-import { extensionId, launch, machineBusyMs, otherChromiums, sleep, treeCpuMs } from './chromium';
+import { extensionId, launch, machineBusyMs, openDevtools, otherChromiums, sleep, treeCpuMs } from './chromium';
 import type { FloodServer } from './flood-server';
 import { median } from './stats';
 
@@ -108,7 +108,11 @@ export async function measureLaunch(arm: Arm, round: number, server: FloodServer
     let extId = '';
     if (arm.extensionDir) extId = await extensionId(cdp);
     const { sessionId, targetId } = await openFloodPage(cdp, server.pageUrl());
-    if (arm.devtools) await openDevtools(cdp, targetId, arm.selectPanel ? extId : undefined, notes);
+    if (arm.devtools) {
+      // DevTools docked on the flood tab (its network capture records the flood), Claimscope's panel selected for the panel arm.
+      const { panelTargetId } = await openDevtools(cdp, targetId, arm.selectPanel ? extId : undefined);
+      if (arm.selectPanel && !panelTargetId) notes.push('panel frame target not seen (selected by id only)');
+    }
     await sleep(cfg.settleMs);
     // Warm-up: JIT and first-use costs of page and extension code, not timed.
     await cdp.evaluate(sessionId, `window.bench.inbound(${cfg.warmInbound})`);
@@ -162,59 +166,6 @@ async function timed(cdp: Cdp, sessionId: string, pid: number, expression: strin
   // Tick-granular counters (10 ms per process): small negative values are rounding.
   const foreignCpuMs = Math.max(0, busy1 - busy0 - cpuMs - (node.user + node.system) / 1000);
   return { ms: r.ms, cpuMs, windowMs, foreignCpuMs };
-}
-
-/**
- * Opens docked DevTools on the flood tab (CDP Target.openDevTools, as a user pressing F12 would; the
- * DevTools front end then records the page's network traffic, WebSocket frames included) and, for
- * the panel arm, selects Claimscope's panel through DevTools' own InspectorView
- * (shared/toolchain.md) and waits for the panel page's frame to be there.
- */
-async function openDevtools(cdp: Cdp, pageTargetId: string, extId: string | undefined, notes: string[]): Promise<void> {
-  const before = new Set(((await cdp.send('Target.getTargets')).targetInfos as Array<{ targetId: string }>).map((t) => t.targetId));
-  await cdp.send('Target.openDevTools', { targetId: pageTargetId });
-  const deadline = Date.now() + 30_000;
-  let devtools: { targetId: string } | undefined;
-  while (!devtools && Date.now() < deadline) {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    devtools = (targetInfos as Array<{ targetId: string; url: string }>).find((t) => !before.has(t.targetId) && t.url.startsWith('devtools://devtools/'));
-    if (!devtools) await sleep(200);
-  }
-  if (!devtools) throw new Error('DevTools did not open (Target.openDevTools)');
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: devtools.targetId, flatten: true });
-  const shown = await cdp.evaluate<string>(
-    sessionId,
-    `(async () => {
-      for (let i = 0; i < 150; i++) {
-        try {
-          const legacy = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
-          const view = legacy.InspectorView.InspectorView.instance();
-          const ids = [...(view.tabbedPane?.tabIds?.() ?? [])];
-          const want = ${JSON.stringify(extId ?? '')};
-          if (!want && ids.includes('network')) return 'devtools';
-          const id = want ? ids.find((x) => x.includes(want)) : undefined;
-          if (id) { await view.showPanel(id); return id; }
-        } catch { /* DevTools still loading */ }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      return '';
-    })()`,
-    45_000,
-  );
-  if (!shown) throw new Error(extId ? "Claimscope's panel did not appear in DevTools" : 'DevTools did not finish loading');
-  await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
-  if (!extId) return;
-  const panelUrl = `chrome-extension://${extId}/src/panel/panel.html`;
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    if ((targetInfos as Array<{ url: string }>).some((t) => t.url.startsWith(panelUrl))) break;
-    if (Date.now() > until) {
-      notes.push('panel frame target not seen (selected by id only)');
-      break;
-    }
-    await sleep(200);
-  }
 }
 
 export interface Ratios {
