@@ -3,7 +3,7 @@ import { PROTOCOL_VERSION } from '../messages';
 import { HANDOVER_KEY } from '../page/handover';
 import { FakeClock, MemoryPort, portPair } from '../transport/testing';
 import { HOOK_GRACE_MS } from './hook-watch';
-import { ContentStore, READ_SLICE_MS, RECONNECT_MS, STREAM_FLUSH_AT, STREAM_FLUSH_MS, SUMMARY_MS, type HandoverEvent, type PagePort } from './store';
+import { ContentStore, RECONNECT_MS, STREAM_FLUSH_AT, STREAM_FLUSH_MS, SUMMARY_MS, type HandoverEvent, type PagePort } from './store';
 
 const URL_AT_START = 'https://app.test/';
 const SOCKET_URL = 'wss://x.supabase.co/realtime/v1/websocket?vsn=2.0.0';
@@ -419,47 +419,27 @@ describe('ContentStore', () => {
         batch([]),
       ];
       for (const data of readAtOnce) {
-        // Nothing waits: read there and then.
+        // Read there and then, whether or not a broadcast waits (which keeps waiting).
         h.store.ingest(data);
         expect(h.store.unread, JSON.stringify(data).slice(0, 120)).toBe(0);
-        // Behind a waiting broadcast: both are read in the next task, in order.
         h.store.ingest(batch([run(0, 1)]));
         h.store.ingest(data);
-        expect(h.store.unread).toBe(1);
-        h.clock.advance(0);
-        expect(h.store.unread, JSON.stringify(data).slice(0, 120)).toBe(0);
+        expect(h.store.unread, JSON.stringify(data).slice(0, 120)).toBe(1);
+        h.store.events();
       }
       h.clock.advance(SUMMARY_MS);
       expect(h.sent().at(-1)).toMatchObject({ type: 'summary', serverErrors: 4, exposures: 1 });
-      // What waits behind a waiting broadcast is stored after it.
+      // What is read while a broadcast waits takes its place after it, by seq (reserved at arrival).
       h.store.ingest(batch([run(500, 1)]));
       h.fromWorker({ type: 'network-events', source: 'network', events: [{ kind: 'net', url: SOCKET_URL, resourceType: 'websocket', method: 'GET', status: 101 }], times: [1_700_000_000_100] });
       h.store.ingest(batch([run(501, 1)]));
-      h.clock.advance(0);
-      expect(h.store.unread).toBe(1);
-      expect(h.store.events().slice(-3).map((e) => (e.kind === 'ws-frame' ? JSON.parse(e.text!)[4].n : e.kind))).toEqual([500, 'net', 501]);
-    });
-
-    it('reads what waits behind something that must be read in tasks of READ_SLICE_MS, in order', () => {
-      // A clock that moves 3 ms each time the store looks at it: as if each batch took that long.
-      let t = 1_700_000_000_000;
-      const queued: Array<() => void> = [];
-      const h = setup({ now: () => (t += 3), tasks: queued });
-      h.store.start();
-      for (let k = 0; k < 10; k++) h.store.ingest(batch([run(k * 10, 10)]));
-      h.store.ingest(batch([pageEvent(1)]));
-      expect(h.store.unread).toBe(100);
-      const tasks: number[] = [];
-      while (queued.length && tasks.length < 10) {
-        queued.shift()!();
-        tasks.push(h.store.unread);
-      }
-      // Three batches a task (8 ms at 3 ms a look), then the rest, the page event last.
-      expect(tasks).toEqual([70, 40, 10, 0]);
-      const events = h.store.events();
-      expect(texts(events)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-      expect(events.at(-1)).toMatchObject({ kind: 'ws-connecting' });
-      expect(READ_SLICE_MS).toBe(8);
+      h.store.ingest(batch([{ ...run(502, 2), x: [broadcast(502), reply('ok')] }]));
+      h.store.ingest(batch([run(503, 1)]));
+      expect(h.store.unread).toBe(3);
+      const last = h.store.events().slice(-6);
+      expect(last.map((e) => (e.kind === 'ws-frame' ? (JSON.parse(e.text!)[3] === 'phx_reply' ? 'reply' : JSON.parse(e.text!)[4].n) : e.kind))).toEqual([500, 'net', 501, 502, 'reply', 503]);
+      expect(last.map((e) => e.seq)).toEqual([...last.map((e) => e.seq)].sort((a, b) => a - b));
+      expect(new Set(last.map((e) => e.seq)).size).toBe(6);
     });
 
     it('past the store\'s limits, the oldest bulk goes first, stored or waiting; a waiting frame goes unread and is counted with its seq', () => {

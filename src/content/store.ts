@@ -30,15 +30,27 @@ function scrubUrls(body: CapturedEventBody): CapturedEventBody {
   return body.kind === 'ws-connecting' || body.kind === 'http-request' ? { ...body, url: scrubUrl(body.url) } : body;
 }
 
+/** How many frames and events a page batch holds at most (a run counts its frames); 0 when unreadable. */
+function batchLength(data: unknown): number {
+  try {
+    const events = (data as { events?: unknown }).events;
+    if (!Array.isArray(events)) return 0;
+    let n = 0;
+    for (let i = 0; i < events.length && n < PAGE_LIMITS.maxEventsPerBatch; i++) {
+      const x = (events[i] as { x?: unknown } | null)?.x;
+      n += Array.isArray(x) ? x.length : 1;
+    }
+    return Math.min(n, PAGE_LIMITS.maxEventsPerBatch);
+  } catch {
+    return 0;
+  }
+}
+
 /** Rejected page events stored as evidence; beyond this they are only counted. */
 const MAX_STORED_REJECTIONS = 50;
 export const STREAM_FLUSH_MS = 50;
 export const STREAM_FLUSH_AT = 500;
-/**
- * What waits behind batches that must be read (see `ingest`) is read in tasks of about this many
- * ms, so a read of thousands of waiting frames never holds the page's thread for long.
- */
-export const READ_SLICE_MS = 8;
+
 export const SUMMARY_MS = 500;
 export const RECONNECT_MS = 100;
 
@@ -66,13 +78,12 @@ interface BulkBatch {
   events: Array<{ t: unknown[]; x: Array<string | ArrayBuffer> }>;
 }
 
-/** Something received and not read yet (see `ingest`). */
+/** A batch of bulk frames received and not read yet (see `ingest`). */
 interface Waiting {
-  /** A page batch, or the worker's network observations (`net`). */
-  data: unknown;
-  net?: true;
-  /** Bulk frames it holds, and their size as the buffer counts it; 0: not a batch of bulk frames only. */
+  data: BulkBatch;
+  /** Frames it holds, the seq reserved for the first (the others follow), their size as the buffer counts it. */
   frames: number;
+  seq: number;
   bytes: number;
 }
 
@@ -118,14 +129,11 @@ export class ContentStore {
   private reconnectTimer: unknown;
   private contextGone = false;
   private tamperTimer: unknown;
-  /** What was received and is not read yet, oldest first (see `ingest`). */
+  /** Batches of bulk frames received and not read yet, oldest first (see `ingest`). */
   private pending: Waiting[] = [];
-  /** Bulk frames in `pending`, and their size as the buffer will count it (approxFrameBytes). */
+  /** Frames in `pending`, and their size as the buffer will count it (approxFrameBytes). */
   private pendingEvents = 0;
   private pendingBytes = 0;
-  /** The first `urgent` of `pending` are to be read soon (they end with something that must be read). */
-  private urgent = 0;
-  private readTimer: unknown;
 
   constructor(private readonly host: ContentHost) {
     this.doc = { docId: host.docId, url: host.url, isTop: host.isTop, startedAt: host.startedAt };
@@ -191,71 +199,36 @@ export class ContentStore {
    * here, and no more (issue 14: the content script shares the page's thread, and a page flooding
    * or sending frames should not wait for it). A batch of bulk frames only — broadcasts, presence,
    * Postgres changes, heartbeats: what makes a flood, and what the store evicts first — is kept
-   * as it came, counted, and waits unread. Anything else — sockets, HTTP calls, lifecycle, drops,
-   * forged events, joins, replies, errors, tokens: the evidence and what the badge counts — is
-   * read at once when nothing waits, else it waits too and everything up to it is read soon, in
-   * tasks of READ_SLICE_MS, so the order holds and no read holds the page for long. Everything
-   * waiting is read before anything leaves: a snapshot, a panel starting to listen, pagehide,
-   * Clear. When the store and what waits exceed the store's limits, the oldest bulk goes, stored
-   * or waiting, as it would have once stored: a waiting frame that goes is counted as dropped
-   * without ever being read. Nothing leaves this script unread, so every guarantee of validation
-   * holds for whatever does.
+   * as it came, with the seqs it will have reserved (so the order holds), and waits unread until
+   * something needs the store: a snapshot, a panel starting to listen, pagehide. Anything else —
+   * sockets, HTTP calls, lifecycle, drops, forged events, joins, replies, errors, tokens: the
+   * evidence and what the badge counts — is read at once and takes its place after what waits.
+   * When the store and what waits exceed the store's limits, the oldest bulk goes first, stored or
+   * waiting, as it would have once stored: a waiting frame that goes is counted as dropped without
+   * ever being read. Nothing leaves this script unread, so every guarantee of validation holds for
+   * whatever does.
    */
   ingest(data: unknown): void {
-    const bulk = this.streaming ? undefined : this.bulkFrames(data);
+    if (this.streaming) return this.read(data);
+    const bulk = this.bulkFrames(data);
     if (bulk) {
-      this.pending.push({ data, frames: bulk.events, bytes: bulk.bytes });
+      this.pending.push({ data: data as BulkBatch, frames: bulk.events, seq: this.buffer.reserveSeqs(bulk.events), bytes: bulk.bytes });
       this.pendingEvents += bulk.events;
       this.pendingBytes += bulk.bytes;
       return this.makeRoom();
     }
-    this.readAfterWaiting({ data, frames: 0, bytes: 0 });
-  }
-
-  /** Reads `item` now when nothing waits; else after what waits, soon (see `ingest`). */
-  private readAfterWaiting(item: Waiting): void {
-    if (!this.pending.length) return this.readItem(item);
-    this.pending.push(item);
-    this.urgent = this.pending.length;
-    this.readSoon();
-  }
-
-  private readSoon(): void {
-    this.readTimer ??= this.host.setTimer(() => {
-      this.readTimer = undefined;
-      const until = this.host.now() + READ_SLICE_MS;
-      let i = 0;
-      while (i < this.urgent && i < this.pending.length) {
-        this.readItem(this.pending[i++]);
-        if (this.host.now() >= until) break;
-      }
-      this.takeRead(i);
-      if (this.urgent > 0) this.readSoon();
-    }, 0);
-  }
-
-  /** Forgets the first `n` of `pending`, read. */
-  private takeRead(n: number): void {
-    for (let i = 0; i < n; i++) {
-      this.pendingEvents -= this.pending[i].frames;
-      this.pendingBytes -= this.pending[i].bytes;
-    }
-    this.pending = n < this.pending.length ? this.pending.slice(n) : [];
-    this.urgent = Math.max(0, this.urgent - n);
-    if (!this.pending.length) this.pendingEvents = this.pendingBytes = 0;
+    // Room for what this batch may hold goes to what waits first: bulk is evicted before the rest.
+    if (this.pending.length) this.makeRoom(batchLength(data));
+    this.read(data);
   }
 
   /** Reads everything waiting, in order, now. */
   private readPending(): void {
     if (!this.pending.length) return;
-    const n = this.pending.length;
-    for (let i = 0; i < n; i++) this.readItem(this.pending[i]);
-    this.takeRead(n);
-  }
-
-  private readItem(item: Waiting): void {
-    if (item.net) this.storeNetworkEvents(item.data as NetworkEventsMessage);
-    else this.read(item.data);
+    const pending = this.pending;
+    this.pending = [];
+    this.pendingEvents = this.pendingBytes = 0;
+    for (const item of pending) this.read(item.data, item);
   }
 
   /**
@@ -293,19 +266,18 @@ export class ContentStore {
     }
   }
 
-  /** Keeps the store and what waits within the store's limits: the oldest bulk goes first (see `ingest`). */
-  private makeRoom(): void {
-    let { events, bytes } = this.buffer.makeRoomForBulk(this.pendingEvents, this.pendingBytes);
+  /**
+   * Keeps the store and what waits, and `extra` events about to be stored, within the store's
+   * limits: the oldest bulk goes first (see `ingest`).
+   */
+  private makeRoom(extra = 0): void {
+    let { events, bytes } = this.buffer.makeRoomForBulk(this.pendingEvents + extra, this.pendingBytes);
     let dropped = 0;
     let droppedBytes = 0;
-    // The oldest waiting bulk frames go, unread; a waiting batch of anything else stays.
-    for (let i = 0; (events > 0 || bytes > 0) && i < this.pending.length; ) {
-      const item = this.pending[i];
-      if (!item.frames) {
-        i++;
-        continue;
-      }
-      const runs = (item.data as BulkBatch).events;
+    // The oldest waiting frames go, unread.
+    while ((events > 0 || bytes > 0) && this.pending.length) {
+      const item = this.pending[0];
+      const runs = item.data.events;
       const run = runs[0];
       let k = 0;
       for (; k < run.x.length && (events > 0 || bytes > 0); k++) {
@@ -315,16 +287,14 @@ export class ContentStore {
         dropped++;
         droppedBytes += size;
         item.frames--;
+        item.seq++;
         item.bytes -= size;
       }
       if (k < run.x.length) {
         run.x = run.x.slice(k);
         run.t = run.t.slice(k);
       } else if (runs.length > 1) runs.shift();
-      else {
-        this.pending.splice(i, 1);
-        if (i < this.urgent) this.urgent--;
-      }
+      else this.pending.shift();
     }
     if (!dropped) return;
     this.pendingEvents -= dropped;
@@ -332,15 +302,17 @@ export class ContentStore {
     this.buffer.countUnstored(dropped, droppedBytes);
   }
 
-  /** Validates one page batch and stores what it holds. */
-  private read(data: unknown): void {
+  /** Validates one page batch and stores what it holds (a waiting one: at the seqs it reserved). */
+  private read(data: unknown, waited?: Waiting): void {
     const { accepted, rejected, excess } = validatePageBatch(data, this.doc.docId);
     // The excess of an over-long batch is counted, not stored one by one (its one reason is).
     if (excess > 0) this.buffer.countRejected(excess - 1);
-    for (const { body, time } of accepted) {
+    for (let i = 0; i < accepted.length; i++) {
+      const { body, time } = accepted[i];
+      const seq = waited && i < waited.frames ? waited.seq + i : undefined;
       // Only a forged-event report validates to a rejection (the page cannot claim that kind).
       if (body.kind === 'rejected') this.tampered(body.reason);
-      else this.store(this.buffer.add(scrubUrls(body), { time, source: 'page' }));
+      else this.store(this.buffer.add(scrubUrls(body), { time, source: 'page' }, seq));
     }
     for (const reason of rejected) {
       if (this.storedRejections++ < MAX_STORED_REJECTIONS) this.store(this.buffer.add({ kind: 'rejected', reason }, { time: this.host.now(), source: 'page' }));
@@ -390,7 +362,8 @@ export class ContentStore {
    * cached.
    */
   pagehide(persisted: boolean): void {
-    this.readPending();
+    // After what waits, by seq: nothing needs reading for that (a document going away should not wait).
+    if (this.pending.length) this.makeRoom(1);
     this.store(this.buffer.add({ kind: 'lifecycle', change: 'pagehide', persisted }, { time: this.host.now(), source: 'page' }));
     this.flushStream();
   }
@@ -398,7 +371,7 @@ export class ContentStore {
   /** Back from the back/forward cache: the browser dropped our port while the page was frozen. */
   pageshow(persisted: boolean): void {
     if (!persisted) return;
-    this.readPending();
+    if (this.pending.length) this.makeRoom(1);
     this.store(this.buffer.add({ kind: 'lifecycle', change: 'pageshow', persisted: true }, { time: this.host.now(), source: 'page' }));
     this.connect();
   }
@@ -541,7 +514,10 @@ export class ContentStore {
     });
     endpoint.on('snapshot-request', (m) => this.sendSnapshot(m.requestId));
     endpoint.on('clear', () => this.clear());
-    endpoint.on('network-events', (m) => this.readAfterWaiting({ data: m, net: true, frames: 0, bytes: 0 }));
+    endpoint.on('network-events', (m) => {
+      if (this.pending.length) this.makeRoom(m.events.length);
+      this.storeNetworkEvents(m);
+    });
     endpoint.onDisconnect(() => this.disconnected(endpoint));
     if (!endpoint.send({ type: 'hello', v: PROTOCOL_VERSION, doc: { ...this.doc } })) {
       // A port that fails at once: the extension context is gone.
@@ -583,13 +559,15 @@ export class ContentStore {
    * paired on the page's thread.
    */
   private storeNetworkEvents(m: NetworkEventsMessage): void {
+    // After what waits (its seqs are reserved): no read needed for the order.
     m.events.forEach((body, i) => this.store(this.buffer.add(body, { time: m.times[i] ?? this.host.now(), source: m.source })));
   }
 
   private clear(): void {
-    // Captured before Clear: gone with the rest (read first, so the hook's drop reports and the
-    // tamper mark they may carry still count).
-    this.readPending();
+    // Captured before Clear: gone with the rest. What waits is bulk frames only (drop reports and
+    // forged events are read as they come): gone unread, within the seqs the Clear covers.
+    this.pending = [];
+    this.pendingEvents = this.pendingBytes = 0;
     this.buffer.clear();
     this.postFailures = 0;
     this.dropStreamQueue();

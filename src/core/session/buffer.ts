@@ -48,7 +48,8 @@ const TIER_OF_FRAME_CLASS: Record<FrameClass, RetentionTier> = { bulk: 'bulk', p
 /**
  * A FIFO of events of one tier, with each event's byte estimate beside it (a parallel array, not a
  * WeakMap keyed by event: on a flood every stored event would add an ephemeron the GC must trace).
- * Events are appended in seq order, so each queue stays sorted.
+ * Kept sorted by seq: events come in seq order, except frames stored with a seq reserved earlier
+ * (`reserveSeqs`), which go in their place.
  */
 class TierQueue {
   private items: CapturedEvent[] = [];
@@ -60,8 +61,22 @@ class TierQueue {
     return this.items.length - this.head;
   }
   push(ev: CapturedEvent, size: number): void {
-    this.items.push(ev);
-    this.sizes.push(size);
+    const n = this.items.length;
+    if (n === this.head || this.items[n - 1].seq < ev.seq) {
+      this.items.push(ev);
+      this.sizes.push(size);
+      return;
+    }
+    // A seq reserved earlier: before the newer events stored meanwhile (few: what came while it waited).
+    let lo = this.head;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.items[mid].seq < ev.seq) lo = mid + 1;
+      else hi = mid;
+    }
+    this.items.splice(lo, 0, ev);
+    this.sizes.splice(lo, 0, size);
   }
   shift(): CapturedEvent | undefined {
     if (this.head >= this.items.length) return undefined;
@@ -121,10 +136,13 @@ export class EventBuffer {
     if (this.limits.previewBytes > this.limits.maxFrameBytes) this.limits.previewBytes = this.limits.maxFrameBytes;
   }
 
-  /** Stores one event, stamping it with seq, docId and frameUrl. Returns the stored event. */
-  add(body: CapturedEventBody, stamp: StampInput): CapturedEvent {
+  /**
+   * Stores one event, stamping it with seq, docId and frameUrl. Returns the stored event. `seq`: one
+   * reserved for it earlier (`reserveSeqs`), else the next.
+   */
+  add(body: CapturedEventBody, stamp: StampInput, reserved?: number): CapturedEvent {
     const shaped = this.cutLargeFrame(body);
-    const seq = this.nextSeq++;
+    const seq = reserved ?? this.nextSeq++;
     // Frames, the flood, are stamped by an object literal: a spread of the body costs V8 a generic
     // property copy per frame (measured: scripts/bench/content-ingest.ts). Same fields, same order.
     const ev = (
@@ -169,11 +187,13 @@ export class EventBuffer {
   }
 
   /**
-   * Makes room for `events` bulk frames of `bytes` (approxFrameBytes) that the caller holds unread
-   * and will store later, all newer than anything stored: evicts stored bulk events, oldest first,
-   * as `add` would when they come. Returns the room still missing once no stored bulk is left: so
-   * many of the oldest frames to come must go, unread (`countUnstored`), since they are bulk and
-   * the oldest bulk goes first (src/content/store.ts, issue 14).
+   * Makes room for `events` frames of `bytes` (approxFrameBytes) that the caller holds unread and
+   * will store later (or is about to store): evicts stored bulk events, oldest first, as `add`
+   * would when they come. Returns the room still missing once no stored bulk is left: so many of
+   * the oldest bulk frames waiting must go, unread (`countUnstored`), since bulk goes first
+   * (src/content/store.ts, issue 14). The waiting frames arrived after most of what is stored;
+   * a bulk frame stored meanwhile from a mixed batch may be newer and still go first (bulk either
+   * way, and counted the same).
    */
   makeRoomForBulk(events: number, bytes: number): { events: number; bytes: number } {
     const { maxEvents, maxBytes } = this.limits;
@@ -188,11 +208,20 @@ export class EventBuffer {
   }
 
   /**
-   * Counts frames that went before they were stored (see makeRoomForBulk) as dropped, each with the
-   * seq it would have had: to everything outside, as if stored and then evicted.
+   * Reserves `n` seqs, in arrival order, for frames the caller keeps unread and stores later (`add`
+   * with the reserved seq) or drops (`countUnstored`). Returns the first.
+   */
+  reserveSeqs(n: number): number {
+    const first = this.nextSeq;
+    this.nextSeq += n;
+    return first;
+  }
+
+  /**
+   * Counts frames that went before they were stored (see makeRoomForBulk) as dropped, with the
+   * seqs reserved for them: to everything outside, as if stored and then evicted.
    */
   countUnstored(events: number, bytes: number): void {
-    this.nextSeq += events;
     this.droppedEvents += events;
     this.droppedBytes += bytes;
   }
