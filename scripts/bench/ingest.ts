@@ -54,6 +54,19 @@ export function ingestCases(quick: boolean): IngestCase[] {
 
 /** The browser's tab id for a page URL, asked of the extension's service worker. */
 export async function tabIdOf(cdp: Cdp, extId: string, url: string): Promise<number> {
+  // The worker may be starting again (MV3 stops an idle one): its target can be there before its
+  // global scope is ("chrome is not defined", seen once in a full run). Asked again a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await askTabId(cdp, extId, url);
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await sleep(500);
+    }
+  }
+}
+
+async function askTabId(cdp: Cdp, extId: string, url: string): Promise<number> {
   const { targetInfos } = await cdp.send('Target.getTargets');
   const sw = (targetInfos as Array<{ targetId: string; type: string; url: string }>).find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${extId}/`));
   if (!sw) throw new Error('no extension service worker target');
