@@ -23,7 +23,7 @@ import { CONTENT_PING } from '../transport/schemas';
 import { validateMessage } from '../transport/validate';
 import { ExposureCounter, isRealtimeSocketOpening, isServerAuthError } from './evidence';
 import { HOOK_GRACE_MS, HookWatch } from './hook-watch';
-import { validatePageBatch } from './validate';
+import { isArrayBuffer, validatePageBatch } from './validate';
 
 /** The URLs a page event carries, with their secrets scrubbed (core/url-secrets) before anything keeps them. */
 function scrubUrls(body: CapturedEventBody): CapturedEventBody {
@@ -200,7 +200,7 @@ export class ContentStore {
    * or sending frames should not wait for it). A batch of bulk frames only — broadcasts, presence,
    * Postgres changes, heartbeats: what makes a flood, and what the store evicts first — is kept
    * as it came, with the seqs it will have reserved (so the order holds), and waits unread until
-   * something needs the store: a snapshot, a panel starting to listen, pagehide. Anything else —
+   * something needs the store: a snapshot, a panel starting to listen (Clear drops it). Anything else —
    * sockets, HTTP calls, lifecycle, drops, forged events, joins, replies, errors, tokens: the
    * evidence and what the badge counts — is read at once and takes its place after what waits.
    * When the store and what waits exceed the store's limits, the oldest bulk goes first, stored or
@@ -255,8 +255,8 @@ export class ContentStore {
           if (typeof p === 'string') {
             const head = peekPhoenix(p);
             if (!head || classifyHead(head) !== 'bulk' || (head.event === 'phx_reply' && head.topic !== HEARTBEAT_TOPIC)) return undefined;
-          } else if (!(p instanceof ArrayBuffer) || p.byteLength === 0 || classifyBinaryKind(new Uint8Array(p, 0, 1)[0]) !== 'bulk') return undefined;
-          bytes += approxFrameBytes(p);
+          } else if (!isArrayBuffer(p) || (p as ArrayBuffer).byteLength === 0 || classifyBinaryKind(new Uint8Array(p as ArrayBuffer, 0, 1)[0]) !== 'bulk') return undefined;
+          bytes += approxFrameBytes(p as string | ArrayBuffer);
         }
         n += payloads.length;
       }

@@ -175,7 +175,8 @@ function isFrameRun(raw: unknown): boolean {
   }
 }
 
-const isArrayBuffer = (v: unknown): boolean => Object.prototype.toString.call(v) === '[object ArrayBuffer]';
+/** An ArrayBuffer of any realm (a structured clone's, in Firefox a page compartment's): by its tag, not instanceof. */
+export const isArrayBuffer = (v: unknown): boolean => Object.prototype.toString.call(v) === '[object ArrayBuffer]';
 
 /** Validates and rebuilds one page event. Throws `Invalid` with a reason. */
 export function validatePageEvent(raw: unknown, docId: string): AcceptedPageEvent {
