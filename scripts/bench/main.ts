@@ -8,7 +8,7 @@
 // or --out FILE). What is measured and how: page-cost.ts, ingest.ts, session-core.ts, bundles.ts,
 // panel-probes.ts (panel scale, memory, finding latency), engine.ts (token throughput in Node).
 //
-//   npm run bench [-- --quick] [--out FILE] [--no-panel] [--extension DIR (default dist/chrome)]
+//   npm run bench [-- --quick] [--out FILE] [--no-panel] [--extension DIR (default dist/chrome)] [--rounds N]
 //                 [--only panel,memory,latency,engine (just these probes, nothing else)]
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -72,7 +72,14 @@ function parseArgs(argv: string[]) {
     }
     only = new Set(names as ProbeName[]);
   }
-  return { quick, noPanel, out, extension, only };
+  // More rounds of page cost (default 7, 2 with --quick): the noise floor's spread shrinks with them.
+  const r = argv.indexOf('--rounds');
+  const rounds = r >= 0 ? Number(argv[r + 1]) : undefined;
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 50)) {
+    console.error('--rounds takes a whole number of page-cost rounds from 1 to 50');
+    process.exit(2);
+  }
+  return { quick, noPanel, out, extension, only, rounds };
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -133,6 +140,7 @@ async function main(): Promise<void> {
     ? { rounds: 2, reps: 1, inbound: 10_000, outbound: 2_000, warmInbound: 1_000, warmOutbound: 200, settleMs: 1_000, drainMs: 500 }
     : { rounds: 7, reps: 5, inbound: 50_000, outbound: 10_000, warmInbound: 5_000, warmOutbound: 1_000, settleMs: 1_500, drainMs: 1_000 };
   const panelCfg: PageCostConfig = args.quick ? { ...cfg, rounds: 1 } : { ...cfg, rounds: 3, reps: 1 };
+  if (args.rounds !== undefined) cfg.rounds = args.rounds;
   if (args.quick) {
     MAX_RETRIES = 0;
     QUIET_WAIT_MS = 60_000;
