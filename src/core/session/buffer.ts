@@ -197,12 +197,8 @@ export class EventBuffer {
    */
   makeRoomForBulk(events: number, bytes: number): { events: number; bytes: number } {
     const { maxEvents, maxBytes } = this.limits;
-    while ((this.count + events > maxEvents || this.bytes + bytes > maxBytes) && this.tiers.bulk.shift()) {
-      const size = this.tiers.bulk.shiftedSize;
-      this.count--;
-      this.bytes -= size;
-      this.droppedEvents++;
-      this.droppedBytes += size;
+    while (this.count + events > maxEvents || this.bytes + bytes > maxBytes) {
+      if (!this.evictOldest(this.tiers.bulk)) break;
     }
     return { events: Math.max(0, this.count + events - maxEvents), bytes: Math.max(0, this.bytes + bytes - maxBytes) };
   }
@@ -311,13 +307,19 @@ export class EventBuffer {
     const { maxEvents, maxBytes } = this.limits;
     while (this.count > maxEvents || (this.bytes > maxBytes && this.count > 1)) {
       const from = this.tiers.bulk.length ? this.tiers.bulk : this.tiers.ordinary.length ? this.tiers.ordinary : this.tiers.pinned;
-      if (!from.shift()) break;
-      const size = from.shiftedSize;
-      this.count--;
-      this.bytes -= size;
-      this.droppedEvents++;
-      this.droppedBytes += size;
+      if (!this.evictOldest(from)) break;
     }
+  }
+
+  /** Evicts `tier`'s oldest event, counted as dropped; false when the tier is empty. */
+  private evictOldest(tier: TierQueue): boolean {
+    if (!tier.shift()) return false;
+    const size = tier.shiftedSize;
+    this.count--;
+    this.bytes -= size;
+    this.droppedEvents++;
+    this.droppedBytes += size;
+    return true;
   }
 
   private cutLargeFrame(body: CapturedEventBody): CapturedEventBody {
